@@ -1,0 +1,22 @@
+use domain::dto::AdminOverview;
+use leptos::prelude::*;
+
+use crate::AppError;
+
+/// Pages and tools for the admin home; roles without admin access get "forbidden".
+#[server(prefix = "/rpc", endpoint = "admin_overview")]
+pub async fn get_admin_overview() -> Result<AdminOverview, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let services = crate::ssr::services()?;
+    let tools = services
+        .tools
+        .list(&caller)
+        .await
+        .map_err(crate::ssr::fail)?;
+    let pages = services
+        .pages
+        .list_for(&caller)
+        .await
+        .map_err(crate::ssr::fail)?;
+    Ok(AdminOverview { pages, tools })
+}

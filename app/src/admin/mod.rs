@@ -1,0 +1,64 @@
+//! The admin home: every page with its status, and the registered tools.
+
+pub mod api;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_location;
+
+use crate::auth::error_view;
+
+#[component]
+pub fn AdminHomePage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| api::get_admin_overview());
+    let path = use_location().pathname.get_untracked();
+    view! {
+        <Title text="Admin" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let path = path.clone();
+                Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => view! {
+                            <h1 class="page-title">"Admin home"</h1>
+                            <section class="panel" aria-labelledby="pages-heading">
+                                <h2 id="pages-heading">"Pages"</h2>
+                                <table class="data-table">
+                                    <thead>
+                                        <tr><th scope="col">"Title"</th><th scope="col">"Address"</th><th scope="col">"Status"</th><th scope="col">"Version"</th><th scope="col">"Last changed (UTC)"</th></tr>
+                                    </thead>
+                                    <tbody>
+                                        {overview.pages.into_iter().map(|page| view! {
+                                            <tr>
+                                                <td><a href=format!("/p/{}", page.slug)>{page.title}</a></td>
+                                                <td><code>{format!("/p/{}", page.slug)}</code></td>
+                                                <td><span class="badge">{page.status.label()}</span></td>
+                                                <td>{page.version}</td>
+                                                <td>{page.updated_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </section>
+                            <section class="panel" aria-labelledby="tools-heading">
+                                <h2 id="tools-heading">"Tools"</h2>
+                                <table class="data-table">
+                                    <thead>
+                                        <tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Base URL"</th></tr>
+                                    </thead>
+                                    <tbody>
+                                        {overview.tools.into_iter().map(|tool| view! {
+                                            <tr><td>{tool.name}</td><td>{tool.kind}</td><td><code>{tool.base_url}</code></td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </section>
+                        }
+                        .into_any(),
+                        Err(err) => error_view(err, path),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

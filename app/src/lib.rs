@@ -1,0 +1,136 @@
+//! The Leptos UI, shared by server rendering and hydration.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod portal;
+pub mod viewer;
+
+#[cfg(feature = "ssr")]
+mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Redirect, Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    admin::AdminHomePage,
+    auth::{LoginPage, SessionView, use_session_resource},
+    portal::PortalPage,
+    viewer::ViewerPage,
+};
+
+pub use error::AppError;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    auth::provide_session_context();
+    // Lets tests and scripts know when interactions will be handled.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/platform-builder.css" />
+        <Title formatter=|title: String| if title.is_empty() { "Platform Builder".to_owned() } else { format!("{title} · Platform Builder") } />
+        <Router>
+            <div id="app" class="min-h-screen flex flex-col" data-hydrated=move || hydrated.get().then_some("true")>
+                <TopBar />
+                <main class="flex-1 w-full max-w-screen-2xl mx-auto px-4 py-6">
+                    <Routes fallback=NotFoundPage>
+                        <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                        <Route path=path!("/portal") view=PortalPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin") view=AdminHomePage ssr=SsrMode::Async />
+                        <Route path=path!("/p/:slug") view=ViewerPage ssr=SsrMode::Async />
+                    </Routes>
+                </main>
+            </div>
+        </Router>
+    }
+}
+
+#[component]
+fn TopBar() -> impl IntoView {
+    let session = use_session_resource();
+    view! {
+        <header class="topbar">
+            <a href="/" class="brand">"Platform Builder"</a>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match session.await {
+                        Ok(Some(user)) => {
+                            let home = user.role.home_path();
+                            view! {
+                                <nav aria-label="Main" class="flex items-center gap-4">
+                                    <a href="/portal">"Dashboards"</a>
+                                    {(home == "/admin").then(|| view! { <a href="/admin">"Admin"</a> })}
+                                    <span class="user-chip" data-testid="current-user">
+                                        {user.display_name.clone()} " · " {user.role.label()}
+                                    </span>
+                                    <form method="post" action="/api/auth/logout">
+                                        <button type="submit" class="btn-link">"Sign out"</button>
+                                    </form>
+                                </nav>
+                            }
+                                .into_any()
+                        }
+                        _ => view! { <a href="/login">"Sign in"</a> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+    }
+}
+
+/// `/` sends people where they belong: their role's home, or the sign-in page.
+#[component]
+fn HomePage() -> impl IntoView {
+    view! {
+        <SessionView let:user>
+            <Redirect path=user.role.home_path() />
+        </SessionView>
+    }
+}
+
+#[component]
+fn NotFoundPage() -> impl IntoView {
+    set_http_status(404);
+    view! {
+        <Title text="Not found" />
+        <section class="empty-state">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. "<a href="/">"Go to your home page"</a></p>
+        </section>
+    }
+}
+
+/// Sets the status of a server-rendered response; in the browser there is nothing to set.
+pub fn set_http_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    ssr::set_status(code);
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}

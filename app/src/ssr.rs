@@ -1,0 +1,53 @@
+//! Server-side glue for server functions: the request's services and caller, and error
+//! mapping that also sets the HTTP status of server-rendered pages.
+
+use axum::Extension;
+use backend::{Services, auth::RequestSession};
+use domain::dto::SessionUser;
+use http::StatusCode;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use crate::AppError;
+
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| {
+        fail(backend::Error::Internal(
+            "services missing from context".into(),
+        ))
+    })
+}
+
+pub async fn session() -> Result<RequestSession, AppError> {
+    let Extension(session) = leptos_axum::extract::<Extension<RequestSession>>()
+        .await
+        .map_err(|err| fail(backend::Error::Internal(format!("session missing: {err}"))))?;
+    Ok(session)
+}
+
+/// The signed-in caller, or an "unauthenticated" error.
+pub async fn caller() -> Result<SessionUser, AppError> {
+    session().await?.require().cloned().map_err(fail)
+}
+
+pub fn set_status(code: u16) {
+    if let (Some(response), Ok(status)) =
+        (use_context::<ResponseOptions>(), StatusCode::from_u16(code))
+    {
+        response.set_status(status);
+    }
+}
+
+/// Converts a backend error for the wire: logged once if internal, status set for SSR.
+pub fn fail(err: backend::Error) -> AppError {
+    if err.is_internal() {
+        tracing_error(&err);
+    }
+    let body = err.to_body();
+    set_status(body.code.http_status());
+    AppError(body)
+}
+
+fn tracing_error(err: &backend::Error) {
+    tracing::error!(error = %err, "server function failed");
+}

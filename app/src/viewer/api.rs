@@ -1,0 +1,15 @@
+use domain::dto::RenderedPage;
+use leptos::prelude::*;
+
+use crate::AppError;
+
+/// A page with every widget's data; `refresh` skips cached tool answers.
+#[server(prefix = "/rpc", endpoint = "render_page")]
+pub async fn render_page(slug: String, refresh: bool) -> Result<RenderedPage, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .render_by_slug(&caller, &slug, refresh)
+        .await
+        .map_err(crate::ssr::fail)
+}

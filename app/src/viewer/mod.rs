@@ -1,0 +1,167 @@
+//! The viewer: `/p/{slug}` renders a published page on the server with all its data, then
+//! hydrates so Refresh and Retry reload data without a full page load.
+
+pub mod api;
+mod widgets;
+
+use chrono::{DateTime, Utc};
+use domain::{
+    Widget,
+    dto::{RenderedPage, WidgetData},
+    page::Breakpoint,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+
+use crate::auth::error_view;
+
+#[derive(Clone, Copy)]
+struct RefreshControl {
+    trigger: Callback<()>,
+    pending: ReadSignal<bool>,
+}
+
+#[component]
+pub fn ViewerPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    // `?refresh=1` is how Refresh works without JavaScript: a plain GET form.
+    let refresh_in_url = use_query_map().read_untracked().get("refresh").is_some();
+    let refreshes = RwSignal::new(0_u32);
+    let page = Resource::new(
+        move || (slug(), refreshes.get()),
+        move |(slug, count)| api::render_page(slug, refresh_in_url || count > 0),
+    );
+    let (pending, set_pending) = signal(false);
+    let control = RefreshControl {
+        trigger: Callback::new(move |_| refreshes.update(|count| *count += 1)),
+        pending,
+    };
+    let path = use_location().pathname.get_untracked();
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading dashboard…"</p> } set_pending=set_pending>
+            {move || {
+                let path = path.clone();
+                Suspend::new(async move {
+                    match page.await {
+                        Ok(rendered) => view! { <Dashboard rendered control /> }.into_any(),
+                        Err(err) => error_view(err, path),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Dashboard(rendered: RenderedPage, control: RefreshControl) -> impl IntoView {
+    let title = rendered.page.title.clone();
+    let row_height = rendered.definition.layout.row_height;
+    let widgets: Vec<Widget> = rendered
+        .definition
+        .widgets_in_reading_order()
+        .into_iter()
+        .cloned()
+        .collect();
+    let rendered_at = rendered.rendered_at;
+    let data = rendered.data;
+    view! {
+        <Title text=title.clone() />
+        <div class="dashboard-header">
+            <h1 class="page-title">{title}</h1>
+            <Show when=move || control.pending.get()>
+                <span class="muted" role="status">"Refreshing…"</span>
+            </Show>
+        </div>
+        <div class="dashboard-grid" style=format!("--row-h:{row_height}px")>
+            {widgets
+                .into_iter()
+                .enumerate()
+                .map(|(order, widget)| {
+                    let widget_data = data.get(&widget.id).cloned();
+                    view! { <WidgetFrame widget widget_data rendered_at order control /> }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+fn grid_style(widget: &Widget, order: usize) -> String {
+    let desktop = widget.position.desktop;
+    let tablet = widget.position.at(Breakpoint::Tablet).unwrap_or(desktop);
+    format!(
+        "--dx:{};--dy:{};--dw:{};--dh:{};--tx:{};--ty:{};--tw:{};--th:{};--order:{order}",
+        desktop.x + 1,
+        desktop.y + 1,
+        desktop.w,
+        desktop.h,
+        tablet.x + 1,
+        tablet.y + 1,
+        tablet.w,
+        tablet.h,
+    )
+}
+
+#[component]
+fn WidgetFrame(
+    widget: Widget,
+    widget_data: Option<WidgetData>,
+    rendered_at: DateTime<Utc>,
+    order: usize,
+    control: RefreshControl,
+) -> impl IntoView {
+    let style = grid_style(&widget, order);
+    let label = widget
+        .title
+        .clone()
+        .unwrap_or_else(|| widget.props.type_name().replace('_', " "));
+    let body = match (&widget.binding, widget_data) {
+        (Some(_), Some(WidgetData::Failed { message })) => view! { <WidgetError message control /> }.into_any(),
+        (Some(_), None) => view! { <WidgetError message="No data was loaded for this widget.".to_owned() control /> }.into_any(),
+        (_, Some(WidgetData::Ready { values, .. })) => widgets::render(&widget.props, Some(&values), rendered_at, control),
+        (None, _) => widgets::render(&widget.props, None, rendered_at, control),
+    };
+    view! {
+        <section
+            class="widget"
+            style=style
+            data-widget-id=widget.id.clone()
+            data-widget-type=widget.props.type_name()
+            aria-label=label
+        >
+            {widget.title.map(|title| view! { <h2 class="widget-title">{title}</h2> })}
+            <div class="widget-body">{body}</div>
+        </section>
+    }
+}
+
+/// A button that reloads the page's data: in place when hydrated, by a plain GET otherwise.
+#[component]
+fn RefreshButton(control: RefreshControl, label: &'static str) -> impl IntoView {
+    view! {
+        <form
+            method="get"
+            class="inline"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                control.trigger.run(());
+            }
+        >
+            <input type="hidden" name="refresh" value="1" />
+            <button type="submit" class="btn-secondary" prop:disabled=move || control.pending.get()>
+                {label}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn WidgetError(message: String, control: RefreshControl) -> impl IntoView {
+    view! {
+        <div class="widget-error" role="alert">
+            <p>"This widget could not load its data. " {message}</p>
+            <RefreshButton control label="Retry" />
+        </div>
+    }
+}

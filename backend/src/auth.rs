@@ -1,0 +1,340 @@
+//! Sign-in: argon2 password check, short-lived JWT access tokens, and rotating refresh
+//! tokens stored only as hashes. Reusing a rotated refresh token revokes its whole family.
+
+use std::{sync::LazyLock, time::Duration};
+
+use argon2::{
+    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    password_hash::{SaltString, rand_core::OsRng},
+};
+use chrono::Utc;
+use domain::{Role, dto::SessionUser};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait, sea_query::Expr,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    Error, Result,
+    entities::{refresh_token, user},
+};
+
+#[derive(Clone)]
+pub struct AuthSettings {
+    pub jwt_secret: String,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    /// A rotated refresh token presented again within this window gets the same successor
+    /// instead of revoking the family: parallel requests from one browser race to refresh.
+    pub refresh_grace: Duration,
+}
+
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("jwt_secret", &"<redacted>")
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .field("refresh_grace", &self.refresh_grace)
+            .finish()
+    }
+}
+
+/// What a successful sign-in or refresh hands out.
+#[derive(Clone, Debug)]
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub access_ttl: Duration,
+    /// Plaintext refresh token: goes into an HttpOnly cookie, only its hash is stored.
+    pub refresh_token: String,
+    pub refresh_ttl: Duration,
+    pub user: SessionUser,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    org: i32,
+    email: String,
+    name: String,
+    role: Role,
+    iat: i64,
+    exp: i64,
+}
+
+#[derive(Clone)]
+pub struct AuthService {
+    db: DatabaseConnection,
+    settings: AuthSettings,
+    /// Hash of a just-rotated refresh token → what it was exchanged for.
+    recent_rotations: Option<moka::future::Cache<String, IssuedTokens>>,
+}
+
+/// Verified against when the email is unknown, so both failures take the same time.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password_blocking("not-a-real-password"));
+
+pub fn hash_password_blocking(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing with default parameters cannot fail")
+        .to_string()
+}
+
+pub async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+        .await
+        .map_err(|err| Error::Internal(err.to_string()))
+}
+
+fn verify_password_blocking(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn session_user(model: &user::Model) -> Result<SessionUser> {
+    let role = Role::parse(&model.role).ok_or_else(|| {
+        Error::Internal(format!("user {} has unknown role {}", model.id, model.role))
+    })?;
+    Ok(SessionUser {
+        id: model.id,
+        org_id: model.org_id,
+        email: model.email.clone(),
+        display_name: model.display_name.clone(),
+        role,
+    })
+}
+
+impl AuthService {
+    pub fn new(db: DatabaseConnection, settings: AuthSettings) -> Self {
+        let recent_rotations = (!settings.refresh_grace.is_zero()).then(|| {
+            moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(settings.refresh_grace)
+                .build()
+        });
+        Self {
+            db,
+            settings,
+            recent_rotations,
+        }
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<IssuedTokens> {
+        let email = email.trim().to_lowercase();
+        let found = user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .filter(user::Column::Active.eq(true))
+            .one(&self.db)
+            .await?;
+        let stored_hash = found
+            .as_ref()
+            .and_then(|user| user.password_hash.clone())
+            .unwrap_or_else(|| DUMMY_HASH.clone());
+        let password = password.to_owned();
+        let verified =
+            tokio::task::spawn_blocking(move || verify_password_blocking(&password, &stored_hash))
+                .await
+                .map_err(|err| Error::Internal(err.to_string()))?;
+        match found {
+            Some(user) if verified => {
+                let session = session_user(&user)?;
+                self.issue(session, random_token()).await
+            }
+            _ => Err(Error::InvalidCredentials),
+        }
+    }
+
+    /// Checks an access token's signature and expiry; no database round trip.
+    pub fn authenticate(&self, access_token: &str) -> Result<SessionUser> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        let data = jsonwebtoken::decode::<Claims>(
+            access_token,
+            &DecodingKey::from_secret(self.settings.jwt_secret.as_bytes()),
+            &validation,
+        )
+        .map_err(|_| Error::Unauthenticated)?;
+        let claims = data.claims;
+        Ok(SessionUser {
+            id: claims.sub.parse().map_err(|_| Error::Unauthenticated)?,
+            org_id: claims.org,
+            email: claims.email,
+            display_name: claims.name,
+            role: claims.role,
+        })
+    }
+
+    /// Exchanges a refresh token for a new pair. The old token is revoked; presenting it again
+    /// later revokes every token of its family (a stolen token stops working for both sides).
+    pub async fn refresh(&self, refresh_token: &str) -> Result<IssuedTokens> {
+        let token_hash = hash_token(refresh_token);
+        if let Some(recent) = &self.recent_rotations
+            && let Some(successor) = recent.get(&token_hash).await
+        {
+            return self.still_valid(successor).await;
+        }
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        let stored = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(&token_hash))
+            .one(&txn)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        if stored.revoked_at.is_some() {
+            revoke_family(&txn, &stored.family).await?;
+            txn.commit().await?;
+            tracing::warn!(
+                user_id = stored.user_id,
+                "refresh token reuse detected; family revoked"
+            );
+            return Err(Error::Unauthenticated);
+        }
+        if stored.expires_at <= now {
+            return Err(Error::Unauthenticated);
+        }
+        let claimed = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+            .filter(refresh_token::Column::Id.eq(stored.id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected != 1 {
+            // Another request rotated this token first.
+            return Err(Error::Unauthenticated);
+        }
+        let owner = user::Entity::find_by_id(stored.user_id)
+            .filter(user::Column::Active.eq(true))
+            .one(&txn)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        let session = session_user(&owner)?;
+        let tokens = self.issue_in(&txn, session, stored.family).await?;
+        txn.commit().await?;
+        if let Some(recent) = &self.recent_rotations {
+            recent.insert(token_hash, tokens.clone()).await;
+        }
+        Ok(tokens)
+    }
+
+    /// A successor handed out again within the grace window, unless it has since been
+    /// revoked (logout, or theft detected).
+    async fn still_valid(&self, successor: IssuedTokens) -> Result<IssuedTokens> {
+        let live = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(hash_token(&successor.refresh_token)))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .one(&self.db)
+            .await?;
+        if live.is_some() {
+            Ok(successor)
+        } else {
+            Err(Error::Unauthenticated)
+        }
+    }
+
+    /// Revokes the refresh token's whole family. Unknown tokens are ignored: logging out twice
+    /// is not an error.
+    pub async fn logout(&self, refresh_token: &str) -> Result<()> {
+        if let Some(stored) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(hash_token(refresh_token)))
+            .one(&self.db)
+            .await?
+        {
+            revoke_family(&self.db, &stored.family).await?;
+        }
+        Ok(())
+    }
+
+    async fn issue(&self, user: SessionUser, family: String) -> Result<IssuedTokens> {
+        self.issue_in(&self.db, user, family).await
+    }
+
+    async fn issue_in(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        user: SessionUser,
+        family: String,
+    ) -> Result<IssuedTokens> {
+        let now = Utc::now();
+        let access_ttl = self.settings.access_ttl;
+        let refresh_ttl = self.settings.refresh_ttl;
+        let claims = Claims {
+            sub: user.id.to_string(),
+            org: user.org_id,
+            email: user.email.clone(),
+            name: user.display_name.clone(),
+            role: user.role,
+            iat: now.timestamp(),
+            exp: now.timestamp() + access_ttl.as_secs() as i64,
+        };
+        let access_token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(self.settings.jwt_secret.as_bytes()),
+        )
+        .map_err(|err| Error::Internal(err.to_string()))?;
+        let refresh_token = random_token();
+        refresh_token::ActiveModel {
+            user_id: Set(user.id),
+            token_hash: Set(hash_token(&refresh_token)),
+            family: Set(family),
+            expires_at: Set(now
+                + chrono::Duration::from_std(refresh_ttl)
+                    .map_err(|err| Error::Internal(err.to_string()))?),
+            revoked_at: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        Ok(IssuedTokens {
+            access_token,
+            access_ttl,
+            refresh_token,
+            refresh_ttl,
+            user,
+        })
+    }
+}
+
+async fn revoke_family(conn: &impl sea_orm::ConnectionTrait, family: &str) -> Result<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::Family.eq(family))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Who is making the current request, as resolved by the server's session middleware.
+#[derive(Clone, Debug, Default)]
+pub struct RequestSession {
+    pub user: Option<SessionUser>,
+}
+
+impl RequestSession {
+    pub fn require(&self) -> Result<&SessionUser> {
+        self.user.as_ref().ok_or(Error::Unauthenticated)
+    }
+}

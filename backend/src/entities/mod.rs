@@ -1,0 +1,12 @@
+//! SeaORM entities, one per table. Conversions to `domain` wire types live next to them.
+
+pub mod alert;
+pub mod audit_log;
+pub mod connection;
+pub mod organization;
+pub mod page;
+pub mod refresh_token;
+pub mod tool;
+pub mod user;
+pub mod version;
+pub mod workflow;

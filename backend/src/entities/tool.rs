@@ -1,0 +1,23 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "tools")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub org_id: i32,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    /// Absolute URL, or a path starting with `/` for endpoints this server serves itself.
+    pub base_url: String,
+    pub auth_type: String,
+    pub config: Json,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

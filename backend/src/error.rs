@@ -1,0 +1,84 @@
+use domain::{Action, ErrorBody, ErrorCode, ValidationIssue};
+use sea_orm::{DbErr, SqlErr};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The backend's one error type. `to_body` turns it into the safe, user-facing envelope;
+/// internal details are logged, never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid input")]
+    Validation(Vec<ValidationIssue>),
+    #[error("invalid email or password")]
+    InvalidCredentials,
+    #[error("sign-in required")]
+    Unauthenticated,
+    #[error("not allowed to {0:?}")]
+    Forbidden(Action),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn validation(path: &str, message: &str) -> Self {
+        Error::Validation(vec![ValidationIssue::new(path, message)])
+    }
+
+    /// Maps a unique-constraint violation to a conflict with a readable message, and any other
+    /// database error through unchanged.
+    pub fn from_unique_violation(err: DbErr, message: impl Into<String>) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict(message.into()),
+            _ => Error::Db(err),
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Validation(_) => ErrorCode::Validation,
+            Error::InvalidCredentials | Error::Unauthenticated => ErrorCode::Unauthenticated,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Db(_) | Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn is_internal(&self) -> bool {
+        self.code() == ErrorCode::Internal
+    }
+
+    pub fn to_body(&self) -> ErrorBody {
+        let message = match self {
+            Error::Validation(issues) if issues.len() == 1 => issues[0].to_string(),
+            Error::Validation(issues) => format!("{} problems need fixing", issues.len()),
+            Error::InvalidCredentials => "Invalid email or password.".to_owned(),
+            Error::Unauthenticated => "Please sign in.".to_owned(),
+            Error::Forbidden(_) => "You do not have permission to do that.".to_owned(),
+            Error::NotFound(what) => format!("{} not found.", capitalize(what)),
+            Error::Conflict(message) => message.clone(),
+            Error::Db(_) | Error::Internal(_) => {
+                "Something went wrong on our side. Please try again.".to_owned()
+            }
+        };
+        let mut body = ErrorBody::new(self.code(), message);
+        if let Error::Validation(issues) = self {
+            body.issues = issues.clone();
+        }
+        body
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,125 @@
+//! Wire types shared by the UI, the server functions and the REST API.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{PageDefinition, Role};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: i32,
+    pub org_id: i32,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: u32,
+    pub user: SessionUser,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageStatus {
+    Draft,
+    InReview,
+    Published,
+}
+
+impl PageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageStatus::Draft => "draft",
+            PageStatus::InReview => "in_review",
+            PageStatus::Published => "published",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            PageStatus::Draft,
+            PageStatus::InReview,
+            PageStatus::Published,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PageStatus::Draft => "Draft",
+            PageStatus::InReview => "In review",
+            PageStatus::Published => "Published",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageSummary {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub status: PageStatus,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Body of `POST /api/pages`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewPage {
+    pub slug: String,
+    pub title: String,
+    pub definition: Value,
+    #[serde(default)]
+    pub publish: bool,
+}
+
+/// A page with every widget's data resolved, as the viewer sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RenderedPage {
+    pub page: PageSummary,
+    pub definition: PageDefinition,
+    /// Widget id → its data; widgets without a binding are absent.
+    pub data: BTreeMap<String, WidgetData>,
+    pub rendered_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum WidgetData {
+    /// Mapped values per target prop.
+    Ready {
+        values: BTreeMap<String, Value>,
+        fetched_at: DateTime<Utc>,
+    },
+    /// The tool could not be reached or answered badly; `message` is safe to show.
+    Failed { message: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolSummary {
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub base_url: String,
+}
+
+/// What the admin home shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminOverview {
+    pub pages: Vec<PageSummary>,
+    pub tools: Vec<ToolSummary>,
+}

@@ -1,0 +1,85 @@
+use serde::{Deserialize, Serialize};
+
+/// One problem found in user input, located by a JSON path such as
+/// `layout.widgets[2].binding.mapping.value`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidationIssue {
+    pub path: String,
+    pub message: String,
+}
+
+impl ValidationIssue {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ValidationIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Stable, machine-readable error codes shared by the REST API and server functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Validation,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Upstream,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Validation => 422,
+            Self::Unauthenticated => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Conflict => 409,
+            Self::Upstream => 502,
+            Self::Internal => 500,
+        }
+    }
+}
+
+/// The one error envelope every API answer uses: `{"error": {...}}` on REST, the bare body
+/// for server functions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<ValidationIssue>,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            issues: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        for issue in &self.issues {
+            write!(f, "; {issue}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ErrorBody {}

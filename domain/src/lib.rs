@@ -1,0 +1,13 @@
+//! The pure heart of Platform Builder: the page JSON model and its validation, roles and
+//! policy, chart geometry and the wire types shared by the UI and the server. No I/O, no
+//! framework; builds for wasm32 and native.
+
+pub mod chart;
+pub mod dto;
+pub mod error;
+pub mod page;
+pub mod policy;
+
+pub use error::{ErrorBody, ErrorCode, ValidationIssue};
+pub use page::{Binding, GridRect, Layout, PageDefinition, Positions, Widget, WidgetProps};
+pub use policy::{Action, Role};

@@ -1,0 +1,767 @@
+//! The page JSON model: page definition → layout on a 12-column grid → widgets with a
+//! position per breakpoint, typed props and an optional data binding.
+//!
+//! Definitions are stored and exported as canonical JSON (keys sorted) so that versions diff
+//! and merge cleanly; `schema_version` lets later releases upgrade older documents.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::ValidationIssue;
+
+pub const SCHEMA_VERSION: u32 = 1;
+pub const GRID_COLUMNS: u8 = 12;
+pub const DEFAULT_ROW_HEIGHT: u16 = 80;
+pub const DEFAULT_CACHE_TTL_SECONDS: u32 = 60;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PageDefinition {
+    /// Version of this document format; older versions are upgraded on load.
+    pub schema_version: u32,
+    pub layout: Layout,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    /// Height of one grid row in CSS pixels.
+    #[serde(default = "default_row_height")]
+    pub row_height: u16,
+    pub widgets: Vec<Widget>,
+}
+
+fn default_row_height() -> u16 {
+    DEFAULT_ROW_HEIGHT
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Widget {
+    /// Stable identifier, unique within the page; bindings and page state refer to it.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub position: Positions,
+    #[serde(flatten)]
+    pub props: WidgetProps,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binding: Option<Binding>,
+}
+
+/// Where a widget sits at each breakpoint. Tablet falls back to desktop; mobile stacks all
+/// widgets full width in reading order unless a mobile position is given.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Positions {
+    pub desktop: GridRect,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tablet: Option<GridRect>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<GridRect>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GridRect {
+    /// Column, 0-based, 0..12.
+    pub x: u8,
+    /// Row, 0-based.
+    pub y: u16,
+    /// Width in columns, 1..=12.
+    pub w: u8,
+    /// Height in rows, at least 1.
+    pub h: u16,
+}
+
+impl GridRect {
+    pub fn overlaps(&self, other: &GridRect) -> bool {
+        let (ax2, bx2) = (
+            self.x as u16 + self.w as u16,
+            other.x as u16 + other.w as u16,
+        );
+        let (ay2, by2) = (self.y + self.h, other.y + other.h);
+        (self.x as u16) < bx2 && (other.x as u16) < ax2 && self.y < by2 && other.y < ay2
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Breakpoint {
+    Desktop,
+    Tablet,
+    Mobile,
+}
+
+impl Breakpoint {
+    pub const ALL: [Breakpoint; 3] = [Breakpoint::Desktop, Breakpoint::Tablet, Breakpoint::Mobile];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Breakpoint::Desktop => "desktop",
+            Breakpoint::Tablet => "tablet",
+            Breakpoint::Mobile => "mobile",
+        }
+    }
+}
+
+impl Positions {
+    /// The explicit rectangle at a breakpoint, with tablet inheriting desktop. `None` on
+    /// mobile means "stacked".
+    pub fn at(&self, breakpoint: Breakpoint) -> Option<GridRect> {
+        match breakpoint {
+            Breakpoint::Desktop => Some(self.desktop),
+            Breakpoint::Tablet => Some(self.tablet.unwrap_or(self.desktop)),
+            Breakpoint::Mobile => self.mobile,
+        }
+    }
+}
+
+/// The widget's type and its typed props, serialized as `"type": "...", "props": {...}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", content = "props", rename_all = "snake_case")]
+pub enum WidgetProps {
+    Text(TextProps),
+    Kpi(KpiProps),
+    Table(TableProps),
+    Chart(ChartProps),
+    RefreshBar(RefreshBarProps),
+}
+
+impl WidgetProps {
+    pub const TYPE_NAMES: [&'static str; 5] = ["text", "kpi", "table", "chart", "refresh_bar"];
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            WidgetProps::Text(_) => "text",
+            WidgetProps::Kpi(_) => "kpi",
+            WidgetProps::Table(_) => "table",
+            WidgetProps::Chart(_) => "chart",
+            WidgetProps::RefreshBar(_) => "refresh_bar",
+        }
+    }
+
+    /// The props a binding may fill, and which of them it must fill.
+    pub fn binding_targets(&self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            WidgetProps::Text(_) => (&["text"], &["text"]),
+            WidgetProps::Kpi(_) => (&["value", "delta"], &["value"]),
+            WidgetProps::Table(_) => (&["rows"], &["rows"]),
+            WidgetProps::Chart(_) => (&["points"], &["points"]),
+            WidgetProps::RefreshBar(_) => (&[], &[]),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TextProps {
+    #[serde(default)]
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KpiProps {
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Colour the tile as good or bad: "higher_is_better" (default) or "lower_is_better".
+    #[serde(default)]
+    pub trend: KpiTrend,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiTrend {
+    #[default]
+    HigherIsBetter,
+    LowerIsBetter,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableProps {
+    pub columns: Vec<TableColumn>,
+    /// Text shown when the bound data has no rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_text: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableColumn {
+    /// Key of the field in each mapped row.
+    pub key: String,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChartProps {
+    pub kind: ChartKind,
+    #[serde(default)]
+    pub x_label: String,
+    #[serde(default)]
+    pub y_label: String,
+    /// How y values read on the axis: plain numbers, or milliseconds shown as durations.
+    #[serde(default)]
+    pub y_format: ValueFormat,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueFormat {
+    #[default]
+    Number,
+    DurationMs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartKind {
+    Line,
+    Bar,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshBarProps {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Binds a widget to one request against a registered tool and maps the response onto the
+/// widget's props with JMESPath.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Binding {
+    /// Slug of the registered tool.
+    pub tool: String,
+    pub request: RequestSpec,
+    /// Target prop → JMESPath expression evaluated against the response body.
+    pub mapping: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_seconds: Option<u32>,
+    #[serde(default = "default_cache_ttl")]
+    pub cache_ttl_seconds: u32,
+}
+
+fn default_cache_ttl() -> u32 {
+    DEFAULT_CACHE_TTL_SECONDS
+}
+
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    #[serde(default)]
+    pub method: HttpMethod,
+    /// Path relative to the tool's base URL, starting with `/`.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub query: BTreeMap<String, String>,
+}
+
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    #[default]
+    Get,
+}
+
+impl PageDefinition {
+    /// Parses and validates a definition, reporting every problem with its JSON path.
+    pub fn from_json(value: &Value) -> Result<Self, Vec<ValidationIssue>> {
+        let type_issues = unknown_widget_types(value);
+        if !type_issues.is_empty() {
+            return Err(type_issues);
+        }
+        let definition: PageDefinition =
+            serde_path_to_error::deserialize(value).map_err(|err| {
+                vec![ValidationIssue::new(
+                    err.path().to_string(),
+                    err.inner().to_string(),
+                )]
+            })?;
+        definition.validate()?;
+        Ok(definition)
+    }
+
+    pub fn validate(&self) -> Result<(), Vec<ValidationIssue>> {
+        let mut issues = Vec::new();
+        if self.schema_version != SCHEMA_VERSION {
+            issues.push(ValidationIssue::new(
+                "schema_version",
+                format!(
+                    "unsupported schema version {} (expected {SCHEMA_VERSION})",
+                    self.schema_version
+                ),
+            ));
+        }
+        if self.layout.row_height < 20 {
+            issues.push(ValidationIssue::new(
+                "layout.row_height",
+                "row height must be at least 20 px",
+            ));
+        }
+        let mut ids = BTreeSet::new();
+        for (index, widget) in self.layout.widgets.iter().enumerate() {
+            let path = widget_path(index, widget);
+            if widget.id.trim().is_empty() {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.id"),
+                    "widget id must not be empty",
+                ));
+            } else if !ids.insert(widget.id.as_str()) {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.id"),
+                    format!("duplicate widget id \"{}\"", widget.id),
+                ));
+            }
+            check_positions(&path, &widget.position, &mut issues);
+            check_props(&path, &widget.props, &mut issues);
+            if let Some(binding) = &widget.binding {
+                check_binding(&path, &widget.props, binding, &mut issues);
+            }
+        }
+        check_overlaps(&self.layout.widgets, &mut issues);
+        if issues.is_empty() {
+            Ok(())
+        } else {
+            Err(issues)
+        }
+    }
+
+    /// Canonical JSON: keys sorted, so stored versions and exports diff cleanly.
+    pub fn to_canonical_json(&self) -> Value {
+        // serde_json's default map is a BTreeMap, so a round trip through Value sorts keys.
+        serde_json::to_value(self).expect("page definitions always serialize")
+    }
+
+    pub fn widget(&self, id: &str) -> Option<&Widget> {
+        self.layout.widgets.iter().find(|widget| widget.id == id)
+    }
+
+    /// Widgets in reading order (top to bottom, left to right on desktop), the order they
+    /// stack in on mobile.
+    pub fn widgets_in_reading_order(&self) -> Vec<&Widget> {
+        let mut widgets: Vec<&Widget> = self.layout.widgets.iter().collect();
+        widgets.sort_by_key(|widget| (widget.position.desktop.y, widget.position.desktop.x));
+        widgets
+    }
+}
+
+/// JSON Schema of the page definition, published in docs/.
+pub fn json_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(PageDefinition)).expect("schema serializes")
+}
+
+fn widget_path(index: usize, widget: &Widget) -> String {
+    if widget.id.is_empty() {
+        format!("layout.widgets[{index}]")
+    } else {
+        format!("layout.widgets[{index}] (\"{}\")", widget.id)
+    }
+}
+
+fn unknown_widget_types(value: &Value) -> Vec<ValidationIssue> {
+    let Some(widgets) = value.pointer("/layout/widgets").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    widgets
+        .iter()
+        .enumerate()
+        .filter_map(|(index, widget)| {
+            let id = widget.get("id").and_then(Value::as_str).unwrap_or_default();
+            let label = if id.is_empty() {
+                format!("layout.widgets[{index}]")
+            } else {
+                format!("layout.widgets[{index}] (\"{id}\")")
+            };
+            match widget.get("type").and_then(Value::as_str) {
+                Some(kind) if WidgetProps::TYPE_NAMES.contains(&kind) => None,
+                Some(kind) => Some(ValidationIssue::new(
+                    format!("{label}.type"),
+                    format!(
+                        "unknown widget type \"{kind}\" (known types: {})",
+                        WidgetProps::TYPE_NAMES.join(", ")
+                    ),
+                )),
+                None => Some(ValidationIssue::new(
+                    format!("{label}.type"),
+                    "widget type is missing",
+                )),
+            }
+        })
+        .collect()
+}
+
+fn check_positions(path: &str, positions: &Positions, issues: &mut Vec<ValidationIssue>) {
+    let rects = [
+        ("desktop", Some(positions.desktop)),
+        ("tablet", positions.tablet),
+        ("mobile", positions.mobile),
+    ];
+    for (name, rect) in rects {
+        let Some(rect) = rect else { continue };
+        let at = format!("{path}.position.{name}");
+        if rect.w == 0 || rect.h == 0 {
+            issues.push(ValidationIssue::new(
+                at.clone(),
+                "width and height must be at least 1",
+            ));
+        }
+        if rect.x as u16 + rect.w as u16 > GRID_COLUMNS as u16 {
+            issues.push(ValidationIssue::new(
+                at,
+                format!(
+                    "outside the {GRID_COLUMNS}-column grid (x {} + width {} > {GRID_COLUMNS})",
+                    rect.x, rect.w
+                ),
+            ));
+        }
+    }
+}
+
+fn check_overlaps(widgets: &[Widget], issues: &mut Vec<ValidationIssue>) {
+    for breakpoint in Breakpoint::ALL {
+        for (i, a) in widgets.iter().enumerate() {
+            let Some(rect_a) = a.position.at(breakpoint) else {
+                continue;
+            };
+            for b in &widgets[i + 1..] {
+                let Some(rect_b) = b.position.at(breakpoint) else {
+                    continue;
+                };
+                if rect_a.overlaps(&rect_b) {
+                    issues.push(ValidationIssue::new(
+                        format!("{}.position.{}", widget_path(i, a), breakpoint.key()),
+                        format!("overlaps widget \"{}\" on {}", b.id, breakpoint.key()),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn check_props(path: &str, props: &WidgetProps, issues: &mut Vec<ValidationIssue>) {
+    match props {
+        WidgetProps::Table(table) => {
+            if table.columns.is_empty() {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.props.columns"),
+                    "a table needs at least one column",
+                ));
+            }
+            let mut keys = BTreeSet::new();
+            for (index, column) in table.columns.iter().enumerate() {
+                if column.key.trim().is_empty() {
+                    issues.push(ValidationIssue::new(
+                        format!("{path}.props.columns[{index}].key"),
+                        "column key must not be empty",
+                    ));
+                } else if !keys.insert(column.key.as_str()) {
+                    issues.push(ValidationIssue::new(
+                        format!("{path}.props.columns[{index}].key"),
+                        format!("duplicate column key \"{}\"", column.key),
+                    ));
+                }
+            }
+        }
+        WidgetProps::Kpi(kpi) if kpi.label.trim().is_empty() => {
+            issues.push(ValidationIssue::new(
+                format!("{path}.props.label"),
+                "a KPI tile needs a label",
+            ));
+        }
+        _ => {}
+    }
+}
+
+fn check_binding(
+    path: &str,
+    props: &WidgetProps,
+    binding: &Binding,
+    issues: &mut Vec<ValidationIssue>,
+) {
+    let at = format!("{path}.binding");
+    if binding.tool.trim().is_empty() {
+        issues.push(ValidationIssue::new(format!("{at}.tool"), "choose a tool"));
+    }
+    let request_path = &binding.request.path;
+    if !request_path.starts_with('/')
+        || request_path.contains("://")
+        || request_path.split('/').any(|segment| segment == "..")
+    {
+        issues.push(ValidationIssue::new(
+            format!("{at}.request.path"),
+            "the path must start with / and stay under the tool's base URL",
+        ));
+    }
+    let (allowed, required) = props.binding_targets();
+    if allowed.is_empty() {
+        issues.push(ValidationIssue::new(
+            at.clone(),
+            format!("a {} widget cannot be bound to data", props.type_name()),
+        ));
+        return;
+    }
+    for (target, expression) in &binding.mapping {
+        let field = format!("{at}.mapping.{target}");
+        if !allowed.contains(&target.as_str()) {
+            issues.push(ValidationIssue::new(
+                field.clone(),
+                format!(
+                    "a {} widget has no \"{target}\" field (it has: {})",
+                    props.type_name(),
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        if let Err(err) = jmespath::compile(expression) {
+            issues.push(ValidationIssue::new(
+                field,
+                format!(
+                    "invalid JMESPath expression: {}",
+                    first_line(&err.to_string())
+                ),
+            ));
+        }
+    }
+    for target in required {
+        if !binding.mapping.contains_key(*target) {
+            issues.push(ValidationIssue::new(
+                format!("{at}.mapping.{target}"),
+                "this field needs a JMESPath expression",
+            ));
+        }
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rect(x: u8, y: u16, w: u8, h: u16) -> Value {
+        json!({"x": x, "y": y, "w": w, "h": h})
+    }
+
+    fn page(widgets: Value) -> Value {
+        json!({"schema_version": 1, "layout": {"row_height": 80, "widgets": widgets}})
+    }
+
+    fn kpi(id: &str, x: u8, y: u16) -> Value {
+        json!({
+            "id": id, "type": "kpi", "props": {"label": "Runs"},
+            "position": {"desktop": rect(x, y, 3, 2)},
+            "binding": {"tool": "databricks-demo", "request": {"path": "/api/2.1/jobs/runs/list"},
+                        "mapping": {"value": "length(runs)"}}
+        })
+    }
+
+    fn issues_of(value: Value) -> Vec<ValidationIssue> {
+        PageDefinition::from_json(&value).expect_err("should be invalid")
+    }
+
+    #[test]
+    fn valid_page_parses_and_defaults_fill_in() {
+        let definition =
+            PageDefinition::from_json(&page(json!([kpi("a", 0, 0), kpi("b", 3, 0)]))).unwrap();
+        assert_eq!(definition.layout.widgets.len(), 2);
+        let binding = definition.layout.widgets[0].binding.as_ref().unwrap();
+        assert_eq!(binding.cache_ttl_seconds, DEFAULT_CACHE_TTL_SECONDS);
+        assert_eq!(binding.request.method, HttpMethod::Get);
+    }
+
+    #[test]
+    fn unknown_widget_type_names_the_widget_and_lists_known_types() {
+        let issues = issues_of(page(
+            json!([{"id": "w1", "type": "sparkle", "position": {"desktop": rect(0, 0, 2, 2)}}]),
+        ));
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].path, "layout.widgets[0] (\"w1\").type");
+        assert!(
+            issues[0]
+                .message
+                .contains("unknown widget type \"sparkle\""),
+            "{}",
+            issues[0].message
+        );
+        assert!(issues[0].message.contains("kpi"));
+    }
+
+    #[test]
+    fn position_outside_the_grid_is_rejected() {
+        let mut widget = kpi("wide", 10, 0);
+        widget["position"]["desktop"]["w"] = json!(4);
+        let issues = issues_of(page(json!([widget])));
+        assert_eq!(
+            issues[0].path,
+            "layout.widgets[0] (\"wide\").position.desktop"
+        );
+        assert!(issues[0].message.contains("outside the 12-column grid"));
+    }
+
+    #[test]
+    fn overlapping_widgets_are_reported_per_breakpoint() {
+        let issues = issues_of(page(json!([kpi("a", 0, 0), kpi("b", 2, 1)])));
+        // Tablet inherits desktop, so the overlap shows on both; mobile stacks.
+        let paths: Vec<_> = issues.iter().map(|issue| issue.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "layout.widgets[0] (\"a\").position.desktop",
+                "layout.widgets[0] (\"a\").position.tablet"
+            ]
+        );
+        assert!(issues[0].message.contains("overlaps widget \"b\""));
+    }
+
+    #[test]
+    fn explicit_tablet_position_resolves_a_desktop_only_overlap() {
+        let a = kpi("a", 0, 0);
+        let mut b = kpi("b", 2, 1);
+        b["position"]["desktop"] = rect(3, 0, 3, 2);
+        b["position"]["tablet"] = rect(6, 0, 6, 2);
+        assert!(PageDefinition::from_json(&page(json!([a, b]))).is_ok());
+    }
+
+    #[test]
+    fn bad_jmespath_names_widget_and_field() {
+        let mut widget = kpi("k", 0, 0);
+        widget["binding"]["mapping"]["value"] = json!("length(runs[");
+        let issues = issues_of(page(json!([widget])));
+        assert_eq!(issues.len(), 1);
+        assert_eq!(
+            issues[0].path,
+            "layout.widgets[0] (\"k\").binding.mapping.value"
+        );
+        assert!(issues[0].message.starts_with("invalid JMESPath expression"));
+    }
+
+    #[test]
+    fn mapping_to_a_field_the_widget_lacks_is_rejected() {
+        let mut widget = kpi("k", 0, 0);
+        widget["binding"]["mapping"] = json!({"rows": "runs"});
+        let issues = issues_of(page(json!([widget])));
+        let messages: Vec<_> = issues
+            .iter()
+            .map(|issue| (issue.path.as_str(), issue.message.as_str()))
+            .collect();
+        assert!(
+            messages
+                .iter()
+                .any(|(path, msg)| path.ends_with("mapping.rows")
+                    && msg.contains("has no \"rows\" field"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|(path, msg)| path.ends_with("mapping.value")
+                    && msg.contains("needs a JMESPath"))
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_and_escaping_paths_are_rejected() {
+        let mut second = kpi("a", 3, 0);
+        second["binding"]["request"]["path"] = json!("/../../etc/passwd");
+        let issues = issues_of(page(json!([kpi("a", 0, 0), second])));
+        assert!(
+            issues
+                .iter()
+                .any(|issue| issue.message.contains("duplicate widget id"))
+        );
+        assert!(
+            issues
+                .iter()
+                .any(|issue| issue.path.ends_with("binding.request.path"))
+        );
+    }
+
+    #[test]
+    fn malformed_props_report_their_json_path() {
+        let issues = issues_of(page(
+            json!([{"id": "t", "type": "table", "props": {"columns": "ID"},
+            "position": {"desktop": rect(0, 0, 12, 4)}}]),
+        ));
+        assert_eq!(issues.len(), 1);
+        assert!(
+            issues[0].path.contains("layout.widgets[0]"),
+            "{}",
+            issues[0].path
+        );
+    }
+
+    #[test]
+    fn unsupported_schema_version_is_rejected() {
+        let mut value = page(json!([]));
+        value["schema_version"] = json!(99);
+        assert_eq!(issues_of(value)[0].path, "schema_version");
+    }
+
+    #[test]
+    fn canonical_json_round_trips_with_sorted_keys() {
+        let definition = PageDefinition::from_json(&page(json!([kpi("a", 0, 0)]))).unwrap();
+        let canonical = definition.to_canonical_json();
+        let text = serde_json::to_string(&canonical).unwrap();
+        assert!(text.find("\"layout\"").unwrap() < text.find("\"schema_version\"").unwrap());
+        assert_eq!(PageDefinition::from_json(&canonical).unwrap(), definition);
+    }
+
+    #[test]
+    fn reading_order_is_top_to_bottom_then_left_to_right() {
+        let definition = PageDefinition::from_json(&page(json!([
+            kpi("below", 0, 2),
+            kpi("right", 3, 0),
+            kpi("left", 0, 0)
+        ])))
+        .unwrap();
+        let order: Vec<_> = definition
+            .widgets_in_reading_order()
+            .iter()
+            .map(|widget| widget.id.as_str())
+            .collect();
+        assert_eq!(order, ["left", "right", "below"]);
+    }
+
+    #[test]
+    fn published_json_schema_matches_the_model() {
+        let schema = serde_json::to_string_pretty(&json_schema()).unwrap() + "\n";
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/page-definition.schema.json"
+        );
+        if std::env::var_os("UPDATE_SCHEMA").is_some() {
+            std::fs::write(path, &schema).unwrap();
+        }
+        let published = std::fs::read_to_string(path).expect(
+            "docs/page-definition.schema.json exists; run with UPDATE_SCHEMA=1 to write it",
+        );
+        assert_eq!(
+            published, schema,
+            "docs/page-definition.schema.json is stale; run `UPDATE_SCHEMA=1 cargo test -p domain`"
+        );
+    }
+}

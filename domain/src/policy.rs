@@ -1,0 +1,163 @@
+//! Roles and what each may do. Resource-level permissions and attributes refine these later;
+//! this table is the floor every service checks first.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Editor,
+    Viewer,
+    Auditor,
+    Integrator,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Editor,
+        Role::Viewer,
+        Role::Auditor,
+        Role::Integrator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Viewer => "viewer",
+            Role::Auditor => "auditor",
+            Role::Integrator => "integrator",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Admin",
+            Role::Editor => "Editor",
+            Role::Viewer => "Viewer",
+            Role::Auditor => "Auditor",
+            Role::Integrator => "Integrator",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == value)
+    }
+
+    /// Where a user of this role lands after signing in.
+    pub fn home_path(self) -> &'static str {
+        if allows(self, Action::OpenAdmin) {
+            "/admin"
+        } else {
+            "/portal"
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    ViewPublishedPage,
+    ViewDraftPage,
+    CreatePage,
+    EditPage,
+    PublishPage,
+    ManageTools,
+    OpenAdmin,
+    ReadAudit,
+    ManageUsers,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::ViewPublishedPage,
+        Action::ViewDraftPage,
+        Action::CreatePage,
+        Action::EditPage,
+        Action::PublishPage,
+        Action::ManageTools,
+        Action::OpenAdmin,
+        Action::ReadAudit,
+        Action::ManageUsers,
+    ];
+}
+
+pub fn allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    match role {
+        Role::Admin => true,
+        Role::Editor => matches!(
+            action,
+            ViewPublishedPage | ViewDraftPage | CreatePage | EditPage | PublishPage | OpenAdmin
+        ),
+        Role::Integrator => matches!(
+            action,
+            ViewPublishedPage | ViewDraftPage | ManageTools | OpenAdmin
+        ),
+        Role::Auditor => matches!(
+            action,
+            ViewPublishedPage | ViewDraftPage | OpenAdmin | ReadAudit
+        ),
+        Role::Viewer => matches!(action, ViewPublishedPage),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every role × action, spelled out so a change to the policy shows up here.
+    #[test]
+    fn policy_table_is_exactly_as_documented() {
+        use Action::*;
+        let expected: &[(Role, &[Action])] = &[
+            (Role::Admin, &Action::ALL),
+            (
+                Role::Editor,
+                &[
+                    ViewPublishedPage,
+                    ViewDraftPage,
+                    CreatePage,
+                    EditPage,
+                    PublishPage,
+                    OpenAdmin,
+                ],
+            ),
+            (
+                Role::Integrator,
+                &[ViewPublishedPage, ViewDraftPage, ManageTools, OpenAdmin],
+            ),
+            (
+                Role::Auditor,
+                &[ViewPublishedPage, ViewDraftPage, OpenAdmin, ReadAudit],
+            ),
+            (Role::Viewer, &[ViewPublishedPage]),
+        ];
+        for (role, granted) in expected {
+            for action in Action::ALL {
+                assert_eq!(
+                    allows(*role, action),
+                    granted.contains(&action),
+                    "{role:?} × {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn viewer_lands_on_portal_and_staff_on_admin_home() {
+        assert_eq!(Role::Viewer.home_path(), "/portal");
+        assert_eq!(Role::Admin.home_path(), "/admin");
+        assert_eq!(Role::Auditor.home_path(), "/admin");
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,14 @@
+//! Schema migrations. One set for SQLite and PostgreSQL; no data here (that is the seed's job).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_core_tables;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_core_tables::Migration)]
+    }
+}

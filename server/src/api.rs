@@ -1,0 +1,267 @@
+//! REST API under /api: thin handlers that resolve the caller, call one service and map the
+//! result. Every error answers with the same envelope: `{"error": {"code", "message", "issues"}}`.
+
+use axum::{
+    Extension, Json, Router,
+    body::Bytes,
+    extract::{
+        FromRequest, FromRequestParts, Query, State,
+        rejection::{JsonRejection, PathRejection},
+    },
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use axum_extra::extract::CookieJar;
+use backend::auth::{IssuedTokens, RequestSession};
+use domain::{
+    ErrorBody, ErrorCode,
+    dto::{LoginRequest, LoginResponse, NewPage, PageSummary, RenderedPage, SessionUser},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::{
+    AppState,
+    session::{REFRESH_COOKIE, append_cookies, cleared_cookies, session_cookies},
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/login", post(login))
+        .route("/api/auth/refresh", post(refresh))
+        .route("/api/auth/logout", post(logout))
+        .route("/api/me", get(me))
+        .route("/api/pages", get(list_pages).post(create_page))
+        .route("/api/pages/{id}/render", get(render_page))
+}
+
+pub struct ApiError(ErrorBody);
+
+impl From<backend::Error> for ApiError {
+    fn from(err: backend::Error) -> Self {
+        if err.is_internal() {
+            tracing::error!(error = %err, "request failed");
+        }
+        ApiError(err.to_body())
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        ApiError::bad_request(format!(
+            "The request body is not valid JSON for this endpoint: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl ApiError {
+    fn bad_request(message: impl Into<String>) -> Self {
+        ApiError(ErrorBody::new(ErrorCode::BadRequest, message))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.code.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(json!({ "error": self.0 }))).into_response()
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::bad_request(format!("The URL is not valid: {}", rejection.body_text()))
+    }
+}
+
+/// `Path` whose rejections use the API's error envelope.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// `Json` whose rejections use the API's error envelope (400 with a clear message).
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn caller(session: &RequestSession) -> Result<&SessionUser, ApiError> {
+    Ok(session.require()?)
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Only same-site paths, so a crafted `next` cannot send users elsewhere.
+fn safe_next(next: Option<&str>) -> Option<&str> {
+    next.filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+fn login_response(tokens: &IssuedTokens) -> LoginResponse {
+    LoginResponse {
+        access_token: tokens.access_token.clone(),
+        token_type: "Bearer".to_owned(),
+        expires_in: tokens.access_ttl.as_secs() as u32,
+        user: tokens.user.clone(),
+    }
+}
+
+/// JSON clients get a token and cookies; the HTML sign-in form (which works without
+/// JavaScript) gets cookies and a redirect.
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    if is_form(&headers) {
+        let form: LoginForm = serde_urlencoded_form(&body)?;
+        let next = safe_next(form.next.as_deref()).map(str::to_owned);
+        return Ok(
+            match state.services.auth.login(&form.email, &form.password).await {
+                Ok(tokens) => {
+                    let target = next.unwrap_or_else(|| tokens.user.role.home_path().to_owned());
+                    let mut response = Redirect::to(&target).into_response();
+                    append_cookies(&mut response, session_cookies(&state.config, &tokens));
+                    response
+                }
+                Err(backend::Error::InvalidCredentials) => {
+                    let mut target = "/login?error=invalid".to_owned();
+                    if let Some(next) = next {
+                        target.push_str("&next=");
+                        target.push_str(
+                            &url::form_urlencoded::byte_serialize(next.as_bytes())
+                                .collect::<String>(),
+                        );
+                    }
+                    Redirect::to(&target).into_response()
+                }
+                Err(err) => return Err(err.into()),
+            },
+        );
+    }
+    let request: LoginRequest = serde_json::from_slice(&body).map_err(|err| {
+        ApiError::bad_request(format!(
+            "Send JSON like {{\"email\": \"…\", \"password\": \"…\"}}: {err}"
+        ))
+    })?;
+    let tokens = state
+        .services
+        .auth
+        .login(&request.email, &request.password)
+        .await?;
+    let mut response = Json(login_response(&tokens)).into_response();
+    append_cookies(&mut response, session_cookies(&state.config, &tokens));
+    Ok(response)
+}
+
+fn serde_urlencoded_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+    serde_urlencoded::from_bytes(body)
+        .map_err(|err| ApiError::bad_request(format!("The form is incomplete: {err}")))
+}
+
+async fn refresh(State(state): State<AppState>, jar: CookieJar) -> ApiResult<Response> {
+    let token = jar
+        .get(REFRESH_COOKIE)
+        .ok_or(backend::Error::Unauthenticated)?;
+    let tokens = state.services.auth.refresh(token.value()).await?;
+    let mut response = Json(login_response(&tokens)).into_response();
+    append_cookies(&mut response, session_cookies(&state.config, &tokens));
+    Ok(response)
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> ApiResult<Response> {
+    if let Some(token) = jar.get(REFRESH_COOKIE) {
+        state.services.auth.logout(token.value()).await?;
+    }
+    let mut response = if is_form(&headers) {
+        Redirect::to("/login?signed_out=1").into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    };
+    append_cookies(&mut response, cleared_cookies());
+    Ok(response)
+}
+
+async fn me(Extension(session): Extension<RequestSession>) -> ApiResult<Json<SessionUser>> {
+    Ok(Json(caller(&session)?.clone()))
+}
+
+#[derive(Serialize)]
+struct PageList {
+    pages: Vec<PageSummary>,
+}
+
+async fn list_pages(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+) -> ApiResult<Json<PageList>> {
+    let pages = state.services.pages.list_for(caller(&session)?).await?;
+    Ok(Json(PageList { pages }))
+}
+
+async fn create_page(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiJson(new): ApiJson<NewPage>,
+) -> ApiResult<(StatusCode, Json<PageSummary>)> {
+    let created = state.services.pages.create(caller(&session)?, new).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize)]
+struct RenderQuery {
+    #[serde(default)]
+    refresh: bool,
+}
+
+async fn render_page(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+    Query(query): Query<RenderQuery>,
+) -> ApiResult<Json<RenderedPage>> {
+    Ok(Json(
+        state
+            .services
+            .pages
+            .render_by_id(caller(&session)?, id, query.refresh)
+            .await?,
+    ))
+}
+
+pub async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.services.db.ping().await {
+        Ok(()) => Json(json!({"status": "ready"})).into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "database not reachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable", "reason": "database not reachable"})),
+            )
+                .into_response()
+        }
+    }
+}

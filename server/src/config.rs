@@ -1,0 +1,196 @@
+//! Typed configuration, read once at start-up from the environment (and `.env`). Every
+//! variable is listed in `.env.example`. Defaults give a working SQLite demo.
+
+use std::{net::SocketAddr, time::Duration};
+
+use url::Url;
+
+/// A secret that never prints.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub jwt_secret: Secret,
+    /// True when JWT_SECRET was not set and a development secret is in use.
+    pub jwt_secret_is_default: bool,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub refresh_grace: Duration,
+    pub cookie_secure: bool,
+    pub seed_on_empty: bool,
+    /// Base URL this server reaches itself on, for tools whose base URL is a bare path
+    /// (the built-in demo tools). Defaults to the listen address.
+    pub internal_base_url: Option<Url>,
+    pub tool_timeout: Duration,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+const DEV_JWT_SECRET: &str = "dev-only-insecure-jwt-secret-change-me";
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can supply their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match get(name) {
+                None => Ok(Duration::from_secs(default)),
+                Some(raw) => raw
+                    .trim()
+                    .parse::<u64>()
+                    .map(Duration::from_secs)
+                    .map_err(|_| ConfigError {
+                        name,
+                        message: format!("expected a whole number of seconds, got {raw:?}"),
+                    }),
+            }
+        };
+        let flag = |name: &'static str, default: bool| -> Result<bool, ConfigError> {
+            match get(name).as_deref().map(str::trim) {
+                None => Ok(default),
+                Some("1" | "true" | "yes" | "on") => Ok(true),
+                Some("0" | "false" | "no" | "off") => Ok(false),
+                Some(other) => Err(ConfigError {
+                    name,
+                    message: format!("expected true or false, got {other:?}"),
+                }),
+            }
+        };
+        let jwt_secret = get("JWT_SECRET");
+        if let Some(secret) = &jwt_secret
+            && secret.len() < 32
+        {
+            return Err(ConfigError {
+                name: "JWT_SECRET",
+                message: "use at least 32 characters".into(),
+            });
+        }
+        let internal_base_url = get("INTERNAL_BASE_URL")
+            .map(|raw| {
+                Url::parse(&raw).map_err(|err| ConfigError {
+                    name: "INTERNAL_BASE_URL",
+                    message: err.to_string(),
+                })
+            })
+            .transpose()?;
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "LOG_FORMAT",
+                    message: format!("expected json or pretty, got {other:?}"),
+                });
+            }
+        };
+        Ok(Config {
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/platform-builder.db".to_owned()),
+            jwt_secret_is_default: jwt_secret.is_none(),
+            jwt_secret: Secret(jwt_secret.unwrap_or_else(|| DEV_JWT_SECRET.to_owned())),
+            access_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 15 * 60)?,
+            refresh_ttl: seconds("REFRESH_TOKEN_TTL_SECONDS", 14 * 24 * 3600)?,
+            refresh_grace: seconds("REFRESH_REUSE_GRACE_SECONDS", 30)?,
+            cookie_secure: flag("COOKIE_SECURE", false)?,
+            seed_on_empty: flag("SEED_ON_EMPTY", true)?,
+            internal_base_url,
+            tool_timeout: seconds("TOOL_TIMEOUT_SECONDS", 10)?,
+            log_format,
+        })
+    }
+
+    pub fn internal_base_url_for(&self, listen: SocketAddr) -> Url {
+        self.internal_base_url.clone().unwrap_or_else(|| {
+            let host = if listen.ip().is_unspecified() {
+                "127.0.0.1".to_owned()
+            } else {
+                listen.ip().to_string()
+            };
+            let host = if host.contains(':') {
+                format!("[{host}]")
+            } else {
+                host
+            };
+            Url::parse(&format!("http://{host}:{}", listen.port()))
+                .expect("socket addresses form valid URLs")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_give_a_sqlite_demo() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.database_url, "sqlite://data/platform-builder.db");
+        assert!(config.jwt_secret_is_default && config.seed_on_empty && !config.cookie_secure);
+        assert_eq!(config.access_ttl, Duration::from_secs(900));
+        assert_eq!(format!("{:?}", config.jwt_secret), "<redacted>");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = config(&[("ACCESS_TOKEN_TTL_SECONDS", "soon")]).unwrap_err();
+        assert_eq!(err.name, "ACCESS_TOKEN_TTL_SECONDS");
+        assert_eq!(
+            config(&[("JWT_SECRET", "short")]).unwrap_err().name,
+            "JWT_SECRET"
+        );
+        assert_eq!(
+            config(&[("COOKIE_SECURE", "maybe")]).unwrap_err().name,
+            "COOKIE_SECURE"
+        );
+    }
+
+    #[test]
+    fn internal_url_defaults_to_the_listen_address() {
+        let config = config(&[]).unwrap();
+        assert_eq!(
+            config
+                .internal_base_url_for("0.0.0.0:8080".parse().unwrap())
+                .as_str(),
+            "http://127.0.0.1:8080/"
+        );
+    }
+}

@@ -1,0 +1,153 @@
+//! The Platform Builder server: one binary serving the UI (SSR + hydration), the REST API,
+//! the demo tool endpoints and health checks.
+
+pub mod api;
+pub mod config;
+pub mod mock;
+pub mod session;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{Router, extract::FromRef, routing::get};
+use backend::{Services, Settings, auth::AuthSettings, connector::ConnectorSettings};
+use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+use tracing::Level;
+
+use crate::config::{Config, LogFormat};
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+    pub config: Arc<Config>,
+}
+
+/// The whole application router: UI routes and server functions, REST API, demo tools.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let services = state.services.clone();
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .merge(api::routes())
+        .nest("/mock", mock::routes())
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(services.clone()),
+            move || app::shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::resolve_session))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                let request_id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default();
+                tracing::span!(Level::INFO, "request", method = %request.method(), uri = %request.uri().path(), request_id)
+            }),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+pub fn backend_settings(config: &Config, listen: SocketAddr) -> Settings {
+    Settings {
+        auth: AuthSettings {
+            jwt_secret: config.jwt_secret.expose().to_owned(),
+            access_ttl: config.access_ttl,
+            refresh_ttl: config.refresh_ttl,
+            refresh_grace: config.refresh_grace,
+        },
+        connector: ConnectorSettings {
+            internal_base_url: config.internal_base_url_for(listen),
+            request_timeout: config.tool_timeout,
+            max_response_bytes: 8 * 1024 * 1024,
+            cache_capacity: 10_000,
+        },
+    }
+}
+
+/// Leptos site settings: `Leptos.toml` when present (the release binary outside
+/// cargo-leptos), always overridable by `LEPTOS_*` variables.
+fn leptos_options() -> Result<LeptosOptions, Box<dyn std::error::Error>> {
+    let file = std::env::var("LEPTOS_CONFIG").unwrap_or_else(|_| "Leptos.toml".to_owned());
+    let conf = if std::path::Path::new(&file).exists() {
+        leptos::config::get_configuration(Some(&file))?
+    } else {
+        leptos::config::get_configuration(None)?
+    };
+    Ok(conf.leptos_options)
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init(),
+        LogFormat::Pretty => builder.init(),
+    }
+}
+
+pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    dotenvy::dotenv().ok();
+    let config = Config::from_env()?;
+    init_tracing(config.log_format);
+    if config.jwt_secret_is_default {
+        tracing::warn!(
+            "JWT_SECRET is not set: using a development secret. Set JWT_SECRET (32+ characters) before exposing this server."
+        );
+    }
+    let leptos_options = leptos_options()?;
+    let addr = leptos_options.site_addr;
+    let db = backend::db::connect_and_migrate(&config.database_url).await?;
+    let services = Services::new(db, backend_settings(&config, addr));
+    if config.seed_on_empty && services.users.count().await? == 0 {
+        tracing::info!("empty database: loading demo data (dev-only accounts, see README)");
+        seed::run(&services).await?;
+    }
+    let state = AppState {
+        leptos_options,
+        services,
+        config: Arc::new(config),
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async { tokio::signal::ctrl_c().await.ok() };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

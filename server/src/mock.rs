@@ -1,0 +1,306 @@
+//! Demo stand-ins for external tools, served under /mock with the response shapes of the
+//! real APIs so the connector code is the same against the real services. Data is
+//! deterministic: the same seed always yields the same runs and tickets.
+
+use std::sync::LazyLock;
+
+use axum::{
+    Json, Router,
+    extract::Query,
+    http::{HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use chrono::{DateTime, TimeZone, Utc};
+use rand::{Rng, SeedableRng, seq::SliceRandom};
+use rand_chacha::ChaCha8Rng;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+
+const RUN_COUNT: usize = 40;
+const INCIDENT_COUNT: usize = 60;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/databricks/api/2.1/jobs/runs/list", get(databricks_runs))
+        .route(
+            "/servicenow/api/now/table/incident",
+            get(servicenow_incidents),
+        )
+        .route("/unavailable/{*rest}", get(unavailable))
+}
+
+fn anchor() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0)
+        .single()
+        .expect("valid anchor time")
+}
+
+const JOBS: &[(i64, &str)] = &[
+    (101, "nightly-etl"),
+    (102, "customer-360-refresh"),
+    (103, "ml-feature-store"),
+    (104, "billing-export"),
+    (105, "data-quality-checks"),
+];
+
+/// Runs, newest first like the real API.
+static RUNS: LazyLock<Vec<Value>> = LazyLock::new(|| {
+    let mut rng = ChaCha8Rng::seed_from_u64(20261101);
+    let mut runs: Vec<Value> = (0..RUN_COUNT)
+        .map(|index| {
+            let (job_id, name) = JOBS[index % JOBS.len()];
+            let start = anchor() + chrono::Duration::minutes(index as i64 * 95 + rng.gen_range(0..20));
+            let setup = rng.gen_range(20_000..90_000_i64);
+            let execution = rng.gen_range(180_000..2_400_000_i64);
+            let cleanup = rng.gen_range(2_000..15_000_i64);
+            let result = match rng.gen_range(0..100) {
+                0..=71 => "SUCCESS",
+                72..=91 => "FAILED",
+                92..=96 => "TIMEDOUT",
+                _ => "CANCELED",
+            };
+            let run_id = 880_000 + index as i64 * 7;
+            let total = setup + execution + cleanup;
+            json!({
+                "job_id": job_id,
+                "run_id": run_id,
+                "number_in_job": index / JOBS.len() + 1,
+                "run_name": name,
+                "creator_user_name": "platform-automation@example.com",
+                "state": {
+                    "life_cycle_state": "TERMINATED",
+                    "result_state": result,
+                    "state_message": if result == "SUCCESS" { "" } else { "Task failed with an error; see run output." },
+                    "user_cancelled_or_timedout": result == "CANCELED" || result == "TIMEDOUT"
+                },
+                "start_time": start.timestamp_millis(),
+                "end_time": start.timestamp_millis() + total,
+                "setup_duration": setup,
+                "execution_duration": execution,
+                "cleanup_duration": cleanup,
+                "run_duration": total,
+                "trigger": "PERIODIC",
+                "run_type": "JOB_RUN",
+                "run_page_url": format!("https://adb-1234567890123456.7.azuredatabricks.net/?o=1234567890123456#job/{job_id}/run/{run_id}")
+            })
+        })
+        .collect();
+    runs.reverse();
+    runs
+});
+
+const PEOPLE: &[&str] = &[
+    "Beth Anglin",
+    "David Loo",
+    "Fred Luddy",
+    "Abel Tuter",
+    "Charlie Whitherspoon",
+    "Don Goodliffe",
+];
+const CATEGORIES: &[&str] = &["software", "network", "database", "inquiry", "hardware"];
+const PROBLEMS: &[&str] = &[
+    "Databricks job nightly-etl failed",
+    "Cluster failed to start: quota exceeded",
+    "Power BI refresh stuck",
+    "Cannot access workspace",
+    "Unity Catalog permission denied",
+    "SQL warehouse slow",
+    "Data freshness SLA breached for sales_daily",
+    "Token expired for service principal",
+];
+
+fn priority_label(priority: u8) -> &'static str {
+    [
+        "1 - Critical",
+        "2 - High",
+        "3 - Moderate",
+        "4 - Low",
+        "5 - Planning",
+    ][priority as usize - 1]
+}
+
+fn state_label(state: u8) -> &'static str {
+    match state {
+        1 => "New",
+        2 => "In Progress",
+        3 => "On Hold",
+        6 => "Resolved",
+        _ => "Closed",
+    }
+}
+
+struct Incident {
+    sys_id: String,
+    number: String,
+    short_description: &'static str,
+    priority: u8,
+    state: u8,
+    assignee: usize,
+    category: &'static str,
+    opened_at: DateTime<Utc>,
+}
+
+static INCIDENTS: LazyLock<Vec<Incident>> = LazyLock::new(|| {
+    let mut rng = ChaCha8Rng::seed_from_u64(20261102);
+    (0..INCIDENT_COUNT)
+        .map(|index| Incident {
+            sys_id: format!("{:032x}", rng.r#gen::<u128>()),
+            number: format!("INC{:07}", 10_001 + index),
+            short_description: PROBLEMS.choose(&mut rng).copied().unwrap_or(PROBLEMS[0]),
+            priority: rng.gen_range(1..=5),
+            state: [1, 2, 2, 3, 6, 7][rng.gen_range(0..6)],
+            assignee: rng.gen_range(0..PEOPLE.len()),
+            category: CATEGORIES
+                .choose(&mut rng)
+                .copied()
+                .unwrap_or(CATEGORIES[0]),
+            opened_at: anchor() + chrono::Duration::minutes(index as i64 * 53),
+        })
+        .collect()
+});
+
+impl Incident {
+    /// The record as the Table API returns it, with `sysparm_display_value=true` turning
+    /// codes into labels and references into `{display_value, link}`.
+    fn to_json(&self, display: bool) -> Value {
+        let user_id = format!("{:032x}", self.assignee + 1);
+        let link = format!("https://example.service-now.com/api/now/table/sys_user/{user_id}");
+        let opened = self.opened_at.format("%Y-%m-%d %H:%M:%S").to_string();
+        if display {
+            json!({
+                "sys_id": self.sys_id, "number": self.number, "short_description": self.short_description,
+                "priority": priority_label(self.priority), "state": state_label(self.state),
+                "assigned_to": {"display_value": PEOPLE[self.assignee], "link": link},
+                "category": self.category, "opened_at": opened
+            })
+        } else {
+            json!({
+                "sys_id": self.sys_id, "number": self.number, "short_description": self.short_description,
+                "priority": self.priority.to_string(), "state": self.state.to_string(),
+                "assigned_to": {"link": link, "value": user_id},
+                "category": self.category, "opened_at": opened
+            })
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RunsQuery {
+    limit: Option<String>,
+    offset: Option<String>,
+    job_id: Option<String>,
+}
+
+fn databricks_error(message: String) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error_code": "INVALID_PARAMETER_VALUE", "message": message})),
+    )
+        .into_response()
+}
+
+/// `GET /api/2.1/jobs/runs/list`: `limit` 1–25 (default 20), `offset`, `job_id`.
+async fn databricks_runs(Query(query): Query<RunsQuery>) -> Response {
+    let limit = match query.limit.as_deref().map(str::parse::<usize>) {
+        None => 20,
+        Some(Ok(limit @ 1..=25)) => limit,
+        Some(_) => return databricks_error("limit must be between 1 and 25".into()),
+    };
+    let offset = match query.offset.as_deref().map(str::parse::<usize>) {
+        None => 0,
+        Some(Ok(offset)) => offset,
+        Some(Err(_)) => return databricks_error("offset must be a non-negative integer".into()),
+    };
+    let job_id = match query.job_id.as_deref().map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => return databricks_error("job_id must be an integer".into()),
+    };
+    let matching: Vec<&Value> = RUNS
+        .iter()
+        .filter(|run| job_id.is_none_or(|id| run["job_id"] == id))
+        .collect();
+    let page: Vec<&Value> = matching.iter().skip(offset).take(limit).copied().collect();
+    let has_more = offset + page.len() < matching.len();
+    let mut body = json!({"runs": page, "has_more": has_more});
+    if page.is_empty() {
+        body.as_object_mut().map(|map| map.remove("runs"));
+    }
+    Json(body).into_response()
+}
+
+#[derive(Deserialize)]
+struct TableQuery {
+    sysparm_limit: Option<String>,
+    sysparm_offset: Option<String>,
+    sysparm_display_value: Option<String>,
+}
+
+/// `GET /api/now/table/incident` with `sysparm_limit`, `sysparm_offset` and
+/// `sysparm_display_value`; the total is in `X-Total-Count` as on the real instance.
+async fn servicenow_incidents(Query(query): Query<TableQuery>) -> Response {
+    let parse =
+        |value: Option<&str>, default: usize| value.map(str::parse::<usize>).unwrap_or(Ok(default));
+    let (Ok(limit), Ok(offset)) = (
+        parse(query.sysparm_limit.as_deref(), 10_000),
+        parse(query.sysparm_offset.as_deref(), 0),
+    ) else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": {"message": "Invalid sysparm_limit or sysparm_offset", "detail": null}, "status": "failure"}))).into_response();
+    };
+    let display = matches!(query.sysparm_display_value.as_deref(), Some("true" | "all"));
+    let result: Vec<Value> = INCIDENTS
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|incident| incident.to_json(display))
+        .collect();
+    let mut headers = HeaderMap::new();
+    headers.insert("x-total-count", HeaderValue::from(INCIDENTS.len()));
+    (headers, Json(json!({ "result": result }))).into_response()
+}
+
+/// A tool that is down, for demonstrating and testing failure handling.
+async fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({"error": "service unavailable"})),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_data_is_deterministic_and_has_failures() {
+        assert_eq!(RUNS.len(), RUN_COUNT);
+        let failed = RUNS
+            .iter()
+            .filter(|run| run["state"]["result_state"] == "FAILED")
+            .count();
+        assert!(failed > 0 && failed < RUN_COUNT, "{failed} failed runs");
+        // Newest first.
+        assert!(RUNS[0]["start_time"].as_i64() > RUNS[1]["start_time"].as_i64());
+        assert_eq!(INCIDENTS.len(), INCIDENT_COUNT);
+        assert_eq!(INCIDENTS[0].number, "INC0010001");
+        assert!(INCIDENTS.iter().any(|incident| incident.priority == 1));
+    }
+
+    #[test]
+    fn display_values_turn_codes_into_labels() {
+        let incident = &INCIDENTS[0];
+        let raw = incident.to_json(false);
+        let shown = incident.to_json(true);
+        assert_eq!(raw["priority"], incident.priority.to_string());
+        assert_eq!(shown["priority"], priority_label(incident.priority));
+        assert_eq!(
+            shown["assigned_to"]["display_value"],
+            PEOPLE[incident.assignee]
+        );
+        assert!(raw["assigned_to"].get("display_value").is_none());
+    }
+}

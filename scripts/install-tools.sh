@@ -73,6 +73,7 @@ ensure_npm_packages() {
 
 ensure_wasm_target
 ensure_apt chromium chromium
+ensure_apt curl curl
 ensure_postgres
 ensure_npm_packages
 ensure_wasm_bindgen

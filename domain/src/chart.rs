@@ -173,8 +173,6 @@ impl ChartGeometry {
     }
 }
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 240.0;
 const LEFT: f64 = 48.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 12.0;
@@ -224,8 +222,8 @@ pub fn layout(points: &[ChartPoint], y_format: ValueFormat) -> ChartGeometry {
         .map(|(point, (x, _))| (*x, point.label.clone()))
         .collect();
     ChartGeometry {
-        width: WIDTH,
-        height: HEIGHT,
+        width,
+        height,
         plot_left,
         plot_top,
         plot_right,
@@ -324,7 +322,7 @@ mod tests {
                 value: n as f64 * 30.0,
             })
             .collect();
-        let geometry = layout(&points, ValueFormat::Number);
+        let geometry = layout(&points, ValueFormat::Number, (640.0, 240.0));
         // max 90 → nice ceiling 100, so the highest point sits 10% below the top.
         let expected_top = geometry.plot_bottom - 0.9 * (geometry.plot_bottom - geometry.plot_top);
         assert!((geometry.points[2].1 - expected_top).abs() < 1e-9);
@@ -344,12 +342,23 @@ mod tests {
                 value: 1.0,
             })
             .collect();
-        assert!(layout(&points, ValueFormat::Number).x_labels.len() <= 6);
+        assert!(
+            layout(&points, ValueFormat::Number, (640.0, 240.0))
+                .x_labels
+                .len()
+                <= 6
+        );
+    }
+
+    #[test]
+    fn view_size_follows_the_widget_with_a_floor() {
+        assert_eq!(view_size(12, 4, 80), (1200.0, 224.0));
+        assert_eq!(view_size(2, 1, 80), (320.0, 160.0));
     }
 
     #[test]
     fn empty_data_still_has_an_axis() {
-        let geometry = layout(&[], ValueFormat::Number);
+        let geometry = layout(&[], ValueFormat::Number, (640.0, 240.0));
         assert!(geometry.points.is_empty());
         assert_eq!(geometry.y_ticks.len(), 5);
     }

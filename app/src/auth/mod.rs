@@ -117,7 +117,7 @@ pub fn LoginPage() -> impl IntoView {
                 <p role="status" class="form-note">"You have been signed out."</p>
             </Show>
             <form method="post" action="/api/auth/login" class="form-stack">
-                <input type="hidden" name="next" prop:value=next />
+                <input type="hidden" name="next" value=next />
                 <label for="email">"Email"</label>
                 <input id="email" name="email" type="email" autocomplete="username" required autofocus />
                 <label for="password">"Password"</label>

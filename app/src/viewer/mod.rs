@@ -80,7 +80,7 @@ fn Dashboard(rendered: RenderedPage, control: RefreshControl) -> impl IntoView {
                 .enumerate()
                 .map(|(order, widget)| {
                     let widget_data = data.get(&widget.id).cloned();
-                    view! { <WidgetFrame widget widget_data rendered_at order control /> }
+                    view! { <WidgetFrame widget widget_data row_height rendered_at order control /> }
                 })
                 .collect_view()}
         </div>
@@ -107,11 +107,14 @@ fn grid_style(widget: &Widget, order: usize) -> String {
 fn WidgetFrame(
     widget: Widget,
     widget_data: Option<WidgetData>,
+    row_height: u16,
     rendered_at: DateTime<Utc>,
     order: usize,
     control: RefreshControl,
 ) -> impl IntoView {
     let style = grid_style(&widget, order);
+    let desktop = widget.position.desktop;
+    let view_size = domain::chart::view_size(desktop.w, desktop.h, row_height);
     let label = widget
         .title
         .clone()
@@ -119,8 +122,8 @@ fn WidgetFrame(
     let body = match (&widget.binding, widget_data) {
         (Some(_), Some(WidgetData::Failed { message })) => view! { <WidgetError message control /> }.into_any(),
         (Some(_), None) => view! { <WidgetError message="No data was loaded for this widget.".to_owned() control /> }.into_any(),
-        (_, Some(WidgetData::Ready { values, .. })) => widgets::render(&widget.props, Some(&values), rendered_at, control),
-        (None, _) => widgets::render(&widget.props, None, rendered_at, control),
+        (_, Some(WidgetData::Ready { values, .. })) => widgets::render(&widget.props, Some(&values), view_size, rendered_at, control),
+        (None, _) => widgets::render(&widget.props, None, view_size, rendered_at, control),
     };
     view! {
         <section

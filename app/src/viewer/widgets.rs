@@ -35,7 +35,9 @@ pub fn render(
         }
         WidgetProps::Kpi(kpi) => kpi_view(kpi, value("value"), value("delta")),
         WidgetProps::Table(table) => table_view(table, value("rows")),
-        WidgetProps::Chart(chart) => chart_view(chart, chart::points_from_value(&value("points"))),
+        WidgetProps::Chart(chart) => {
+            chart_view(chart, chart::points_from_value(&value("points")), view_size)
+        }
         WidgetProps::RefreshBar(bar) => {
             let note = bar.note.clone();
             view! {
@@ -106,11 +108,11 @@ fn table_view(table: &TableProps, rows: Value) -> AnyView {
     .into_any()
 }
 
-fn chart_view(props: &ChartProps, points: Vec<ChartPoint>) -> AnyView {
+fn chart_view(props: &ChartProps, points: Vec<ChartPoint>, view_size: (f64, f64)) -> AnyView {
     if points.is_empty() {
         return view! { <p class="empty">"No data points to chart."</p> }.into_any();
     }
-    let geometry = chart::layout(&points, props.y_format);
+    let geometry = chart::layout(&points, props.y_format, view_size);
     let kind = match props.kind {
         ChartKind::Line => "Line",
         ChartKind::Bar => "Bar",

@@ -1,0 +1,35 @@
+import { APIRequestContext, Page, expect } from '@playwright/test';
+
+export const ADMIN = { email: 'admin@example.com', password: 'Admin123!' };
+export const VIEWER = { email: 'viewer@example.com', password: 'Viewer123!' };
+
+export async function signIn(page: Page, who: { email: string; password: string }, path = '/login') {
+  await page.goto(path);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Waits until the WebAssembly has hydrated the page, so clicks reach their handlers. */
+export async function waitForHydration(page: Page) {
+  await expect(page.locator('#app')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** What the seeded dashboard should show, read from the demo tools themselves. */
+export async function expectedDashboard(request: APIRequestContext) {
+  const runs = await (await request.get('/mock/databricks/api/2.1/jobs/runs/list?limit=25')).json();
+  const count = (state: string) => runs.runs.filter((run: any) => run.state.result_state === state).length;
+  const tickets = await (
+    await request.get('/mock/servicenow/api/now/table/incident?sysparm_limit=20&sysparm_offset=0&sysparm_display_value=true')
+  ).json();
+  return {
+    succeeded: count('SUCCESS'),
+    failed: count('FAILED'),
+    tickets: tickets.result.map((ticket: any) => [
+      ticket.number,
+      ticket.priority,
+      ticket.state,
+      ticket.assigned_to.display_value,
+    ]),
+  };
+}

@@ -180,11 +180,23 @@ const BOTTOM: f64 = 28.0;
 const Y_TICKS: usize = 4;
 const MAX_X_LABELS: usize = 6;
 
-/// Lays points out on a fixed 640×240 view box with a zero-based y axis rounded up to a
+/// View-box size for a chart in a widget of `columns` × `rows` grid cells, so that the SVG is
+/// drawn close to 1:1 and its text keeps a readable size.
+pub fn view_size(columns: u8, rows: u16, row_height: u16) -> (f64, f64) {
+    let width = (f64::from(columns) * 100.0).max(320.0);
+    let height = (f64::from(rows) * f64::from(row_height) - 96.0).max(160.0);
+    (width, height)
+}
+
+/// Lays points out on a `width`×`height` view box with a zero-based y axis rounded up to a
 /// "nice" maximum.
-pub fn layout(points: &[ChartPoint], y_format: ValueFormat) -> ChartGeometry {
+pub fn layout(
+    points: &[ChartPoint],
+    y_format: ValueFormat,
+    (width, height): (f64, f64),
+) -> ChartGeometry {
     let (plot_left, plot_right, plot_top, plot_bottom) =
-        (LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM);
+        (LEFT, width - RIGHT, TOP, height - BOTTOM);
     let plot_width = plot_right - plot_left;
     let plot_height = plot_bottom - plot_top;
     let max = points

@@ -16,6 +16,7 @@ use super::{RefreshButton, RefreshControl};
 pub fn render(
     props: &WidgetProps,
     values: Option<&BTreeMap<String, Value>>,
+    view_size: (f64, f64),
     rendered_at: DateTime<Utc>,
     control: RefreshControl,
 ) -> AnyView {

@@ -15,6 +15,8 @@ step "tools"
 scripts/install-tools.sh
 
 work=$(mktemp -d)
+# The PostgreSQL server runs as its own user and must be able to reach its data directory.
+chmod 755 "$work"
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi

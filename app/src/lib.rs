@@ -48,9 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     auth::provide_session_context();
-    // Lets tests and scripts know when interactions will be handled.
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
+    let hydrated = use_hydrated();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/platform-builder.css" />
@@ -125,6 +123,15 @@ fn NotFoundPage() -> impl IntoView {
             <p>"There is nothing at this address. "<a href="/">"Go to your home page"</a></p>
         </section>
     }
+}
+
+/// True once this part of the page has hydrated, i.e. its event handlers are attached.
+/// Rendered as `data-hydrated` so tests and scripts know when clicks will be handled;
+/// content inside `Suspense` hydrates after the shell, so it carries its own marker.
+pub fn use_hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    hydrated
 }
 
 /// Sets the status of a server-rendered response; in the browser there is nothing to set.

@@ -84,7 +84,7 @@ test.describe('with JavaScript', () => {
   test('Refresh reloads the data in place and updates "last updated"', async ({ page }) => {
     await signIn(page, VIEWER);
     await page.goto('/p/platform-overview');
-    await waitForHydration(page);
+    await waitForHydration(page, '.dashboard-grid');
     const stamp = page.getByTestId('last-updated');
     const before = await stamp.getAttribute('datetime');
     // A marker on window survives only if the page is not reloaded.

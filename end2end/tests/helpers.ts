@@ -10,9 +10,13 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** Waits until the WebAssembly has hydrated the page, so clicks reach their handlers. */
-export async function waitForHydration(page: Page) {
+/**
+ * Waits until the WebAssembly has hydrated the page, so clicks reach their handlers. Content
+ * inside Suspense hydrates after the shell and carries its own marker: pass its selector.
+ */
+export async function waitForHydration(page: Page, selector = '#app') {
   await expect(page.locator('#app')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator(selector)).toHaveAttribute('data-hydrated', 'true');
 }
 
 /** What the seeded dashboard should show, read from the demo tools themselves. */

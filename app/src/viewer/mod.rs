@@ -66,6 +66,7 @@ fn Dashboard(rendered: RenderedPage, control: RefreshControl) -> impl IntoView {
         .collect();
     let rendered_at = rendered.rendered_at;
     let data = rendered.data;
+    let hydrated = crate::use_hydrated();
     view! {
         <Title text=title.clone() />
         <div class="dashboard-header">
@@ -74,7 +75,11 @@ fn Dashboard(rendered: RenderedPage, control: RefreshControl) -> impl IntoView {
                 <span class="muted" role="status">"Refreshing…"</span>
             </Show>
         </div>
-        <div class="dashboard-grid" style=format!("--row-h:{row_height}px")>
+        <div
+            class="dashboard-grid"
+            style=format!("--row-h:{row_height}px")
+            data-hydrated=move || hydrated.get().then_some("true")
+        >
             {widgets
                 .into_iter()
                 .enumerate()

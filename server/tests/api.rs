@@ -8,6 +8,20 @@ use reqwest::{Client, StatusCode, header, redirect::Policy};
 use serde_json::{Value, json};
 use server::{AppState, backend_settings, config::Config};
 
+/// One runtime for every test in this file, as in production: the servers the tests start
+/// live on it, whichever test thread drives a request.
+static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("test runtime")
+});
+
+fn on_shared_runtime(test: impl std::future::Future<Output = ()>) {
+    RUNTIME.block_on(test);
+}
+
 struct TestApp {
     label: &'static str,
     base: String,
@@ -21,9 +35,11 @@ impl TestApp {
 
     /// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
     fn client(&self) -> Client {
+        // A hung request should fail its test, not stall the suite.
         Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap()
     }
@@ -102,329 +118,343 @@ fn error_code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or_default()
 }
 
-#[tokio::test]
-async fn json_login_sets_http_only_cookies_and_returns_a_token() {
-    for app in apps().await {
-        let response = app
-            .client()
-            .post(app.url("/api/auth/login"))
-            .json(&json!({"email": "admin@example.com", "password": "Admin123!"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{}", app.label);
-        let cookies: Vec<String> = response
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .map(|value| value.to_str().unwrap().to_owned())
-            .collect();
-        assert!(
-            cookies
-                .iter()
-                .any(|cookie| cookie.starts_with("pb_access=") && cookie.contains("HttpOnly"))
-        );
-        assert!(
-            cookies
-                .iter()
-                .any(|cookie| cookie.starts_with("pb_refresh=") && cookie.contains("HttpOnly"))
-        );
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["token_type"], "Bearer");
-        assert_eq!(body["user"]["role"], "admin");
-        // The token works as a Bearer credential without cookies.
-        let me = app
-            .client()
-            .get(app.url("/api/me"))
-            .bearer_auth(body["access_token"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(me.status(), StatusCode::OK);
-        assert_eq!(
-            me.json::<Value>().await.unwrap()["email"],
-            "admin@example.com"
-        );
-    }
-}
-
-#[tokio::test]
-async fn wrong_password_and_unknown_user_get_the_same_401() {
-    for app in apps().await {
-        let attempt = |email: &'static str, password: &'static str| {
-            let client = app.client();
-            let url = app.url("/api/auth/login");
-            async move {
-                client
-                    .post(url)
-                    .json(&json!({"email": email, "password": password}))
-                    .send()
-                    .await
-                    .unwrap()
-            }
-        };
-        let wrong = attempt("admin@example.com", "wrong-password").await;
-        let unknown = attempt("nobody@example.com", "Admin123!").await;
-        assert_eq!(
-            (wrong.status(), unknown.status()),
-            (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED),
-            "{}",
-            app.label
-        );
-        let (wrong, unknown): (Value, Value) =
-            (wrong.json().await.unwrap(), unknown.json().await.unwrap());
-        assert_eq!(wrong, unknown);
-        assert_eq!(error_code(&wrong), "unauthenticated");
-        assert_eq!(wrong["error"]["message"], "Invalid email or password.");
-    }
-}
-
-#[tokio::test]
-async fn malformed_bodies_get_400_with_a_clear_message() {
-    for app in apps().await {
-        let response = app
-            .client()
-            .post(app.url("/api/auth/login"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body("{\"email\": ")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{}", app.label);
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(error_code(&body), "bad_request");
-        assert!(body["error"]["message"].as_str().unwrap().contains("email"));
-
-        let admin = app.admin().await;
-        let response = admin
-            .post(app.url("/api/pages"))
-            .json(&json!({"slug": "x"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-        let body: Value = response.json().await.unwrap();
-        assert!(
-            body["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("missing field"),
-            "{body}"
-        );
-
-        let response = admin
-            .get(app.url("/api/pages/abc/render"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    }
-}
-
-#[tokio::test]
-async fn html_form_login_redirects_by_role_and_back_on_failure() {
-    for app in apps().await {
-        let post = |email: &str, password: &str, next: &str| {
-            app.client()
+#[test]
+fn json_login_sets_http_only_cookies_and_returns_a_token() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let response = app
+                .client()
                 .post(app.url("/api/auth/login"))
-                .form(&[("email", email), ("password", password), ("next", next)])
-                .send()
-        };
-        let viewer = post("viewer@example.com", "Viewer123!", "").await.unwrap();
-        assert_eq!(viewer.status(), StatusCode::SEE_OTHER, "{}", app.label);
-        assert_eq!(viewer.headers()[header::LOCATION], "/portal");
-        let admin = post("admin@example.com", "Admin123!", "").await.unwrap();
-        assert_eq!(admin.headers()[header::LOCATION], "/admin");
-        let back = post("viewer@example.com", "Viewer123!", "/p/platform-overview")
-            .await
-            .unwrap();
-        assert_eq!(back.headers()[header::LOCATION], "/p/platform-overview");
-        let offsite = post("viewer@example.com", "Viewer123!", "//evil.example")
-            .await
-            .unwrap();
-        assert_eq!(offsite.headers()[header::LOCATION], "/portal");
-        let failed = post("viewer@example.com", "nope", "/p/platform-overview")
-            .await
-            .unwrap();
-        assert_eq!(
-            failed.headers()[header::LOCATION],
-            "/login?error=invalid&next=%2Fp%2Fplatform-overview"
-        );
-    }
-}
-
-#[tokio::test]
-async fn refresh_rotates_cookies_and_logout_revokes() {
-    for app in apps().await {
-        let client = app.viewer().await;
-        let refreshed = client
-            .post(app.url("/api/auth/refresh"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(refreshed.status(), StatusCode::OK, "{}", app.label);
-        let logout = client
-            .post(app.url("/api/auth/logout"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(logout.status(), StatusCode::NO_CONTENT);
-        assert_eq!(
-            client
-                .get(app.url("/api/me"))
+                .json(&json!({"email": "admin@example.com", "password": "Admin123!"}))
                 .send()
                 .await
-                .unwrap()
-                .status(),
-            StatusCode::UNAUTHORIZED
-        );
-        assert_eq!(
-            client
-                .post(app.url("/api/auth/refresh"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::UNAUTHORIZED
-        );
-    }
-}
-
-#[tokio::test]
-async fn an_expired_access_cookie_is_renewed_from_the_refresh_cookie() {
-    for app in apps().await {
-        let login: Value = app
-            .client()
-            .post(app.url("/api/auth/login"))
-            .json(&json!({"email": "viewer@example.com", "password": "Viewer123!"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert!(login["access_token"].is_string());
-        // Only the refresh cookie: as if the access cookie had expired.
-        let raw = app
-            .client()
-            .post(app.url("/api/auth/login"))
-            .json(&json!({"email": "viewer@example.com", "password": "Viewer123!"}))
-            .send()
-            .await
-            .unwrap();
-        let refresh_cookie = raw
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .map(|value| {
-                value
-                    .to_str()
-                    .unwrap()
-                    .split(';')
-                    .next()
-                    .unwrap()
-                    .to_owned()
-            })
-            .find(|cookie| cookie.starts_with("pb_refresh="))
-            .unwrap();
-        let response = app
-            .client()
-            .get(app.url("/api/me"))
-            .header(header::COOKIE, &refresh_cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{}", app.label);
-        assert!(
-            response
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{}", app.label);
+            let cookies: Vec<String> = response
                 .headers()
                 .get_all(header::SET_COOKIE)
                 .iter()
-                .any(|value| value.to_str().unwrap().starts_with("pb_access="))
-        );
-    }
+                .map(|value| value.to_str().unwrap().to_owned())
+                .collect();
+            assert!(
+                cookies
+                    .iter()
+                    .any(|cookie| cookie.starts_with("pb_access=") && cookie.contains("HttpOnly"))
+            );
+            assert!(
+                cookies
+                    .iter()
+                    .any(|cookie| cookie.starts_with("pb_refresh=") && cookie.contains("HttpOnly"))
+            );
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["token_type"], "Bearer");
+            assert_eq!(body["user"]["role"], "admin");
+            // The token works as a Bearer credential without cookies.
+            let me = app
+                .client()
+                .get(app.url("/api/me"))
+                .bearer_auth(body["access_token"].as_str().unwrap())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(me.status(), StatusCode::OK);
+            assert_eq!(
+                me.json::<Value>().await.unwrap()["email"],
+                "admin@example.com"
+            );
+        }
+    });
 }
 
-#[tokio::test]
-async fn pages_are_listed_per_role_and_only_editors_create() {
-    for app in apps().await {
-        assert_eq!(
-            app.client()
+#[test]
+fn wrong_password_and_unknown_user_get_the_same_401() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let attempt = |email: &'static str, password: &'static str| {
+                let client = app.client();
+                let url = app.url("/api/auth/login");
+                async move {
+                    client
+                        .post(url)
+                        .json(&json!({"email": email, "password": password}))
+                        .send()
+                        .await
+                        .unwrap()
+                }
+            };
+            let wrong = attempt("admin@example.com", "wrong-password").await;
+            let unknown = attempt("nobody@example.com", "Admin123!").await;
+            assert_eq!(
+                (wrong.status(), unknown.status()),
+                (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED),
+                "{}",
+                app.label
+            );
+            let (wrong, unknown): (Value, Value) =
+                (wrong.json().await.unwrap(), unknown.json().await.unwrap());
+            assert_eq!(wrong, unknown);
+            assert_eq!(error_code(&wrong), "unauthenticated");
+            assert_eq!(wrong["error"]["message"], "Invalid email or password.");
+        }
+    });
+}
+
+#[test]
+fn malformed_bodies_get_400_with_a_clear_message() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let response = app
+                .client()
+                .post(app.url("/api/auth/login"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body("{\"email\": ")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{}", app.label);
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(error_code(&body), "bad_request");
+            assert!(body["error"]["message"].as_str().unwrap().contains("email"));
+
+            let admin = app.admin().await;
+            let response = admin
+                .post(app.url("/api/pages"))
+                .json(&json!({"slug": "x"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+            let body: Value = response.json().await.unwrap();
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("missing field"),
+                "{body}"
+            );
+
+            let response = admin
+                .get(app.url("/api/pages/abc/render"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        }
+    });
+}
+
+#[test]
+fn html_form_login_redirects_by_role_and_back_on_failure() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let post = |email: &str, password: &str, next: &str| {
+                app.client()
+                    .post(app.url("/api/auth/login"))
+                    .form(&[("email", email), ("password", password), ("next", next)])
+                    .send()
+            };
+            let viewer = post("viewer@example.com", "Viewer123!", "").await.unwrap();
+            assert_eq!(viewer.status(), StatusCode::SEE_OTHER, "{}", app.label);
+            assert_eq!(viewer.headers()[header::LOCATION], "/portal");
+            let admin = post("admin@example.com", "Admin123!", "").await.unwrap();
+            assert_eq!(admin.headers()[header::LOCATION], "/admin");
+            let back = post("viewer@example.com", "Viewer123!", "/p/platform-overview")
+                .await
+                .unwrap();
+            assert_eq!(back.headers()[header::LOCATION], "/p/platform-overview");
+            let offsite = post("viewer@example.com", "Viewer123!", "//evil.example")
+                .await
+                .unwrap();
+            assert_eq!(offsite.headers()[header::LOCATION], "/portal");
+            let failed = post("viewer@example.com", "nope", "/p/platform-overview")
+                .await
+                .unwrap();
+            assert_eq!(
+                failed.headers()[header::LOCATION],
+                "/login?error=invalid&next=%2Fp%2Fplatform-overview"
+            );
+        }
+    });
+}
+
+#[test]
+fn refresh_rotates_cookies_and_logout_revokes() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let client = app.viewer().await;
+            let refreshed = client
+                .post(app.url("/api/auth/refresh"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refreshed.status(), StatusCode::OK, "{}", app.label);
+            let logout = client
+                .post(app.url("/api/auth/logout"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+            assert_eq!(
+                client
+                    .get(app.url("/api/me"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::UNAUTHORIZED
+            );
+            assert_eq!(
+                client
+                    .post(app.url("/api/auth/refresh"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::UNAUTHORIZED
+            );
+        }
+    });
+}
+
+#[test]
+fn an_expired_access_cookie_is_renewed_from_the_refresh_cookie() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let login: Value = app
+                .client()
+                .post(app.url("/api/auth/login"))
+                .json(&json!({"email": "viewer@example.com", "password": "Viewer123!"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(login["access_token"].is_string());
+            // Only the refresh cookie: as if the access cookie had expired.
+            let raw = app
+                .client()
+                .post(app.url("/api/auth/login"))
+                .json(&json!({"email": "viewer@example.com", "password": "Viewer123!"}))
+                .send()
+                .await
+                .unwrap();
+            let refresh_cookie = raw
+                .headers()
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .map(|value| {
+                    value
+                        .to_str()
+                        .unwrap()
+                        .split(';')
+                        .next()
+                        .unwrap()
+                        .to_owned()
+                })
+                .find(|cookie| cookie.starts_with("pb_refresh="))
+                .unwrap();
+            let response = app
+                .client()
+                .get(app.url("/api/me"))
+                .header(header::COOKIE, &refresh_cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{}", app.label);
+            assert!(
+                response
+                    .headers()
+                    .get_all(header::SET_COOKIE)
+                    .iter()
+                    .any(|value| value.to_str().unwrap().starts_with("pb_access="))
+            );
+        }
+    });
+}
+
+#[test]
+fn pages_are_listed_per_role_and_only_editors_create() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            assert_eq!(
+                app.client()
+                    .get(app.url("/api/pages"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::UNAUTHORIZED,
+                "{}",
+                app.label
+            );
+            let viewer = app.viewer().await;
+            let listed: Value = viewer
                 .get(app.url("/api/pages"))
                 .send()
                 .await
                 .unwrap()
-                .status(),
-            StatusCode::UNAUTHORIZED,
-            "{}",
-            app.label
-        );
-        let viewer = app.viewer().await;
-        let listed: Value = viewer
-            .get(app.url("/api/pages"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(listed["pages"][0]["slug"], "platform-overview");
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(listed["pages"][0]["slug"], "platform-overview");
 
-        let definition = json!({"schema_version": 1, "layout": {"widgets": []}});
-        let new_page =
-            json!({"slug": "team-notes", "title": "Team notes", "definition": definition});
-        let forbidden = viewer
-            .post(app.url("/api/pages"))
-            .json(&new_page)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
-        assert_eq!(error_code(&forbidden.json().await.unwrap()), "forbidden");
+            let definition = json!({"schema_version": 1, "layout": {"widgets": []}});
+            let new_page =
+                json!({"slug": "team-notes", "title": "Team notes", "definition": definition});
+            let forbidden = viewer
+                .post(app.url("/api/pages"))
+                .json(&new_page)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+            assert_eq!(error_code(&forbidden.json().await.unwrap()), "forbidden");
 
-        let admin = app.admin().await;
-        let created = admin
-            .post(app.url("/api/pages"))
-            .json(&new_page)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(created.status(), StatusCode::CREATED);
-        assert_eq!(created.json::<Value>().await.unwrap()["status"], "draft");
-        // Drafts stay invisible to viewers.
-        let listed: Value = viewer
-            .get(app.url("/api/pages"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(listed["pages"].as_array().unwrap().len(), 1);
-        let again = admin
-            .post(app.url("/api/pages"))
-            .json(&new_page)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(again.status(), StatusCode::CONFLICT);
+            let admin = app.admin().await;
+            let created = admin
+                .post(app.url("/api/pages"))
+                .json(&new_page)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(created.status(), StatusCode::CREATED);
+            assert_eq!(created.json::<Value>().await.unwrap()["status"], "draft");
+            // Drafts stay invisible to viewers.
+            let listed: Value = viewer
+                .get(app.url("/api/pages"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(listed["pages"].as_array().unwrap().len(), 1);
+            let again = admin
+                .post(app.url("/api/pages"))
+                .json(&new_page)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(again.status(), StatusCode::CONFLICT);
 
-        let invalid = json!({"slug": "broken", "title": "Broken", "definition": {"schema_version": 1, "layout": {"widgets": [
-            {"id": "w", "type": "gauge", "position": {"desktop": {"x": 0, "y": 0, "w": 2, "h": 2}}}
-        ]}}});
-        let response = admin
-            .post(app.url("/api/pages"))
-            .json(&invalid)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(
-            body["error"]["issues"][0]["path"],
-            "definition.layout.widgets[0] (\"w\").type"
-        );
-    }
+            let invalid = json!({"slug": "broken", "title": "Broken", "definition": {"schema_version": 1, "layout": {"widgets": [
+                {"id": "w", "type": "gauge", "position": {"desktop": {"x": 0, "y": 0, "w": 2, "h": 2}}}
+            ]}}});
+            let response = admin
+                .post(app.url("/api/pages"))
+                .json(&invalid)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(
+                body["error"]["issues"][0]["path"],
+                "definition.layout.widgets[0] (\"w\").type"
+            );
+        }
+    });
 }
 
 /// Expected values come from the mock tool itself, not from constants.
@@ -450,251 +480,262 @@ async fn expected_from_mocks(app: &TestApp) -> (usize, usize, Vec<String>) {
     (count("SUCCESS"), count("FAILED"), numbers)
 }
 
-#[tokio::test]
-async fn render_api_resolves_the_seeded_dashboard_from_the_mock_tools() {
-    for app in apps().await {
-        let (succeeded, failed, numbers) = expected_from_mocks(&app).await;
-        assert!(failed > 0, "the demo data includes failures");
-        let viewer = app.viewer().await;
-        let pages: Value = viewer
-            .get(app.url("/api/pages"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let id = pages["pages"][0]["id"].as_i64().unwrap();
-        let rendered: Value = viewer
-            .get(app.url(&format!("/api/pages/{id}/render")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let data = &rendered["data"];
-        assert_eq!(
-            data["job-successes"]["values"]["value"],
-            json!(succeeded),
-            "{}",
-            app.label
-        );
-        assert_eq!(data["job-failures"]["values"]["value"], json!(failed));
-        let rows = data["tickets"]["values"]["rows"].as_array().unwrap();
-        let shown: Vec<&str> = rows.iter().map(|row| row["ID"].as_str().unwrap()).collect();
-        assert_eq!(shown, numbers);
-        assert!(
-            rows[0]["AssignedTo"].is_string()
-                && rows[0]["Priority"].as_str().unwrap().contains(" - ")
-        );
-        assert_eq!(
-            data["run-durations"]["values"]["points"]
-                .as_array()
-                .unwrap()
-                .len(),
-            25
-        );
-    }
-}
-
-#[tokio::test]
-async fn a_failing_tool_fails_only_its_widget() {
-    for app in apps().await {
-        let admin_user = app
-            .services
-            .auth
-            .login("admin@example.com", "Admin123!")
-            .await
-            .unwrap()
-            .user;
-        app.services
-            .tools
-            .ensure(
-                &admin_user,
-                NewTool {
-                    slug: "down".into(),
-                    name: "Status API".into(),
-                    kind: "rest".into(),
-                    base_url: "/mock/unavailable".into(),
-                    auth_type: "none".into(),
-                    config: json!({}),
-                },
-            )
-            .await
-            .unwrap();
-        let mut definition = seed::page_definition("platform-overview.json").unwrap();
-        definition["layout"]["widgets"][1]["binding"] =
-            json!({"tool": "down", "request": {"path": "/status"}, "mapping": {"value": "count"}});
-        let admin = app.admin().await;
-        let created: Value = admin
-            .post(app.url("/api/pages"))
-            .json(&json!({"slug": "partly-down", "title": "Partly down", "definition": definition, "publish": true}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let rendered: Value = admin
-            .get(app.url(&format!("/api/pages/{}/render", created["id"])))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(
-            rendered["data"]["job-failures"]["status"], "failed",
-            "{}",
-            app.label
-        );
-        assert_eq!(
-            rendered["data"]["job-failures"]["message"],
-            "Status API answered with HTTP 503."
-        );
-        assert_eq!(rendered["data"]["job-successes"]["status"], "ready");
-        assert_eq!(rendered["data"]["tickets"]["status"], "ready");
-
-        // The server-rendered page shows the error with a retry button and the rest of the data.
-        let html = admin
-            .get(app.url("/p/partly-down"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert!(html.contains("Status API answered with HTTP 503."));
-        assert!(html.contains(">Retry<"));
-        assert!(html.contains("INC0010001"));
-    }
-}
-
-#[tokio::test]
-async fn viewer_page_is_server_rendered_with_data_in_the_html() {
-    for app in apps().await {
-        let (succeeded, failed, numbers) = expected_from_mocks(&app).await;
-        let viewer = app.viewer().await;
-        let response = viewer
-            .get(app.url("/p/platform-overview"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{}", app.label);
-        let html = response.text().await.unwrap();
-        assert!(
-            html.contains(&format!("class=\"kpi-value\">{succeeded}<")),
-            "success KPI in HTML"
-        );
-        assert!(
-            html.contains(&format!("class=\"kpi-value\">{failed}<")),
-            "failure KPI in HTML"
-        );
-        for number in &numbers {
-            assert!(
-                html.contains(&format!("<td>{number}</td>")),
-                "{number} in HTML"
-            );
-        }
-        assert!(
-            html.contains("<svg") && html.contains("<polyline"),
-            "chart drawn on the server"
-        );
-        assert!(html.contains("data-testid=\"last-updated\""));
-    }
-}
-
-#[tokio::test]
-async fn signed_out_visitors_are_sent_to_sign_in_and_viewers_kept_out_of_admin() {
-    for app in apps().await {
-        let response = app
-            .client()
-            .get(app.url("/p/platform-overview"))
-            .header(header::ACCEPT, "text/html")
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            response.status().is_redirection(),
-            "{}: {}",
-            app.label,
-            response.status()
-        );
-        assert_eq!(
-            response.headers()[header::LOCATION],
-            "/login?next=/p/platform-overview"
-        );
-
-        let viewer = app.viewer().await;
-        let response = viewer.get(app.url("/admin")).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::FORBIDDEN);
-        assert!(response.text().await.unwrap().contains("Access denied"));
-
-        let admin = app.admin().await;
-        let response = admin.get(app.url("/admin")).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        let html = response.text().await.unwrap();
-        assert!(html.contains("Platform Overview") && html.contains("Databricks (demo)"));
-        assert_eq!(
-            admin
-                .get(app.url("/no/such/page"))
+#[test]
+fn render_api_resolves_the_seeded_dashboard_from_the_mock_tools() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let (succeeded, failed, numbers) = expected_from_mocks(&app).await;
+            assert!(failed > 0, "the demo data includes failures");
+            let viewer = app.viewer().await;
+            let pages: Value = viewer
+                .get(app.url("/api/pages"))
                 .send()
                 .await
                 .unwrap()
-                .status(),
-            StatusCode::NOT_FOUND
-        );
-    }
+                .json()
+                .await
+                .unwrap();
+            let id = pages["pages"][0]["id"].as_i64().unwrap();
+            let rendered: Value = viewer
+                .get(app.url(&format!("/api/pages/{id}/render")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let data = &rendered["data"];
+            assert_eq!(
+                data["job-successes"]["values"]["value"],
+                json!(succeeded),
+                "{}",
+                app.label
+            );
+            assert_eq!(data["job-failures"]["values"]["value"], json!(failed));
+            let rows = data["tickets"]["values"]["rows"].as_array().unwrap();
+            let shown: Vec<&str> = rows.iter().map(|row| row["ID"].as_str().unwrap()).collect();
+            assert_eq!(shown, numbers);
+            assert!(
+                rows[0]["AssignedTo"].is_string()
+                    && rows[0]["Priority"].as_str().unwrap().contains(" - ")
+            );
+            assert_eq!(
+                data["run-durations"]["values"]["points"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                25
+            );
+        }
+    });
 }
 
-#[tokio::test]
-async fn health_readiness_and_request_ids() {
-    for app in apps().await {
-        let health = app.client().get(app.url("/healthz")).send().await.unwrap();
-        assert_eq!(health.status(), StatusCode::OK, "{}", app.label);
-        assert!(health.headers().contains_key("x-request-id"));
-        let ready: Value = app
-            .client()
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(ready["status"], "ready");
-        let echoed = app
-            .client()
-            .get(app.url("/healthz"))
-            .header("x-request-id", "abc-123")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(echoed.headers()["x-request-id"], "abc-123");
-    }
+#[test]
+fn a_failing_tool_fails_only_its_widget() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let admin_user = app
+                .services
+                .auth
+                .login("admin@example.com", "Admin123!")
+                .await
+                .unwrap()
+                .user;
+            app.services
+                .tools
+                .ensure(
+                    &admin_user,
+                    NewTool {
+                        slug: "down".into(),
+                        name: "Status API".into(),
+                        kind: "rest".into(),
+                        base_url: "/mock/unavailable".into(),
+                        auth_type: "none".into(),
+                        config: json!({}),
+                    },
+                )
+                .await
+                .unwrap();
+            let mut definition = seed::page_definition("platform-overview.json").unwrap();
+            definition["layout"]["widgets"][1]["binding"] = json!({"tool": "down", "request": {"path": "/status"}, "mapping": {"value": "count"}});
+            let admin = app.admin().await;
+            let created: Value = admin
+                .post(app.url("/api/pages"))
+                .json(&json!({"slug": "partly-down", "title": "Partly down", "definition": definition, "publish": true}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let rendered: Value = admin
+                .get(app.url(&format!("/api/pages/{}/render", created["id"])))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(
+                rendered["data"]["job-failures"]["status"], "failed",
+                "{}",
+                app.label
+            );
+            assert_eq!(
+                rendered["data"]["job-failures"]["message"],
+                "Status API answered with HTTP 503."
+            );
+            assert_eq!(rendered["data"]["job-successes"]["status"], "ready");
+            assert_eq!(rendered["data"]["tickets"]["status"], "ready");
+
+            // The server-rendered page shows the error with a retry button and the rest of the data.
+            let html = admin
+                .get(app.url("/p/partly-down"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(html.contains("Status API answered with HTTP 503."));
+            assert!(html.contains(">Retry<"));
+            assert!(html.contains("INC0010001"));
+        }
+    });
 }
 
-#[tokio::test]
-async fn server_function_returns_the_rendered_page_as_json() {
-    for app in apps().await {
-        let viewer = app.viewer().await;
-        let response = viewer
-            .post(app.url("/rpc/render_page"))
-            .form(&[("slug", "platform-overview"), ("refresh", "true")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{}", app.label);
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["page"]["slug"], "platform-overview");
-        let anonymous = app
-            .client()
-            .post(app.url("/rpc/render_page"))
-            .form(&[("slug", "platform-overview"), ("refresh", "false")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    }
+#[test]
+fn viewer_page_is_server_rendered_with_data_in_the_html() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let (succeeded, failed, numbers) = expected_from_mocks(&app).await;
+            let viewer = app.viewer().await;
+            let response = viewer
+                .get(app.url("/p/platform-overview"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{}", app.label);
+            let html = response.text().await.unwrap();
+            assert!(
+                html.contains(&format!("class=\"kpi-value\">{succeeded}<")),
+                "success KPI in HTML"
+            );
+            assert!(
+                html.contains(&format!("class=\"kpi-value\">{failed}<")),
+                "failure KPI in HTML"
+            );
+            for number in &numbers {
+                assert!(
+                    html.contains(&format!("<td>{number}</td>")),
+                    "{number} in HTML"
+                );
+            }
+            assert!(
+                html.contains("<svg") && html.contains("<polyline"),
+                "chart drawn on the server"
+            );
+            assert!(html.contains("data-testid=\"last-updated\""));
+        }
+    });
+}
+
+#[test]
+fn signed_out_visitors_are_sent_to_sign_in_and_viewers_kept_out_of_admin() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let response = app
+                .client()
+                .get(app.url("/p/platform-overview"))
+                .header(header::ACCEPT, "text/html")
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                response.status().is_redirection(),
+                "{}: {}",
+                app.label,
+                response.status()
+            );
+            assert_eq!(
+                response.headers()[header::LOCATION],
+                "/login?next=/p/platform-overview"
+            );
+
+            let viewer = app.viewer().await;
+            let response = viewer.get(app.url("/admin")).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN);
+            assert!(response.text().await.unwrap().contains("Access denied"));
+
+            let admin = app.admin().await;
+            let response = admin.get(app.url("/admin")).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let html = response.text().await.unwrap();
+            assert!(html.contains("Platform Overview") && html.contains("Databricks (demo)"));
+            assert_eq!(
+                admin
+                    .get(app.url("/no/such/page"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::NOT_FOUND
+            );
+        }
+    });
+}
+
+#[test]
+fn health_readiness_and_request_ids() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let health = app.client().get(app.url("/healthz")).send().await.unwrap();
+            assert_eq!(health.status(), StatusCode::OK, "{}", app.label);
+            assert!(health.headers().contains_key("x-request-id"));
+            let ready: Value = app
+                .client()
+                .get(app.url("/readyz"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(ready["status"], "ready");
+            let echoed = app
+                .client()
+                .get(app.url("/healthz"))
+                .header("x-request-id", "abc-123")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(echoed.headers()["x-request-id"], "abc-123");
+        }
+    });
+}
+
+#[test]
+fn server_function_returns_the_rendered_page_as_json() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let viewer = app.viewer().await;
+            let response = viewer
+                .post(app.url("/rpc/render_page"))
+                .form(&[("slug", "platform-overview"), ("refresh", "true")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{}", app.label);
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["page"]["slug"], "platform-overview");
+            let anonymous = app
+                .client()
+                .post(app.url("/rpc/render_page"))
+                .form(&[("slug", "platform-overview"), ("refresh", "false")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        }
+    });
 }

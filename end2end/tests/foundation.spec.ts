@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { ADMIN, VIEWER, expectedDashboard, signIn, waitForHydration } from './helpers';
+import { ADMIN, VIEWER, expect, expectedDashboard, signIn, test, waitForHydration } from './helpers';
 
 test('admin signs in and lands on the admin home', async ({ page }) => {
   await signIn(page, ADMIN);

@@ -1,4 +1,27 @@
-import { APIRequestContext, Page, expect } from '@playwright/test';
+import { APIRequestContext, Page, test as base, expect } from '@playwright/test';
+
+/**
+ * Every test fails if the page throws or logs an error (hydration mismatches show up here).
+ * Failed loads are left to the tests themselves: some check 403 and 404 pages on purpose.
+ */
+export const test = base.extend<{ browserErrors: string[] }>({
+  browserErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+          errors.push(message.text());
+        }
+      });
+      await use(errors);
+      expect(errors, 'errors in the browser console').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
 
 export const ADMIN = { email: 'admin@example.com', password: 'Admin123!' };
 export const VIEWER = { email: 'viewer@example.com', password: 'Viewer123!' };

@@ -71,14 +71,17 @@ fn Dashboard(rendered: RenderedPage, control: RefreshControl) -> impl IntoView {
         <Title text=title.clone() />
         <div class="dashboard-header">
             <h1 class="page-title">{title}</h1>
-            <Show when=move || control.pending.get()>
-                <span class="muted" role="status">"Refreshing…"</span>
-            </Show>
+            // Toggled by attribute, not by adding nodes: the pending state can differ between
+            // the server and the first client render, and structure must match for hydration.
+            <span class="muted" role="status" hidden=move || !control.pending.get()>
+                "Refreshing…"
+            </span>
         </div>
         <div
             class="dashboard-grid"
             style=format!("--row-h:{row_height}px")
             data-hydrated=move || hydrated.get().then_some("true")
+            aria-busy=move || control.pending.get().to_string()
         >
             {widgets
                 .into_iter()

@@ -69,15 +69,19 @@ impl TestApp {
         self.signed_in("viewer@example.com", "Viewer123!").await
     }
 
+    async fn get_json(&self, client: &Client, path: &str) -> Value {
+        let response = client.get(self.url(path)).send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "{}: GET {path} → {}",
+            self.label,
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
     async fn mock(&self, path: &str) -> Value {
-        self.client()
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.get_json(&self.client(), path).await
     }
 }
 
@@ -389,14 +393,7 @@ fn pages_are_listed_per_role_and_only_editors_create() {
                 app.label
             );
             let viewer = app.viewer().await;
-            let listed: Value = viewer
-                .get(app.url("/api/pages"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let listed = app.get_json(&viewer, "/api/pages").await;
             assert_eq!(listed["pages"][0]["slug"], "platform-overview");
 
             let definition = json!({"schema_version": 1, "layout": {"widgets": []}});
@@ -421,14 +418,7 @@ fn pages_are_listed_per_role_and_only_editors_create() {
             assert_eq!(created.status(), StatusCode::CREATED);
             assert_eq!(created.json::<Value>().await.unwrap()["status"], "draft");
             // Drafts stay invisible to viewers.
-            let listed: Value = viewer
-                .get(app.url("/api/pages"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let listed = app.get_json(&viewer, "/api/pages").await;
             assert_eq!(listed["pages"].as_array().unwrap().len(), 1);
             let again = admin
                 .post(app.url("/api/pages"))
@@ -487,23 +477,11 @@ fn render_api_resolves_the_seeded_dashboard_from_the_mock_tools() {
             let (succeeded, failed, numbers) = expected_from_mocks(&app).await;
             assert!(failed > 0, "the demo data includes failures");
             let viewer = app.viewer().await;
-            let pages: Value = viewer
-                .get(app.url("/api/pages"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let pages = app.get_json(&viewer, "/api/pages").await;
             let id = pages["pages"][0]["id"].as_i64().unwrap();
-            let rendered: Value = viewer
-                .get(app.url(&format!("/api/pages/{id}/render")))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let rendered = app
+                .get_json(&viewer, &format!("/api/pages/{id}/render"))
+                .await;
             let data = &rendered["data"];
             assert_eq!(
                 data["job-successes"]["values"]["value"],
@@ -568,14 +546,9 @@ fn a_failing_tool_fails_only_its_widget() {
                 .json()
                 .await
                 .unwrap();
-            let rendered: Value = admin
-                .get(app.url(&format!("/api/pages/{}/render", created["id"])))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let rendered = app
+                .get_json(&admin, &format!("/api/pages/{}/render", created["id"]))
+                .await;
             assert_eq!(
                 rendered["data"]["job-failures"]["status"], "failed",
                 "{}",

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod connector;
+pub mod crypto;
 pub mod db;
 pub mod entities;
 pub mod error;

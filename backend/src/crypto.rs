@@ -38,15 +38,28 @@ impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut ids: Vec<_> = self.keys.keys().collect();
         ids.sort();
-        f.debug_struct("Keyring").field("current", &self.current).field("key_ids", &ids).finish()
+        f.debug_struct("Keyring")
+            .field("current", &self.current)
+            .field("key_ids", &ids)
+            .finish()
     }
 }
 
 fn parse_key(spec: &str) -> Result<(String, Key<Aes256Gcm>), CryptoError> {
-    let (id, encoded) = spec.trim().split_once(':').ok_or_else(|| CryptoError::BadKey(redact(spec)))?;
-    let bytes = STANDARD.decode(encoded.trim()).map_err(|_| CryptoError::BadKey(id.to_owned()))?;
-    let valid_id = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    let bytes: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::BadKey(id.to_owned()))?;
+    let (id, encoded) = spec
+        .trim()
+        .split_once(':')
+        .ok_or_else(|| CryptoError::BadKey(redact(spec)))?;
+    let bytes = STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| CryptoError::BadKey(id.to_owned()))?;
+    let valid_id = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let bytes: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| CryptoError::BadKey(id.to_owned()))?;
     if !valid_id {
         return Err(CryptoError::BadKey(id.to_owned()));
     }
@@ -67,7 +80,10 @@ impl Keyring {
             let (id, key) = parse_key(spec)?;
             keys.entry(id).or_insert(key);
         }
-        Ok(Self { current: current_id, keys })
+        Ok(Self {
+            current: current_id,
+            keys,
+        })
     }
 
     /// A fresh random key spec, for `ENCRYPTION_KEY` or the development key file.
@@ -83,7 +99,13 @@ impl Keyring {
         let cipher = Aes256Gcm::new(&self.keys[&self.current]);
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let sealed = cipher
-            .encrypt(&nonce, Payload { msg: plaintext, aad: self.current.as_bytes() })
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext,
+                    aad: self.current.as_bytes(),
+                },
+            )
             .expect("AES-GCM encryption of in-memory data cannot fail");
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&sealed);
@@ -92,18 +114,31 @@ impl Keyring {
 
     pub fn decrypt(&self, envelope: &str) -> Result<Vec<u8>, CryptoError> {
         let mut parts = envelope.splitn(3, ':');
-        let (Some(VERSION), Some(key_id), Some(encoded)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(VERSION), Some(key_id), Some(encoded)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
             return Err(CryptoError::Malformed);
         };
-        let key = self.keys.get(key_id).ok_or_else(|| CryptoError::UnknownKey(key_id.to_owned()))?;
-        let blob = STANDARD.decode(encoded).map_err(|_| CryptoError::Malformed)?;
+        let key = self
+            .keys
+            .get(key_id)
+            .ok_or_else(|| CryptoError::UnknownKey(key_id.to_owned()))?;
+        let blob = STANDARD
+            .decode(encoded)
+            .map_err(|_| CryptoError::Malformed)?;
         if blob.len() <= NONCE_LEN {
             return Err(CryptoError::Malformed);
         }
         let (nonce, sealed) = blob.split_at(NONCE_LEN);
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| CryptoError::Malformed)?;
         Aes256Gcm::new(key)
-            .decrypt(&Nonce::from(nonce), Payload { msg: sealed, aad: key_id.as_bytes() })
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: key_id.as_bytes(),
+                },
+            )
             .map_err(|_| CryptoError::Tampered)
     }
 
@@ -142,7 +177,10 @@ mod tests {
         assert_eq!(Keyring::key_id_of(&resealed), Some("k2"));
         // Without the old key, the old envelope is unreadable — with a clear reason.
         let new_only = keyring(&Keyring::generate_spec("k2"), &[]);
-        assert_eq!(new_only.decrypt(&sealed), Err(CryptoError::UnknownKey("k1".into())));
+        assert_eq!(
+            new_only.decrypt(&sealed),
+            Err(CryptoError::UnknownKey("k1".into()))
+        );
     }
 
     #[test]
@@ -163,7 +201,9 @@ mod tests {
 
     #[test]
     fn bad_key_specs_are_rejected_without_echoing_the_key() {
-        assert!(matches!(Keyring::from_specs("k1:c2hvcnQ=", ""), Err(CryptoError::BadKey(id)) if id == "k1"));
+        assert!(
+            matches!(Keyring::from_specs("k1:c2hvcnQ=", ""), Err(CryptoError::BadKey(id)) if id == "k1")
+        );
         let err = Keyring::from_specs("no-separator-here-secretmaterial", "").unwrap_err();
         assert!(!err.to_string().contains("secretmaterial"));
     }

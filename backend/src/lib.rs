@@ -30,6 +30,7 @@ pub use error::{Error, Result};
 pub struct Settings {
     pub auth: auth::AuthSettings,
     pub connector: connector::ConnectorSettings,
+    pub keyring: crypto::Keyring,
 }
 
 /// Every service, cheap to clone; the one thing UI and REST handlers hold.
@@ -46,7 +47,7 @@ pub struct Services {
 impl Services {
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let connectors = Arc::new(connector::ConnectorService::new(settings.connector));
-        let tools = tools::ToolService::new(db.clone());
+        let tools = tools::ToolService::new(db.clone(), Arc::new(settings.keyring));
         Self {
             auth: auth::AuthService::new(db.clone(), settings.auth),
             users: users::UserService::new(db.clone()),

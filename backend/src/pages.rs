@@ -242,9 +242,9 @@ impl PageService {
         for widget in &definition.layout.widgets {
             if let Some(binding) = &widget.binding
                 && !tools.contains_key(&binding.tool)
-                && let Some(tool) = self.tools.find_by_slug(actor.org_id, &binding.tool).await?
+                && let Some(target) = self.tools.target_for(actor.org_id, &binding.tool).await?
             {
-                tools.insert(binding.tool.clone(), tool);
+                tools.insert(binding.tool.clone(), target);
             }
         }
         let bindings = definition.layout.widgets.iter().filter_map(|widget| {

@@ -110,7 +110,8 @@ async fn worlds(upstream_url: &str) -> Vec<World> {
                     name: "Ops API".into(),
                     kind: "rest".into(),
                     base_url: upstream_url.to_owned(),
-                    auth_type: "none".into(),
+                    auth: Default::default(),
+                    secret: None,
                     config: json!({}),
                 },
             )
@@ -522,6 +523,128 @@ async fn unknown_tool_fails_only_its_widget() {
         assert!(matches!(rendered.data["ok"], WidgetData::Ready { .. }));
         assert!(
             matches!(&rendered.data["ghost"], WidgetData::Failed { message } if message.contains("\"nowhere\" is not registered"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn rotating_keys_reencrypts_every_credential_and_keeps_it_readable() {
+    use crate::{crypto::Keyring, entities::connection};
+    use domain::tool::ToolAuth;
+
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let old_key = Keyring::generate_spec("k1");
+        let new_key = Keyring::generate_spec("k2");
+        let with_keys = |current: &str, previous: &str| {
+            let mut settings = test_support::settings(&upstream.base_url);
+            settings.keyring = Keyring::from_specs(current, previous).unwrap();
+            test_support::services_with(world.services.db.clone(), settings)
+        };
+        let before = with_keys(&old_key, "");
+        before
+            .tools
+            .ensure(
+                &world.admin,
+                NewTool {
+                    slug: "secured".into(),
+                    name: "Secured API".into(),
+                    kind: "rest".into(),
+                    base_url: upstream.base_url.clone(),
+                    auth: ToolAuth::Bearer,
+                    secret: Some("plain-token-123".into()),
+                    config: json!({}),
+                },
+            )
+            .await
+            .unwrap();
+        let stored = connection::Entity::find()
+            .one(&world.services.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.key_id.as_deref(), Some("k1"), "{}", world.label);
+        assert!(
+            !stored
+                .secret_ciphertext
+                .unwrap()
+                .contains("plain-token-123")
+        );
+
+        let report = with_keys(&new_key, &old_key)
+            .tools
+            .rotate_secrets()
+            .await
+            .unwrap();
+        assert_eq!((report.reencrypted, report.already_current), (1, 0));
+        let again = with_keys(&new_key, &old_key)
+            .tools
+            .rotate_secrets()
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.reencrypted, again.already_current),
+            (0, 1),
+            "rotation is idempotent"
+        );
+
+        // The old key can now be retired.
+        let after = with_keys(&new_key, "");
+        let target = after
+            .tools
+            .target_for(world.admin.org_id, "secured")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(target.secret.as_deref(), Some("plain-token-123"));
+        let audit: Vec<String> = audit_log::Entity::find()
+            .all(&world.services.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.diff.map(|diff| diff.to_string()).unwrap_or_default())
+            .collect();
+        assert!(
+            audit.iter().all(|diff| !diff.contains("plain-token-123")),
+            "the audit trail never holds secrets"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let tools = &world.services.tools;
+        let err = tools
+            .set_secret(&world.viewer, "ops", "x")
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Forbidden, "{}", world.label);
+        tools
+            .set_secret(&world.admin, "ops", "new-secret-value")
+            .await
+            .unwrap();
+        let listed = tools.list(&world.admin).await.unwrap();
+        assert!(
+            listed
+                .iter()
+                .any(|tool| tool.slug == "ops" && tool.has_secret)
+        );
+        let entry = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("tool.secret_set"))
+            .one(&world.services.db)
+            .await
+            .unwrap()
+            .expect("audit row");
+        assert!(!entry.diff.unwrap().to_string().contains("new-secret-value"));
+        assert_eq!(
+            tools
+                .set_secret(&world.admin, "missing", "x")
+                .await
+                .unwrap_err()
+                .code(),
+            ErrorCode::NotFound
         );
     }
 }

@@ -89,8 +89,16 @@ pub fn settings(internal_base_url: &str) -> Settings {
             request_timeout: Duration::from_secs(2),
             max_response_bytes: 1024 * 1024,
             cache_capacity: 1000,
+            allowed_hosts: vec!["127.0.0.1".to_owned()],
         },
+        keyring: test_keyring(),
     }
+}
+
+/// A fixed keyring so tests can reopen what other tests' services sealed.
+pub fn test_keyring() -> crate::crypto::Keyring {
+    crate::crypto::Keyring::from_specs("test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "")
+        .expect("valid test key")
 }
 
 pub fn services(db: DatabaseConnection, internal_base_url: &str) -> Services {

@@ -1,40 +1,71 @@
-//! Registered tools: where a binding's requests go.
+//! Registered tools: where a binding's requests go, how they authenticate, and their
+//! credentials, which are stored encrypted and never returned.
+
+use std::sync::Arc;
 
 use chrono::Utc;
 use domain::{
     Action,
     dto::{SessionUser, ToolSummary},
     policy,
+    tool::ToolAuth,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use serde_json::{Value, json};
 
 use crate::{
     Error, Result,
     audit::{self, AuditActor, AuditEntry},
-    entities::tool,
+    connector::ToolTarget,
+    crypto::Keyring,
+    entities::{connection, tool},
 };
+
+/// The name of the connection row holding a tool's credentials.
+const DEFAULT_CONNECTION: &str = "default";
 
 pub struct NewTool {
     pub slug: String,
     pub name: String,
     pub kind: String,
     pub base_url: String,
-    pub auth_type: String,
+    pub auth: ToolAuth,
+    /// API key, token, password or client secret, as the auth type needs.
+    pub secret: Option<String>,
+    /// Anything else worth keeping (description, default headers…).
     pub config: Value,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RotationReport {
+    pub reencrypted: usize,
+    pub already_current: usize,
 }
 
 #[derive(Clone)]
 pub struct ToolService {
     db: DatabaseConnection,
+    keyring: Arc<Keyring>,
+}
+
+fn auth_of(model: &tool::Model) -> Result<ToolAuth> {
+    match model.config.get("auth") {
+        None => Ok(ToolAuth::None),
+        Some(auth) => serde_json::from_value(auth.clone()).map_err(|err| {
+            Error::Internal(format!(
+                "tool {} has an unreadable auth config: {err}",
+                model.id
+            ))
+        }),
+    }
 }
 
 impl ToolService {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, keyring: Arc<Keyring>) -> Self {
+        Self { db, keyring }
     }
 
     pub async fn find_by_slug(&self, org_id: i32, slug: &str) -> Result<Option<tool::Model>> {
@@ -43,6 +74,36 @@ impl ToolService {
             .filter(tool::Column::Slug.eq(slug))
             .one(&self.db)
             .await?)
+    }
+
+    /// The tool with its decrypted credentials, ready for the connector. Internal only: the
+    /// secret must never travel further than the outgoing request.
+    pub async fn target_for(&self, org_id: i32, slug: &str) -> Result<Option<ToolTarget>> {
+        let Some(tool) = self.find_by_slug(org_id, slug).await? else {
+            return Ok(None);
+        };
+        let auth = auth_of(&tool)?;
+        let secret = match self.stored_secret(tool.id).await? {
+            Some(envelope) => {
+                let plain = self.keyring.decrypt(&envelope).map_err(|err| {
+                    Error::Internal(format!("credentials of tool {}: {err}", tool.id))
+                })?;
+                Some(String::from_utf8(plain).map_err(|_| {
+                    Error::Internal(format!("credentials of tool {} are not text", tool.id))
+                })?)
+            }
+            None => None,
+        };
+        Ok(Some(ToolTarget { tool, auth, secret }))
+    }
+
+    async fn stored_secret(&self, tool_id: i32) -> Result<Option<String>> {
+        Ok(connection::Entity::find()
+            .filter(connection::Column::ToolId.eq(tool_id))
+            .filter(connection::Column::Name.eq(DEFAULT_CONNECTION))
+            .one(&self.db)
+            .await?
+            .and_then(|row| row.secret_ciphertext))
     }
 
     pub async fn list(&self, actor: &SessionUser) -> Result<Vec<ToolSummary>> {
@@ -54,7 +115,18 @@ impl ToolService {
             .order_by_asc(tool::Column::Name)
             .all(&self.db)
             .await?;
-        Ok(tools.iter().map(summary).collect())
+        let mut summaries = Vec::with_capacity(tools.len());
+        for model in &tools {
+            summaries.push(ToolSummary {
+                slug: model.slug.clone(),
+                name: model.name.clone(),
+                kind: model.kind.clone(),
+                base_url: model.base_url.clone(),
+                auth_type: model.auth_type.clone(),
+                has_secret: self.stored_secret(model.id).await?.is_some(),
+            });
+        }
+        Ok(summaries)
     }
 
     /// Registers a tool unless its slug is taken, in which case the existing one is returned.
@@ -66,6 +138,22 @@ impl ToolService {
             return Ok(existing);
         }
         validate_base_url(&new.base_url)?;
+        new.auth.validate().map_err(Error::Validation)?;
+        let mut config = match new.config {
+            Value::Object(map) => map,
+            Value::Null => Default::default(),
+            _ => {
+                return Err(Error::validation(
+                    "config",
+                    "tool settings must be a JSON object",
+                ));
+            }
+        };
+        config.insert(
+            "auth".into(),
+            serde_json::to_value(&new.auth).expect("auth serializes"),
+        );
+        let config = Value::Object(config);
         let now = Utc::now();
         let txn = self.db.begin().await?;
         let created = tool::ActiveModel {
@@ -74,8 +162,8 @@ impl ToolService {
             name: Set(new.name.clone()),
             kind: Set(new.kind.clone()),
             base_url: Set(new.base_url.clone()),
-            auth_type: Set(new.auth_type.clone()),
-            config: Set(new.config.clone()),
+            auth_type: Set(new.auth.type_name().to_owned()),
+            config: Set(config.clone()),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -88,6 +176,9 @@ impl ToolService {
                 format!("a tool with slug {} already exists", new.slug),
             )
         })?;
+        if let Some(secret) = &new.secret {
+            self.store_secret(&txn, created.id, secret).await?;
+        }
         audit::record(
             &txn,
             AuditEntry {
@@ -98,8 +189,8 @@ impl ToolService {
                 resource_id: created.id.to_string(),
                 before: None,
                 after: Some(&json!({
-                    "slug": new.slug, "name": new.name, "kind": new.kind,
-                    "base_url": new.base_url, "auth_type": new.auth_type, "config": new.config,
+                    "slug": new.slug, "name": new.name, "kind": new.kind, "base_url": new.base_url,
+                    "config": config, "secret": if new.secret.is_some() { "set" } else { "none" },
                 })),
             },
         )
@@ -107,14 +198,106 @@ impl ToolService {
         txn.commit().await?;
         Ok(created)
     }
-}
 
-fn summary(model: &tool::Model) -> ToolSummary {
-    ToolSummary {
-        slug: model.slug.clone(),
-        name: model.name.clone(),
-        kind: model.kind.clone(),
-        base_url: model.base_url.clone(),
+    /// Replaces a tool's credentials. The audit trail records that they changed, never what
+    /// they are.
+    pub async fn set_secret(&self, actor: &SessionUser, slug: &str, secret: &str) -> Result<()> {
+        if !policy::allows(actor.role, Action::ManageTools) {
+            return Err(Error::Forbidden(Action::ManageTools));
+        }
+        if secret.is_empty() {
+            return Err(Error::validation("secret", "enter the credential"));
+        }
+        let tool = self
+            .find_by_slug(actor.org_id, slug)
+            .await?
+            .ok_or(Error::NotFound("tool"))?;
+        let had_secret = self.stored_secret(tool.id).await?.is_some();
+        let txn = self.db.begin().await?;
+        self.store_secret(&txn, tool.id, secret).await?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                org_id: actor.org_id,
+                actor: AuditActor::User(actor),
+                action: "tool.secret_set",
+                resource_type: "tool",
+                resource_id: tool.id.to_string(),
+                before: Some(&json!({"secret": if had_secret { "set" } else { "none" }})),
+                after: Some(&json!({"secret": "replaced"})),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn store_secret(
+        &self,
+        conn: &impl ConnectionTrait,
+        tool_id: i32,
+        secret: &str,
+    ) -> Result<()> {
+        let envelope = self.keyring.encrypt(secret.as_bytes());
+        let now = Utc::now();
+        let existing = connection::Entity::find()
+            .filter(connection::Column::ToolId.eq(tool_id))
+            .filter(connection::Column::Name.eq(DEFAULT_CONNECTION))
+            .one(conn)
+            .await?;
+        match existing {
+            Some(row) => {
+                let mut row: connection::ActiveModel = row.into();
+                row.secret_ciphertext = Set(Some(envelope));
+                row.key_id = Set(Some(self.keyring.current_key_id().to_owned()));
+                row.updated_at = Set(now);
+                row.update(conn).await?;
+            }
+            None => {
+                connection::ActiveModel {
+                    tool_id: Set(tool_id),
+                    name: Set(DEFAULT_CONNECTION.to_owned()),
+                    secret_ciphertext: Set(Some(envelope)),
+                    key_id: Set(Some(self.keyring.current_key_id().to_owned())),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(conn)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Re-encrypts every stored credential under the current key, in one transaction: after
+    /// it, previous keys can be retired. Run by `platform-builder rotate-secrets`.
+    pub async fn rotate_secrets(&self) -> Result<RotationReport> {
+        let txn = self.db.begin().await?;
+        let rows = connection::Entity::find()
+            .filter(connection::Column::SecretCiphertext.is_not_null())
+            .all(&txn)
+            .await?;
+        let mut report = RotationReport::default();
+        for row in rows {
+            let envelope = row.secret_ciphertext.clone().unwrap_or_default();
+            if Keyring::key_id_of(&envelope) == Some(self.keyring.current_key_id()) {
+                report.already_current += 1;
+                continue;
+            }
+            let plain = self
+                .keyring
+                .decrypt(&envelope)
+                .map_err(|err| Error::Internal(format!("connection {}: {err}", row.id)))?;
+            let mut active: connection::ActiveModel = row.into();
+            active.secret_ciphertext = Set(Some(self.keyring.encrypt(&plain)));
+            active.key_id = Set(Some(self.keyring.current_key_id().to_owned()));
+            active.updated_at = Set(Utc::now());
+            active.update(&txn).await?;
+            report.reencrypted += 1;
+        }
+        txn.commit().await?;
+        Ok(report)
     }
 }
 

@@ -115,6 +115,9 @@ pub struct ToolSummary {
     pub name: String,
     pub kind: String,
     pub base_url: String,
+    pub auth_type: String,
+    /// Whether credentials are stored; the credentials themselves are never sent.
+    pub has_secret: bool,
 }
 
 /// What the admin home shows.

@@ -5,7 +5,7 @@
 //! before exposing an installation.
 
 use backend::{Services, audit::AuditActor, tools::NewTool, users::NewUser};
-use domain::{Role, dto::NewPage};
+use domain::{Role, dto::NewPage, tool::ToolAuth};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -47,7 +47,7 @@ struct SeedTool {
     name: String,
     kind: String,
     base_url: String,
-    auth_type: String,
+    auth: ToolAuth,
     config: Value,
 }
 
@@ -112,7 +112,8 @@ pub async fn run(services: &Services) -> Result<SeedReport, SeedError> {
                     name: tool.name,
                     kind: tool.kind,
                     base_url: tool.base_url,
-                    auth_type: tool.auth_type,
+                    auth: tool.auth,
+                    secret: None,
                     config: tool.config,
                 },
             )

@@ -42,6 +42,14 @@ pub struct Config {
     /// (the built-in demo tools). Defaults to the listen address.
     pub internal_base_url: Option<Url>,
     pub tool_timeout: Duration,
+    /// Hosts tools may reach even though they resolve to internal addresses.
+    pub tool_allowed_hosts: Vec<String>,
+    /// `<key id>:<base64 32 bytes>`; unset means a generated development key.
+    pub encryption_key: Option<Secret>,
+    /// Older keys, comma-separated, kept to read secrets not yet rotated.
+    pub encryption_keys_previous: Secret,
+    /// Where the generated development key is kept when ENCRYPTION_KEY is unset.
+    pub dev_key_file: String,
     pub log_format: LogFormat,
 }
 
@@ -125,8 +133,46 @@ impl Config {
             seed_on_empty: flag("SEED_ON_EMPTY", true)?,
             internal_base_url,
             tool_timeout: seconds("TOOL_TIMEOUT_SECONDS", 10)?,
+            tool_allowed_hosts: get("TOOL_ALLOWED_HOSTS")
+                .map(|hosts| {
+                    hosts
+                        .split(',')
+                        .map(|host| host.trim().to_owned())
+                        .filter(|host| !host.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            encryption_key: get("ENCRYPTION_KEY").map(Secret),
+            encryption_keys_previous: Secret(get("ENCRYPTION_KEYS_PREVIOUS").unwrap_or_default()),
+            dev_key_file: get("DEV_ENCRYPTION_KEY_FILE")
+                .unwrap_or_else(|| "data/dev-encryption.key".to_owned()),
             log_format,
         })
+    }
+
+    /// The keyring for secrets at rest. Without ENCRYPTION_KEY a development key is generated
+    /// once and kept in `dev_key_file`, with a loud warning: fine for a demo, not for production.
+    pub fn keyring(&self) -> Result<backend::crypto::Keyring, ConfigError> {
+        let invalid = |name: &'static str| {
+            move |err: backend::crypto::CryptoError| ConfigError {
+                name,
+                message: err.to_string(),
+            }
+        };
+        let current = match &self.encryption_key {
+            Some(key) => key.expose().to_owned(),
+            None => {
+                tracing::warn!(
+                    file = %self.dev_key_file,
+                    "ENCRYPTION_KEY is not set: tool credentials are encrypted with a generated development key. \
+                     Set ENCRYPTION_KEY before storing real credentials."
+                );
+                dev_key(&self.dev_key_file)?
+            }
+        };
+        backend::crypto::Keyring::from_specs(&current, "").map_err(invalid("ENCRYPTION_KEY"))?;
+        backend::crypto::Keyring::from_specs(&current, self.encryption_keys_previous.expose())
+            .map_err(invalid("ENCRYPTION_KEYS_PREVIOUS"))
     }
 
     pub fn internal_base_url_for(&self, listen: SocketAddr) -> Url {
@@ -145,6 +191,34 @@ impl Config {
                 .expect("socket addresses form valid URLs")
         })
     }
+}
+
+fn dev_key(path: &str) -> Result<String, ConfigError> {
+    let fail = |message: String| ConfigError {
+        name: "DEV_ENCRYPTION_KEY_FILE",
+        message,
+    };
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        return Ok(existing.trim().to_owned());
+    }
+    let spec = backend::crypto::Keyring::generate_spec("dev");
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|err| fail(format!("cannot create {}: {err}", parent.display())))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|err| fail(format!("cannot write {path}: {err}")))?;
+    std::io::Write::write_all(&mut file, spec.as_bytes())
+        .map_err(|err| fail(format!("cannot write {path}: {err}")))?;
+    Ok(spec)
 }
 
 #[cfg(test)]
@@ -181,6 +255,30 @@ mod tests {
             config(&[("COOKIE_SECURE", "maybe")]).unwrap_err().name,
             "COOKIE_SECURE"
         );
+    }
+
+    #[test]
+    fn development_key_is_generated_once_and_reused() {
+        let path = std::env::temp_dir().join(format!("pb-dev-key-{}", std::process::id()));
+        let path = path.to_string_lossy().to_string();
+        let _ = std::fs::remove_file(&path);
+        let config = config(&[("DEV_ENCRYPTION_KEY_FILE", path.as_str())]).unwrap();
+        let sealed = config.keyring().unwrap().encrypt(b"x");
+        assert_eq!(
+            config.keyring().unwrap().decrypt(&sealed).unwrap(),
+            b"x",
+            "same key after a restart"
+        );
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn malformed_encryption_keys_name_the_variable() {
+        let err = config(&[("ENCRYPTION_KEY", "k1:dG9vLXNob3J0")])
+            .unwrap()
+            .keyring()
+            .unwrap_err();
+        assert_eq!(err.name, "ENCRYPTION_KEY");
     }
 
     #[test]

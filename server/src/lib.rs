@@ -60,7 +60,11 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-pub fn backend_settings(config: &Config, listen: SocketAddr) -> Settings {
+pub fn backend_settings(
+    config: &Config,
+    listen: SocketAddr,
+    keyring: backend::crypto::Keyring,
+) -> Settings {
     Settings {
         auth: AuthSettings {
             jwt_secret: config.jwt_secret.expose().to_owned(),
@@ -73,7 +77,9 @@ pub fn backend_settings(config: &Config, listen: SocketAddr) -> Settings {
             request_timeout: config.tool_timeout,
             max_response_bytes: 8 * 1024 * 1024,
             cache_capacity: 10_000,
+            allowed_hosts: config.tool_allowed_hosts.clone(),
         },
+        keyring,
     }
 }
 
@@ -115,7 +121,7 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let leptos_options = leptos_options()?;
     let addr = leptos_options.site_addr;
     let db = backend::db::connect_and_migrate(&config.database_url).await?;
-    let services = Services::new(db, backend_settings(&config, addr));
+    let services = Services::new(db, backend_settings(&config, addr, config.keyring()?));
     if config.seed_on_empty && services.users.count().await? == 0 {
         tracing::info!("empty database: loading demo data (dev-only accounts, see README)");
         seed::run(&services).await?;
@@ -130,6 +136,24 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    Ok(())
+}
+
+/// `platform-builder rotate-secrets`: re-encrypts every stored credential under the current
+/// ENCRYPTION_KEY (with the old key listed in ENCRYPTION_KEYS_PREVIOUS), then exits.
+pub async fn rotate_secrets() -> Result<(), Box<dyn std::error::Error>> {
+    dotenvy::dotenv().ok();
+    let config = Config::from_env()?;
+    init_tracing(config.log_format);
+    let db = backend::db::connect_and_migrate(&config.database_url).await?;
+    let keyring = config.keyring()?;
+    let listen = leptos_options()?.site_addr;
+    let services = Services::new(db, backend_settings(&config, listen, keyring));
+    let report = services.tools.rotate_secrets().await?;
+    println!(
+        "re-encrypted {} credential(s); {} already used the current key",
+        report.reencrypted, report.already_current
+    );
     Ok(())
 }
 

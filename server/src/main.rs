@@ -1,7 +1,15 @@
 #[tokio::main]
 async fn main() {
-    if let Err(err) = server::run().await {
-        eprintln!("platform-builder failed to start: {err}");
+    let result = match std::env::args().nth(1).as_deref() {
+        None | Some("serve") => server::run().await,
+        Some("rotate-secrets") => server::rotate_secrets().await,
+        Some(other) => {
+            eprintln!("unknown command {other:?}; use `serve` (default) or `rotate-secrets`");
+            std::process::exit(2);
+        }
+    };
+    if let Err(err) = result {
+        eprintln!("platform-builder: {err}");
         std::process::exit(1);
     }
 }

@@ -91,7 +91,10 @@ async fn spawn(db: sea_orm::DatabaseConnection, label: &'static str) -> TestApp 
     let config =
         Config::from_lookup(|name| (name == "REFRESH_REUSE_GRACE_SECONDS").then(|| "0".to_owned()))
             .unwrap();
-    let services = Services::new(db, backend_settings(&config, addr));
+    let services = Services::new(
+        db,
+        backend_settings(&config, addr, test_support::test_keyring()),
+    );
     seed::run(&services).await.unwrap();
     let leptos_options = LeptosOptions::builder()
         .output_name("platform-builder")
@@ -528,7 +531,8 @@ fn a_failing_tool_fails_only_its_widget() {
                         name: "Status API".into(),
                         kind: "rest".into(),
                         base_url: "/mock/unavailable".into(),
-                        auth_type: "none".into(),
+                        auth: Default::default(),
+                        secret: None,
                         config: json!({}),
                     },
                 )
@@ -709,6 +713,99 @@ fn server_function_returns_the_rendered_page_as_json() {
                 .await
                 .unwrap();
             assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        }
+    });
+}
+
+#[test]
+fn no_response_ever_carries_a_stored_secret() {
+    on_shared_runtime(async {
+        const SECRET: &str = "sk-live-PLAINTEXT-4242";
+        for app in apps().await {
+            let admin_user = app
+                .services
+                .auth
+                .login("admin@example.com", "Admin123!")
+                .await
+                .unwrap()
+                .user;
+            app.services
+                .tools
+                .ensure(
+                    &admin_user,
+                    NewTool {
+                        slug: "billing".into(),
+                        name: "Billing API".into(),
+                        kind: "rest".into(),
+                        base_url: "/mock/databricks".into(),
+                        auth: domain::tool::ToolAuth::Bearer,
+                        secret: Some(SECRET.into()),
+                        config: json!({"description": "uses a bearer token"}),
+                    },
+                )
+                .await
+                .unwrap();
+            let mut definition = seed::page_definition("platform-overview.json").unwrap();
+            definition["layout"]["widgets"][0]["binding"]["tool"] = json!("billing");
+            let admin = app.admin().await;
+            let created: Value = admin
+                .post(app.url("/api/pages"))
+                .json(&json!({"slug": "billing", "title": "Billing", "definition": definition, "publish": true}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let id = created["id"].as_i64().unwrap();
+            let mut bodies = Vec::new();
+            for path in [
+                "/api/me",
+                "/api/pages",
+                &format!("/api/pages/{id}/render"),
+                "/admin",
+                "/p/billing",
+                "/portal",
+            ] {
+                bodies.push(
+                    admin
+                        .get(app.url(path))
+                        .send()
+                        .await
+                        .unwrap()
+                        .text()
+                        .await
+                        .unwrap(),
+                );
+            }
+            for endpoint in ["/rpc/admin_overview", "/rpc/list_pages", "/rpc/session"] {
+                bodies.push(
+                    admin
+                        .post(app.url(endpoint))
+                        .send()
+                        .await
+                        .unwrap()
+                        .text()
+                        .await
+                        .unwrap(),
+                );
+            }
+            bodies.push(created.to_string());
+            assert!(
+                bodies[3].contains("Billing API"),
+                "{}: the admin page lists the tool",
+                app.label
+            );
+            for (index, body) in bodies.iter().enumerate() {
+                assert!(
+                    !body.contains(SECRET),
+                    "{}: response {index} leaks the secret",
+                    app.label
+                );
+            }
+            // The widget bound to the tool still worked: the secret reached the request.
+            let rendered: Value = serde_json::from_str(&bodies[2]).unwrap();
+            assert_eq!(rendered["data"]["job-successes"]["status"], "ready");
         }
     });
 }

@@ -44,11 +44,17 @@ pub fn AdminHomePage() -> impl IntoView {
                                 <h2 id="tools-heading">"Tools"</h2>
                                 <table class="data-table">
                                     <thead>
-                                        <tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Base URL"</th></tr>
+                                        <tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Base URL"</th><th scope="col">"Authentication"</th><th scope="col">"Credentials"</th></tr>
                                     </thead>
                                     <tbody>
                                         {overview.tools.into_iter().map(|tool| view! {
-                                            <tr><td>{tool.name}</td><td>{tool.kind}</td><td><code>{tool.base_url}</code></td></tr>
+                                            <tr>
+                                                <td>{tool.name}</td>
+                                                <td>{tool.kind}</td>
+                                                <td><code>{tool.base_url}</code></td>
+                                                <td>{tool.auth_type.replace('_', " ")}</td>
+                                                <td>{if tool.has_secret { "stored (encrypted)" } else { "none" }}</td>
+                                            </tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>

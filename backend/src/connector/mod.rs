@@ -1,7 +1,13 @@
 //! Calls registered tools over HTTP and maps their answers onto widgets.
 //!
 //! One shared reqwest client; responses cached per identical request for the binding's TTL,
-//! with concurrent identical requests coalesced into one upstream call.
+//! with concurrent identical requests coalesced into one upstream call. Every request passes
+//! the SSRF guard and carries the tool's credentials (API key, Bearer, Basic or an OAuth2
+//! client-credentials token, cached until shortly before it expires and renewed once on a 401).
+
+pub mod guard;
+#[cfg(test)]
+mod tests_http;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -10,12 +16,18 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use domain::{Binding, dto::WidgetData, page::RequestSpec};
+use domain::{
+    Binding,
+    dto::WidgetData,
+    page::RequestSpec,
+    tool::{ApiKeyLocation, ToolAuth},
+};
 use futures::future::join_all;
 use moka::{Expiry, future::Cache};
 use serde_json::Value;
 use url::Url;
 
+use self::guard::{GuardedResolver, HostPolicy, refusal_in};
 use crate::entities::tool;
 
 #[derive(Clone, Debug)]
@@ -25,6 +37,26 @@ pub struct ConnectorSettings {
     pub request_timeout: Duration,
     pub max_response_bytes: usize,
     pub cache_capacity: u64,
+    /// Hosts that may be reached even though they resolve to internal addresses.
+    pub allowed_hosts: Vec<String>,
+}
+
+/// A tool ready to be called: its record, how it authenticates, and its decrypted secret.
+#[derive(Clone)]
+pub struct ToolTarget {
+    pub tool: tool::Model,
+    pub auth: ToolAuth,
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for ToolTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolTarget")
+            .field("tool", &self.tool.slug)
+            .field("auth", &self.auth.type_name())
+            .field("secret", &self.secret.as_ref().map(|_| "<set>"))
+            .finish()
+    }
 }
 
 /// Friendly, safe-to-show reasons a tool call failed.
@@ -40,6 +72,8 @@ pub enum ConnectorError {
         "{tool} rejected the credentials (expired or revoked) — update them in the tool settings."
     )]
     CredentialsRejected { tool: String },
+    #[error("{tool} needs credentials; add them in the tool settings.")]
+    MissingCredentials { tool: String },
     #[error("{tool} answered with HTTP {status}.")]
     Status { tool: String, status: u16 },
     #[error("{tool} answered with something other than JSON.")]
@@ -48,6 +82,8 @@ pub enum ConnectorError {
     TooLarge { tool: String, limit: usize },
     #[error("{tool} has an invalid address.")]
     BadUrl { tool: String },
+    #[error("{tool} was not called: {reason}.")]
+    Refused { tool: String, reason: String },
     #[error("The data mapping for \"{target}\" failed: {reason}")]
     Mapping { target: String, reason: String },
 }
@@ -66,40 +102,86 @@ pub struct Fetched {
     ttl: Duration,
 }
 
+#[derive(Clone)]
+struct AccessToken {
+    value: Arc<str>,
+    ttl: Duration,
+}
+
+trait TimeToLive {
+    fn ttl(&self) -> Duration;
+}
+
+impl TimeToLive for Fetched {
+    fn ttl(&self) -> Duration {
+        self.ttl
+    }
+}
+
+impl TimeToLive for AccessToken {
+    fn ttl(&self) -> Duration {
+        self.ttl
+    }
+}
+
+/// Each cache entry lives as long as the entry itself says.
 struct PerEntryTtl;
 
-impl Expiry<RequestKey, Fetched> for PerEntryTtl {
-    fn expire_after_create(
-        &self,
-        _key: &RequestKey,
-        value: &Fetched,
-        _created_at: Instant,
-    ) -> Option<Duration> {
-        Some(value.ttl)
+impl<K, V: TimeToLive> Expiry<K, V> for PerEntryTtl {
+    fn expire_after_create(&self, _key: &K, value: &V, _created_at: Instant) -> Option<Duration> {
+        Some(value.ttl())
     }
 }
 
 pub struct ConnectorService {
     client: reqwest::Client,
     cache: Cache<RequestKey, Fetched>,
+    /// OAuth2 access tokens per tool id.
+    tokens: Cache<i32, AccessToken>,
+    hosts: HostPolicy,
+    internal_origin: url::Origin,
     settings: ConnectorSettings,
 }
 
 impl ConnectorService {
     pub fn new(settings: ConnectorSettings) -> Self {
+        // This server's own endpoints (the built-in demo tools) are exempt by origin in
+        // `call`, not by host, so other ports on the same host stay guarded.
+        let hosts = HostPolicy::new(settings.allowed_hosts.clone());
+        let redirect_hosts = hosts.clone();
         let client = reqwest::Client::builder()
             .timeout(settings.request_timeout)
             .connect_timeout(settings.request_timeout.min(Duration::from_secs(5)))
             .user_agent(concat!("platform-builder/", env!("CARGO_PKG_VERSION")))
+            .dns_resolver(Arc::new(GuardedResolver {
+                policy: hosts.clone(),
+            }))
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() >= 5 {
+                    return attempt.error("too many redirects");
+                }
+                match redirect_hosts.check_url(attempt.url()) {
+                    Ok(()) => attempt.follow(),
+                    Err(refused) => attempt.error(refused),
+                }
+            }))
             .build()
             .expect("the HTTP client configuration is valid");
         let cache = Cache::builder()
             .max_capacity(settings.cache_capacity)
             .expire_after(PerEntryTtl)
             .build();
+        let tokens = Cache::builder()
+            .max_capacity(10_000)
+            .expire_after(PerEntryTtl)
+            .build();
+        let internal_origin = settings.internal_base_url.origin();
         Self {
             client,
             cache,
+            tokens,
+            hosts,
+            internal_origin,
             settings,
         }
     }
@@ -108,14 +190,14 @@ impl ConnectorService {
     /// cache (the viewer's Refresh button).
     pub async fn fetch(
         &self,
-        tool: &tool::Model,
+        target: &ToolTarget,
         request: &RequestSpec,
         ttl_seconds: u32,
         force: bool,
     ) -> Result<Fetched, ConnectorError> {
         let key = RequestKey {
-            tool_id: tool.id,
-            base_url: tool.base_url.clone(),
+            tool_id: target.tool.id,
+            base_url: target.tool.base_url.clone(),
             request: request.clone(),
         };
         if force {
@@ -123,7 +205,7 @@ impl ConnectorService {
         }
         self.cache
             .try_get_with(key, async {
-                let body = self.call(tool, request).await?;
+                let body = self.call(target, request).await?;
                 Ok(Fetched {
                     body: Arc::new(body),
                     fetched_at: Utc::now(),
@@ -136,31 +218,30 @@ impl ConnectorService {
 
     async fn call(
         &self,
-        tool: &tool::Model,
+        target: &ToolTarget,
         request: &RequestSpec,
     ) -> Result<Value, ConnectorError> {
+        let tool = &target.tool;
         let name = || tool.name.clone();
         let url = self
             .request_url(&tool.base_url, request)
             .ok_or_else(|| ConnectorError::BadUrl { tool: name() })?;
+        if url.origin() != self.internal_origin {
+            self.hosts
+                .check_url(&url)
+                .map_err(|refused| ConnectorError::Refused {
+                    tool: name(),
+                    reason: refused.to_string(),
+                })?;
+        }
         let started = Instant::now();
-        let response = self
-            .client
-            .get(url.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|err| {
-                tracing::warn!(tool = %tool.slug, %url, error = %err, "tool request failed");
-                if err.is_timeout() {
-                    ConnectorError::Timeout {
-                        tool: name(),
-                        seconds: self.settings.request_timeout.as_secs(),
-                    }
-                } else {
-                    ConnectorError::Unreachable { tool: name() }
-                }
-            })?;
+        let mut response = self.send(target, &url, false).await?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && matches!(target.auth, ToolAuth::Oauth2ClientCredentials { .. })
+        {
+            // The cached token may have been revoked early: get a new one and try once more.
+            response = self.send(target, &url, true).await?;
+        }
         let status = response.status();
         tracing::debug!(tool = %tool.slug, %url, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "tool answered");
         if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
@@ -194,6 +275,151 @@ impl ConnectorService {
         serde_json::from_slice(&bytes).map_err(|_| ConnectorError::NotJson { tool: name() })
     }
 
+    /// Sends one GET with the tool's credentials; `fresh_token` forces a new OAuth2 token.
+    async fn send(
+        &self,
+        target: &ToolTarget,
+        url: &Url,
+        fresh_token: bool,
+    ) -> Result<reqwest::Response, ConnectorError> {
+        let tool = &target.tool;
+        let secret = || {
+            target
+                .secret
+                .clone()
+                .ok_or_else(|| ConnectorError::MissingCredentials {
+                    tool: tool.name.clone(),
+                })
+        };
+        let mut builder = self
+            .client
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, "application/json");
+        builder = match &target.auth {
+            ToolAuth::None => builder,
+            ToolAuth::ApiKey {
+                location: ApiKeyLocation::Header,
+                name,
+            } => builder.header(name.as_str(), secret()?),
+            ToolAuth::ApiKey {
+                location: ApiKeyLocation::Query,
+                name,
+            } => builder.query(&[(name.as_str(), secret()?)]),
+            ToolAuth::Bearer => builder.bearer_auth(secret()?),
+            ToolAuth::Basic { username } => builder.basic_auth(username, Some(secret()?)),
+            ToolAuth::Oauth2ClientCredentials { .. } => {
+                if fresh_token {
+                    self.tokens.invalidate(&tool.id).await;
+                }
+                let token = self
+                    .tokens
+                    .try_get_with(tool.id, self.request_token(target))
+                    .await
+                    .map_err(|err: Arc<ConnectorError>| (*err).clone())?;
+                builder.bearer_auth(token.value)
+            }
+        };
+        builder
+            .send()
+            .await
+            .map_err(|err| self.transport_error(tool, url, &err))
+    }
+
+    /// OAuth 2.0 client credentials grant (RFC 6749 §4.4).
+    async fn request_token(&self, target: &ToolTarget) -> Result<AccessToken, ConnectorError> {
+        let tool = &target.tool;
+        let ToolAuth::Oauth2ClientCredentials {
+            token_url,
+            client_id,
+            scope,
+        } = &target.auth
+        else {
+            unreachable!("only OAuth2 tools request tokens");
+        };
+        let secret = target
+            .secret
+            .clone()
+            .ok_or_else(|| ConnectorError::MissingCredentials {
+                tool: tool.name.clone(),
+            })?;
+        let url = Url::parse(token_url).map_err(|_| ConnectorError::BadUrl {
+            tool: tool.name.clone(),
+        })?;
+        self.hosts
+            .check_url(&url)
+            .map_err(|refused| ConnectorError::Refused {
+                tool: tool.name.clone(),
+                reason: refused.to_string(),
+            })?;
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id.as_str()),
+            ("client_secret", secret.as_str()),
+        ];
+        if let Some(scope) = scope {
+            form.push(("scope", scope.as_str()));
+        }
+        let response = self
+            .client
+            .post(url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&form)
+            .send()
+            .await
+            .map_err(|err| self.transport_error(tool, &url, &err))?;
+        let status = response.status();
+        if matches!(status.as_u16(), 400 | 401 | 403) {
+            return Err(ConnectorError::CredentialsRejected {
+                tool: tool.name.clone(),
+            });
+        }
+        if !status.is_success() {
+            return Err(ConnectorError::Status {
+                tool: tool.name.clone(),
+                status: status.as_u16(),
+            });
+        }
+        #[derive(serde::Deserialize)]
+        struct TokenResponse {
+            access_token: String,
+            expires_in: Option<u64>,
+        }
+        let token: TokenResponse = response.json().await.map_err(|_| ConnectorError::NotJson {
+            tool: tool.name.clone(),
+        })?;
+        // Renew a little early so a token never expires in flight.
+        let lifetime = token.expires_in.unwrap_or(3600);
+        Ok(AccessToken {
+            value: token.access_token.into(),
+            ttl: Duration::from_secs(lifetime.saturating_sub(30).max(1)),
+        })
+    }
+
+    fn transport_error(
+        &self,
+        tool: &tool::Model,
+        url: &Url,
+        err: &reqwest::Error,
+    ) -> ConnectorError {
+        if let Some(refused) = refusal_in(err) {
+            return ConnectorError::Refused {
+                tool: tool.name.clone(),
+                reason: refused.to_string(),
+            };
+        }
+        tracing::warn!(tool = %tool.slug, %url, error = %err, "tool request failed");
+        if err.is_timeout() {
+            ConnectorError::Timeout {
+                tool: tool.name.clone(),
+                seconds: self.settings.request_timeout.as_secs(),
+            }
+        } else {
+            ConnectorError::Unreachable {
+                tool: tool.name.clone(),
+            }
+        }
+    }
+
     fn request_url(&self, base_url: &str, request: &RequestSpec) -> Option<Url> {
         let mut url = if base_url.starts_with('/') {
             self.settings.internal_base_url.join(base_url).ok()?
@@ -212,7 +438,7 @@ impl ConnectorService {
     /// concurrently; each widget then maps the shared answer with its own expressions.
     pub async fn resolve<'a>(
         &self,
-        tools: &HashMap<String, tool::Model>,
+        tools: &HashMap<String, ToolTarget>,
         bindings: impl IntoIterator<Item = (&'a str, &'a Binding)>,
         force: bool,
     ) -> BTreeMap<String, WidgetData> {
@@ -221,7 +447,7 @@ impl ConnectorService {
         for (_, binding) in &bindings {
             match requests
                 .iter_mut()
-                .find(|(tool, request, _)| *tool == binding.tool && **request == binding.request)
+                .find(|entry| same_request(entry, binding))
             {
                 // The shortest TTL among identical requests wins, so no widget sees older data than it asked for.
                 Some(existing) => existing.2 = existing.2.min(binding.cache_ttl_seconds),
@@ -233,10 +459,10 @@ impl ConnectorService {
             }
         }
         let answers = join_all(requests.iter().map(|(slug, request, ttl)| async move {
-            let tool = tools
+            let target = tools
                 .get(*slug)
                 .ok_or_else(|| ConnectorError::UnknownTool(slug.to_string()))?;
-            self.fetch(tool, request, *ttl, force).await
+            self.fetch(target, request, *ttl, force).await
         }))
         .await;
         bindings
@@ -244,9 +470,7 @@ impl ConnectorService {
             .map(|(widget_id, binding)| {
                 let index = requests
                     .iter()
-                    .position(|(tool, request, _)| {
-                        *tool == binding.tool && **request == binding.request
-                    })
+                    .position(|entry| same_request(entry, binding))
                     .expect("every binding's request was collected above");
                 let data = match &answers[index] {
                     Ok(fetched) => match apply_mapping(&fetched.body, &binding.mapping) {
@@ -266,6 +490,10 @@ impl ConnectorService {
             })
             .collect()
     }
+}
+
+fn same_request(entry: &(&str, &RequestSpec, u32), binding: &Binding) -> bool {
+    entry.0 == binding.tool && *entry.1 == binding.request
 }
 
 enum ReadError {

@@ -1,0 +1,373 @@
+//! Connector behaviour against real HTTP servers on loopback: every auth type, OAuth2 token
+//! caching and renewal, and the SSRF guard (literal IPs, names, redirects).
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{
+    Form, Json, Router,
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use chrono::Utc;
+use domain::{
+    page::RequestSpec,
+    tool::{ApiKeyLocation, ToolAuth},
+};
+use serde_json::{Value, json};
+use url::Url;
+
+use super::{ConnectorError, ConnectorService, ConnectorSettings, ToolTarget};
+use crate::entities::tool;
+
+#[derive(Clone, Default)]
+struct Upstream {
+    token_requests: Arc<AtomicUsize>,
+    /// Only the newest token is accepted, so issuing another revokes the previous one.
+    current_token: Arc<Mutex<String>>,
+}
+
+async fn echo(headers: HeaderMap, Query(query): Query<HashMap<String, String>>) -> Json<Value> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    Json(
+        json!({"authorization": header("authorization"), "x_api_key": header("x-api-key"), "query": query}),
+    )
+}
+
+async fn token(
+    State(upstream): State<Upstream>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let valid = form.get("grant_type").map(String::as_str) == Some("client_credentials")
+        && form.get("client_id").map(String::as_str) == Some("pb-client")
+        && form.get("client_secret").map(String::as_str) == Some("client-secret");
+    if !valid {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_client"})),
+        )
+            .into_response();
+    }
+    let issued = upstream.token_requests.fetch_add(1, Ordering::SeqCst) + 1;
+    let value = format!("token-{issued}");
+    *upstream.current_token.lock().unwrap() = value.clone();
+    Json(json!({"access_token": value, "token_type": "Bearer", "expires_in": 3600})).into_response()
+}
+
+async fn protected(State(upstream): State<Upstream>, headers: HeaderMap) -> Response {
+    let expected = format!("Bearer {}", upstream.current_token.lock().unwrap());
+    match headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+    {
+        Some(given) if given == expected => {
+            Json(json!({"ok": true, "token": given})).into_response()
+        }
+        _ => StatusCode::UNAUTHORIZED.into_response(),
+    }
+}
+
+async fn redirect_to(Query(query): Query<HashMap<String, String>>) -> Redirect {
+    Redirect::temporary(&query["to"])
+}
+
+async fn start() -> (String, Upstream) {
+    let upstream = Upstream::default();
+    let app = Router::new()
+        .route("/echo", get(echo))
+        .route("/token", post(token))
+        .route("/protected", get(protected))
+        .route("/redirect", get(redirect_to))
+        .with_state(upstream.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), upstream)
+}
+
+fn connector(allowed_hosts: &[&str]) -> ConnectorService {
+    ConnectorService::new(ConnectorSettings {
+        internal_base_url: Url::parse("http://127.0.0.1:9").unwrap(),
+        request_timeout: Duration::from_secs(5),
+        max_response_bytes: 1 << 20,
+        cache_capacity: 100,
+        allowed_hosts: allowed_hosts.iter().map(|host| host.to_string()).collect(),
+    })
+}
+
+fn target(id: i32, base_url: &str, auth: ToolAuth, secret: Option<&str>) -> ToolTarget {
+    let now = Utc::now();
+    ToolTarget {
+        tool: tool::Model {
+            id,
+            org_id: 1,
+            slug: format!("tool-{id}"),
+            name: format!("Tool {id}"),
+            kind: "rest".into(),
+            base_url: base_url.into(),
+            auth_type: auth.type_name().into(),
+            config: json!({}),
+            created_at: now,
+            updated_at: now,
+        },
+        auth,
+        secret: secret.map(str::to_owned),
+    }
+}
+
+fn request(path: &str) -> RequestSpec {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let query = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    RequestSpec {
+        method: Default::default(),
+        path: path.into(),
+        query,
+    }
+}
+
+async fn body(
+    connector: &ConnectorService,
+    target: &ToolTarget,
+    path: &str,
+) -> Result<Value, ConnectorError> {
+    connector
+        .fetch(target, &request(path), 0, true)
+        .await
+        .map(|fetched| (*fetched.body).clone())
+}
+
+#[tokio::test]
+async fn every_auth_type_sends_its_credentials() {
+    let (base, _) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let header_key = target(
+        1,
+        &base,
+        ToolAuth::ApiKey {
+            location: ApiKeyLocation::Header,
+            name: "X-API-Key".into(),
+        },
+        Some("k-123"),
+    );
+    assert_eq!(
+        body(&connector, &header_key, "/echo").await.unwrap()["x_api_key"],
+        "k-123"
+    );
+    let query_key = target(
+        2,
+        &base,
+        ToolAuth::ApiKey {
+            location: ApiKeyLocation::Query,
+            name: "api_key".into(),
+        },
+        Some("k-456"),
+    );
+    assert_eq!(
+        body(&connector, &query_key, "/echo?page=2").await.unwrap()["query"],
+        json!({"api_key": "k-456", "page": "2"})
+    );
+    let bearer = target(3, &base, ToolAuth::Bearer, Some("t-789"));
+    assert_eq!(
+        body(&connector, &bearer, "/echo").await.unwrap()["authorization"],
+        "Bearer t-789"
+    );
+    let basic = target(
+        4,
+        &base,
+        ToolAuth::Basic {
+            username: "ops".into(),
+        },
+        Some("pa55"),
+    );
+    // base64("ops:pa55")
+    assert_eq!(
+        body(&connector, &basic, "/echo").await.unwrap()["authorization"],
+        "Basic b3BzOnBhNTU="
+    );
+    let none = target(5, &base, ToolAuth::None, None);
+    assert_eq!(
+        body(&connector, &none, "/echo").await.unwrap()["authorization"],
+        Value::Null
+    );
+}
+
+#[tokio::test]
+async fn a_tool_without_its_secret_is_not_called() {
+    let (base, _) = start().await;
+    let err = body(
+        &connector(&["127.0.0.1"]),
+        &target(1, &base, ToolAuth::Bearer, None),
+        "/echo",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err,
+        ConnectorError::MissingCredentials {
+            tool: "Tool 1".into()
+        }
+    );
+}
+
+fn oauth(base: &str, secret: &str) -> ToolTarget {
+    let auth = ToolAuth::Oauth2ClientCredentials {
+        token_url: format!("{base}/token"),
+        client_id: "pb-client".into(),
+        scope: Some("read".into()),
+    };
+    target(7, base, auth, Some(secret))
+}
+
+#[tokio::test]
+async fn oauth2_tokens_are_cached_and_renewed_once_on_401() {
+    let (base, upstream) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let tool = oauth(&base, "client-secret");
+    assert_eq!(
+        body(&connector, &tool, "/protected").await.unwrap()["token"],
+        "Bearer token-1"
+    );
+    assert_eq!(
+        body(&connector, &tool, "/protected").await.unwrap()["token"],
+        "Bearer token-1"
+    );
+    assert_eq!(
+        upstream.token_requests.load(Ordering::SeqCst),
+        1,
+        "the token is cached between calls"
+    );
+
+    // Someone else obtains a token: ours is revoked. The next call gets a 401, renews, retries.
+    reqwest::Client::new()
+        .post(format!("{base}/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "pb-client"),
+            ("client_secret", "client-secret"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        body(&connector, &tool, "/protected").await.unwrap()["token"],
+        "Bearer token-3"
+    );
+    assert_eq!(upstream.token_requests.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_rejected_client_secret_reads_as_rejected_credentials() {
+    let (base, _) = start().await;
+    let err = body(
+        &connector(&["127.0.0.1"]),
+        &oauth(&base, "wrong"),
+        "/protected",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err,
+        ConnectorError::CredentialsRejected {
+            tool: "Tool 7".into()
+        }
+    );
+}
+
+fn refused(err: ConnectorError) -> String {
+    match err {
+        ConnectorError::Refused { reason, .. } => reason,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn internal_addresses_are_refused_before_connecting() {
+    let connector = connector(&[]);
+    for base in [
+        "http://169.254.169.254/latest",
+        "http://10.0.0.1:9",
+        "http://[::1]:9",
+        "http://127.0.0.1:10",
+    ] {
+        let reason = refused(
+            body(
+                &connector,
+                &target(1, base, ToolAuth::None, None),
+                "/meta-data",
+            )
+            .await
+            .unwrap_err(),
+        );
+        assert!(reason.contains("internal address"), "{base}: {reason}");
+    }
+}
+
+#[tokio::test]
+async fn names_resolving_to_internal_addresses_are_refused_unless_allow_listed() {
+    let (base, _) = start().await;
+    let by_name = base.replace("127.0.0.1", "localhost");
+    let reason = refused(
+        body(
+            &connector(&[]),
+            &target(1, &by_name, ToolAuth::None, None),
+            "/echo",
+        )
+        .await
+        .unwrap_err(),
+    );
+    assert!(
+        reason.starts_with("localhost is an internal address"),
+        "{reason}"
+    );
+    assert!(
+        body(
+            &connector(&["localhost"]),
+            &target(1, &by_name, ToolAuth::None, None),
+            "/echo"
+        )
+        .await
+        .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn redirects_to_internal_addresses_are_refused() {
+    let (base, _) = start().await;
+    // The tool itself is allow-listed (127.0.0.1); where it redirects to is not.
+    let connector = connector(&["127.0.0.1"]);
+    let tool = target(1, &base, ToolAuth::None, None);
+    let port = Url::parse(&base).unwrap().port().unwrap();
+    for to in [
+        format!("http://localhost:{port}/echo"),
+        format!("http://127.0.0.2:{port}/echo"),
+        "http://169.254.169.254/".to_owned(),
+    ] {
+        let path = format!(
+            "/redirect?to={}",
+            url::form_urlencoded::byte_serialize(to.as_bytes()).collect::<String>()
+        );
+        let reason = refused(body(&connector, &tool, &path).await.unwrap_err());
+        assert!(reason.contains("internal address"), "{to}: {reason}");
+    }
+    // A redirect within the allow-list is followed.
+    let path = format!(
+        "/redirect?to={}",
+        url::form_urlencoded::byte_serialize(format!("{base}/echo").as_bytes()).collect::<String>()
+    );
+    assert!(body(&connector, &tool, &path).await.is_ok());
+}

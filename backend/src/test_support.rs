@@ -85,11 +85,14 @@ pub fn settings(internal_base_url: &str) -> Settings {
             refresh_grace: Duration::ZERO,
         },
         connector: ConnectorSettings {
-            internal_base_url: Url::parse(internal_base_url).expect("base URL"),
-            request_timeout: Duration::from_secs(2),
             max_response_bytes: 1024 * 1024,
-            cache_capacity: 1000,
-            allowed_hosts: vec!["127.0.0.1".to_owned()],
+            retries: 1,
+            retry_base_delay: Duration::from_millis(10),
+            ..ConnectorSettings::with_defaults(
+                Url::parse(internal_base_url).expect("base URL"),
+                Duration::from_secs(2),
+                vec!["127.0.0.1".to_owned()],
+            )
         },
         keyring: test_keyring(),
     }

@@ -104,6 +104,9 @@ pub enum WidgetData {
     Ready {
         values: BTreeMap<String, Value>,
         fetched_at: DateTime<Utc>,
+        /// Set when the tool failed and this is its last good answer: the reason, safe to show.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stale: Option<String>,
     },
     /// The tool could not be reached or answered badly; `message` is safe to show.
     Failed { message: String },

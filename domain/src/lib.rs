@@ -7,6 +7,7 @@ pub mod dto;
 pub mod error;
 pub mod page;
 pub mod policy;
+pub mod resilience;
 pub mod tool;
 
 pub use error::{ErrorBody, ErrorCode, ValidationIssue};

@@ -72,13 +72,11 @@ pub fn backend_settings(
             refresh_ttl: config.refresh_ttl,
             refresh_grace: config.refresh_grace,
         },
-        connector: ConnectorSettings {
-            internal_base_url: config.internal_base_url_for(listen),
-            request_timeout: config.tool_timeout,
-            max_response_bytes: 8 * 1024 * 1024,
-            cache_capacity: 10_000,
-            allowed_hosts: config.tool_allowed_hosts.clone(),
-        },
+        connector: ConnectorSettings::with_defaults(
+            config.internal_base_url_for(listen),
+            config.tool_timeout,
+            config.tool_allowed_hosts.clone(),
+        ),
         keyring,
     }
 }

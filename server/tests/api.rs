@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 
+use axum::response::IntoResponse;
 use backend::{Services, test_support, tools::NewTool};
 use leptos::config::LeptosOptions;
 use reqwest::{Client, StatusCode, header, redirect::Policy};
@@ -88,9 +89,13 @@ impl TestApp {
 async fn spawn(db: sea_orm::DatabaseConnection, label: &'static str) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
-    let config =
-        Config::from_lookup(|name| (name == "REFRESH_REUSE_GRACE_SECONDS").then(|| "0".to_owned()))
-            .unwrap();
+    let config = Config::from_lookup(|name| match name {
+        "REFRESH_REUSE_GRACE_SECONDS" => Some("0".to_owned()),
+        // Test tools run on loopback; the SSRF guard would refuse them otherwise.
+        "TOOL_ALLOWED_HOSTS" => Some("127.0.0.1".to_owned()),
+        _ => None,
+    })
+    .unwrap();
     let services = Services::new(
         db,
         backend_settings(&config, addr, test_support::test_keyring()),
@@ -806,6 +811,99 @@ fn no_response_ever_carries_a_stored_secret() {
             // The widget bound to the tool still worked: the secret reached the request.
             let rendered: Value = serde_json::from_str(&bodies[2]).unwrap();
             assert_eq!(rendered["data"]["job-successes"]["status"], "ready");
+        }
+    });
+}
+
+#[test]
+fn a_failing_tool_shows_its_last_good_data_marked_stale() {
+    on_shared_runtime(async {
+        use std::sync::{
+            Arc,
+            atomic::{AtomicBool, Ordering},
+        };
+        let healthy = Arc::new(AtomicBool::new(true));
+        let switch = healthy.clone();
+        let tool_app = axum::Router::new().route(
+            "/count",
+            axum::routing::get(move || {
+                let healthy = switch.clone();
+                async move {
+                    if healthy.load(Ordering::SeqCst) {
+                        axum::Json(json!({"count": 41})).into_response()
+                    } else {
+                        StatusCode::BAD_GATEWAY.into_response()
+                    }
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let tool_url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, tool_app).await.unwrap() });
+
+        for app in apps().await {
+            healthy.store(true, Ordering::SeqCst);
+            let admin_user = app
+                .services
+                .auth
+                .login("admin@example.com", "Admin123!")
+                .await
+                .unwrap()
+                .user;
+            app.services
+                .tools
+                .ensure(
+                    &admin_user,
+                    NewTool {
+                        slug: "counter".into(),
+                        name: "Counter API".into(),
+                        kind: "rest".into(),
+                        base_url: tool_url.clone(),
+                        auth: Default::default(),
+                        secret: None,
+                        config: json!({}),
+                    },
+                )
+                .await
+                .unwrap();
+            let definition = json!({"schema_version": 1, "layout": {"widgets": [
+                {"id": "count", "type": "kpi", "props": {"label": "Count"}, "position": {"desktop": {"x": 0, "y": 0, "w": 4, "h": 2}},
+                 "binding": {"tool": "counter", "request": {"path": "/count"}, "mapping": {"value": "count"}}}
+            ]}});
+            let admin = app.admin().await;
+            let created = admin
+                .post(app.url("/api/pages"))
+                .json(&json!({"slug": "counter", "title": "Counter", "definition": definition, "publish": true}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(created.status(), StatusCode::CREATED, "{}", app.label);
+            let html = admin
+                .get(app.url("/p/counter"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(html.contains("class=\"kpi-value\">41<") && !html.contains("stale-note"));
+
+            healthy.store(false, Ordering::SeqCst);
+            let html = admin
+                .get(app.url("/p/counter?refresh=1"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                html.contains("class=\"kpi-value\">41<"),
+                "{}: the last good value is still shown",
+                app.label
+            );
+            assert!(html.contains("data-testid=\"stale-note\""));
+            assert!(html.contains("Counter API answered with HTTP 502."));
         }
     });
 }

@@ -130,7 +130,13 @@ fn WidgetFrame(
     let body = match (&widget.binding, widget_data) {
         (Some(_), Some(WidgetData::Failed { message })) => view! { <WidgetError message control /> }.into_any(),
         (Some(_), None) => view! { <WidgetError message="No data was loaded for this widget.".to_owned() control /> }.into_any(),
-        (_, Some(WidgetData::Ready { values, .. })) => widgets::render(&widget.props, Some(&values), view_size, rendered_at, control),
+        (_, Some(WidgetData::Ready { values, fetched_at, stale })) => {
+            let content = widgets::render(&widget.props, Some(&values), view_size, rendered_at, control);
+            match stale {
+                Some(reason) => view! { <StaleNote reason fetched_at control /> {content} }.into_any(),
+                None => content,
+            }
+        }
         (None, _) => widgets::render(&widget.props, None, view_size, rendered_at, control),
     };
     view! {
@@ -144,6 +150,19 @@ fn WidgetFrame(
             {widget.title.map(|title| view! { <h2 class="widget-title">{title}</h2> })}
             <div class="widget-body">{body}</div>
         </section>
+    }
+}
+
+/// Shown above data that is the tool's last good answer because the latest call failed.
+#[component]
+fn StaleNote(reason: String, fetched_at: DateTime<Utc>, control: RefreshControl) -> impl IntoView {
+    view! {
+        <div class="stale-note" role="status" data-testid="stale-note">
+            <p>
+                "Showing data from " {fetched_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()} ". " {reason}
+            </p>
+            <RefreshButton control label="Retry" />
+        </div>
     }
 }
 

@@ -4,6 +4,11 @@
 //! with concurrent identical requests coalesced into one upstream call. Every request passes
 //! the SSRF guard and carries the tool's credentials (API key, Bearer, Basic or an OAuth2
 //! client-credentials token, cached until shortly before it expires and renewed once on a 401).
+//!
+//! Resilience, per tool: a rate limit (requests per minute from the tool's settings), retries
+//! with exponential backoff for transient failures (reads are idempotent), a circuit breaker
+//! that stops calling a failing tool for a while, and the last good answer served — marked
+//! stale — when a call fails.
 
 pub mod guard;
 #[cfg(test)]
@@ -11,7 +16,8 @@ mod tests_http;
 
 use std::{
     collections::{BTreeMap, HashMap},
-    sync::Arc,
+    num::NonZeroU32,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -20,9 +26,11 @@ use domain::{
     Binding,
     dto::WidgetData,
     page::RequestSpec,
+    resilience::{BreakerPolicy, CircuitBreaker},
     tool::{ApiKeyLocation, ToolAuth},
 };
 use futures::future::join_all;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use moka::{Expiry, future::Cache};
 use serde_json::Value;
 use url::Url;
@@ -39,6 +47,36 @@ pub struct ConnectorSettings {
     pub cache_capacity: u64,
     /// Hosts that may be reached even though they resolve to internal addresses.
     pub allowed_hosts: Vec<String>,
+    pub breaker: BreakerPolicy,
+    /// Extra attempts after a transient failure, waiting `retry_base_delay` × 2ⁿ between.
+    pub retries: u32,
+    pub retry_base_delay: Duration,
+    /// How long the last good answer may stand in for a failing tool.
+    pub stale_for: Duration,
+}
+
+impl ConnectorSettings {
+    /// Production defaults around the given self URL, timeout and allow-list.
+    pub fn with_defaults(
+        internal_base_url: Url,
+        request_timeout: Duration,
+        allowed_hosts: Vec<String>,
+    ) -> Self {
+        Self {
+            internal_base_url,
+            request_timeout,
+            max_response_bytes: 8 * 1024 * 1024,
+            cache_capacity: 10_000,
+            allowed_hosts,
+            breaker: BreakerPolicy {
+                failure_threshold: 5,
+                open_for_ms: 30_000,
+            },
+            retries: 2,
+            retry_base_delay: Duration::from_millis(200),
+            stale_for: Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 /// A tool ready to be called: its record, how it authenticates, and its decrypted secret.
@@ -84,8 +122,26 @@ pub enum ConnectorError {
     BadUrl { tool: String },
     #[error("{tool} was not called: {reason}.")]
     Refused { tool: String, reason: String },
+    #[error("{tool} is failing; calls are paused for a moment.")]
+    CircuitOpen { tool: String },
+    #[error("{tool} allows {per_minute} requests per minute; try again shortly.")]
+    RateLimited { tool: String, per_minute: u32 },
     #[error("The data mapping for \"{target}\" failed: {reason}")]
     Mapping { target: String, reason: String },
+}
+
+impl ConnectorError {
+    /// Failures that may pass if tried again shortly.
+    fn is_transient(&self) -> bool {
+        matches!(self, Self::Timeout { .. } | Self::Unreachable { .. })
+            || matches!(self, Self::Status { status, .. } if matches!(status, 429 | 502 | 503 | 504))
+    }
+
+    /// Failures that say the tool itself is unhealthy (what the circuit breaker counts).
+    fn is_tool_failure(&self) -> bool {
+        matches!(self, Self::Timeout { .. } | Self::Unreachable { .. })
+            || matches!(self, Self::Status { status, .. } if *status >= 500)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -99,6 +155,8 @@ struct RequestKey {
 pub struct Fetched {
     pub body: Arc<Value>,
     pub fetched_at: DateTime<Utc>,
+    /// Set when this is the last good answer standing in for a failed call: why it failed.
+    pub stale: Option<String>,
     ttl: Duration,
 }
 
@@ -138,6 +196,12 @@ pub struct ConnectorService {
     cache: Cache<RequestKey, Fetched>,
     /// OAuth2 access tokens per tool id.
     tokens: Cache<i32, AccessToken>,
+    /// Last good answer per request, served (marked stale) when a call fails.
+    last_good: Cache<RequestKey, Fetched>,
+    breakers: Mutex<HashMap<i32, CircuitBreaker>>,
+    /// Per tool: the configured requests per minute and its limiter.
+    limiters: Mutex<HashMap<i32, (u32, Arc<DefaultDirectRateLimiter>)>>,
+    started: Instant,
     hosts: HostPolicy,
     internal_origin: url::Origin,
     settings: ConnectorSettings,
@@ -175,11 +239,19 @@ impl ConnectorService {
             .max_capacity(10_000)
             .expire_after(PerEntryTtl)
             .build();
+        let last_good = Cache::builder()
+            .max_capacity(settings.cache_capacity)
+            .time_to_live(settings.stale_for)
+            .build();
         let internal_origin = settings.internal_base_url.origin();
         Self {
             client,
             cache,
             tokens,
+            last_good,
+            breakers: Mutex::default(),
+            limiters: Mutex::default(),
+            started: Instant::now(),
             hosts,
             internal_origin,
             settings,
@@ -203,17 +275,119 @@ impl ConnectorService {
         if force {
             self.cache.invalidate(&key).await;
         }
-        self.cache
-            .try_get_with(key, async {
-                let body = self.call(target, request).await?;
-                Ok(Fetched {
+        let fresh = self
+            .cache
+            .try_get_with(key.clone(), async {
+                let body = self.call_guarded(target, request).await?;
+                let fetched = Fetched {
                     body: Arc::new(body),
                     fetched_at: Utc::now(),
+                    stale: None,
                     ttl: Duration::from_secs(ttl_seconds.into()),
-                })
+                };
+                self.last_good.insert(key.clone(), fetched.clone()).await;
+                Ok(fetched)
             })
             .await
-            .map_err(|err: Arc<ConnectorError>| (*err).clone())
+            .map_err(|err: Arc<ConnectorError>| (*err).clone());
+        match fresh {
+            Ok(fetched) => Ok(fetched),
+            Err(err) => match self.last_good.get(&key).await {
+                Some(last) => Ok(Fetched {
+                    stale: Some(err.to_string()),
+                    ..last
+                }),
+                None => Err(err),
+            },
+        }
+    }
+
+    /// One call with the tool's rate limit, retries and circuit breaker around it.
+    async fn call_guarded(
+        &self,
+        target: &ToolTarget,
+        request: &RequestSpec,
+    ) -> Result<Value, ConnectorError> {
+        let tool = &target.tool;
+        // Before the breaker: a probe must not be spent waiting for the rate limit.
+        self.wait_for_rate_limit(target).await?;
+        if !self.with_breaker(tool.id, |breaker, now| breaker.try_acquire(now)) {
+            return Err(ConnectorError::CircuitOpen {
+                tool: tool.name.clone(),
+            });
+        }
+        let mut attempt = 0;
+        let result = loop {
+            let result = self.call(target, request).await;
+            match &result {
+                Err(err) if err.is_transient() && attempt < self.settings.retries => {
+                    tokio::time::sleep(self.settings.retry_base_delay * 2_u32.pow(attempt)).await;
+                    attempt += 1;
+                }
+                _ => break result,
+            }
+        };
+        match &result {
+            Err(err) if err.is_tool_failure() => {
+                self.with_breaker(tool.id, |breaker, now| breaker.on_failure(now))
+            }
+            _ => self.with_breaker(tool.id, |breaker, _| breaker.on_success()),
+        }
+        result
+    }
+
+    fn with_breaker<T>(
+        &self,
+        tool_id: i32,
+        action: impl FnOnce(&mut CircuitBreaker, u64) -> T,
+    ) -> T {
+        let now = self.started.elapsed().as_millis() as u64;
+        let mut breakers = self
+            .breakers
+            .lock()
+            .expect("breaker lock is never poisoned");
+        let breaker = breakers
+            .entry(tool_id)
+            .or_insert_with(|| CircuitBreaker::new(self.settings.breaker));
+        action(breaker, now)
+    }
+
+    /// Waits for the tool's rate limit (`rate_limit_per_minute` in its settings), at most as
+    /// long as a request may take.
+    async fn wait_for_rate_limit(&self, target: &ToolTarget) -> Result<(), ConnectorError> {
+        let per_minute = target
+            .tool
+            .config
+            .get("rate_limit_per_minute")
+            .and_then(Value::as_u64)
+            .and_then(|limit| u32::try_from(limit).ok())
+            .and_then(NonZeroU32::new);
+        let Some(per_minute) = per_minute else {
+            return Ok(());
+        };
+        let limiter = {
+            let mut limiters = self
+                .limiters
+                .lock()
+                .expect("limiter lock is never poisoned");
+            let fresh = || {
+                (
+                    per_minute.get(),
+                    Arc::new(RateLimiter::direct(Quota::per_minute(per_minute))),
+                )
+            };
+            let entry = limiters.entry(target.tool.id).or_insert_with(fresh);
+            if entry.0 != per_minute.get() {
+                *entry = fresh();
+            }
+            entry.1.clone()
+        };
+        tokio::time::timeout(self.settings.request_timeout, limiter.until_ready())
+            .await
+            .map_err(|_| ConnectorError::RateLimited {
+                tool: target.tool.name.clone(),
+                per_minute: per_minute.get(),
+            })
     }
 
     async fn call(
@@ -477,6 +651,7 @@ impl ConnectorService {
                         Ok(values) => WidgetData::Ready {
                             values,
                             fetched_at: fetched.fetched_at,
+                            stale: fetched.stale.clone(),
                         },
                         Err(err) => WidgetData::Failed {
                             message: err.to_string(),

@@ -20,6 +20,7 @@ use axum::{
 use chrono::Utc;
 use domain::{
     page::RequestSpec,
+    resilience::BreakerPolicy,
     tool::{ApiKeyLocation, ToolAuth},
 };
 use serde_json::{Value, json};
@@ -30,6 +31,9 @@ use crate::entities::tool;
 
 #[derive(Clone, Default)]
 struct Upstream {
+    /// `/flaky` answers 503 while this is above zero, counting down per request.
+    failures_left: Arc<AtomicUsize>,
+    flaky_hits: Arc<AtomicUsize>,
     token_requests: Arc<AtomicUsize>,
     /// Only the newest token is accepted, so issuing another revokes the previous one.
     current_token: Arc<Mutex<String>>,
@@ -80,6 +84,21 @@ async fn protected(State(upstream): State<Upstream>, headers: HeaderMap) -> Resp
     }
 }
 
+async fn flaky(State(upstream): State<Upstream>) -> Response {
+    let hit = upstream.flaky_hits.fetch_add(1, Ordering::SeqCst) + 1;
+    let failing = upstream
+        .failures_left
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+            left.checked_sub(1)
+        })
+        .is_ok();
+    if failing {
+        StatusCode::SERVICE_UNAVAILABLE.into_response()
+    } else {
+        Json(json!({"hit": hit})).into_response()
+    }
+}
+
 async fn redirect_to(Query(query): Query<HashMap<String, String>>) -> Redirect {
     Redirect::temporary(&query["to"])
 }
@@ -91,6 +110,7 @@ async fn start() -> (String, Upstream) {
         .route("/token", post(token))
         .route("/protected", get(protected))
         .route("/redirect", get(redirect_to))
+        .route("/flaky", get(flaky))
         .with_state(upstream.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -100,11 +120,17 @@ async fn start() -> (String, Upstream) {
 
 fn connector(allowed_hosts: &[&str]) -> ConnectorService {
     ConnectorService::new(ConnectorSettings {
-        internal_base_url: Url::parse("http://127.0.0.1:9").unwrap(),
-        request_timeout: Duration::from_secs(5),
-        max_response_bytes: 1 << 20,
-        cache_capacity: 100,
-        allowed_hosts: allowed_hosts.iter().map(|host| host.to_string()).collect(),
+        breaker: BreakerPolicy {
+            failure_threshold: 3,
+            open_for_ms: 300,
+        },
+        retries: 1,
+        retry_base_delay: Duration::from_millis(10),
+        ..ConnectorSettings::with_defaults(
+            Url::parse("http://127.0.0.1:9").unwrap(),
+            Duration::from_secs(2),
+            allowed_hosts.iter().map(|host| host.to_string()).collect(),
+        )
     })
 }
 
@@ -370,4 +396,134 @@ async fn redirects_to_internal_addresses_are_refused() {
         url::form_urlencoded::byte_serialize(format!("{base}/echo").as_bytes()).collect::<String>()
     );
     assert!(body(&connector, &tool, &path).await.is_ok());
+}
+
+fn fail_next(upstream: &Upstream, count: usize) {
+    upstream.failures_left.store(count, Ordering::SeqCst);
+}
+
+fn hits(upstream: &Upstream) -> usize {
+    upstream.flaky_hits.load(Ordering::SeqCst)
+}
+
+#[tokio::test]
+async fn transient_failures_are_retried() {
+    let (base, upstream) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    fail_next(&upstream, 1);
+    let answer = body(
+        &connector,
+        &target(1, &base, ToolAuth::None, None),
+        "/flaky",
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer["hit"], 2, "one 503, then a successful retry");
+}
+
+#[tokio::test]
+async fn the_breaker_opens_after_repeated_failures_and_probes_after_a_pause() {
+    let (base, upstream) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let tool = target(1, &base, ToolAuth::None, None);
+    fail_next(&upstream, 100);
+    for _ in 0..3 {
+        let err = body(&connector, &tool, "/flaky").await.unwrap_err();
+        assert_eq!(
+            err,
+            ConnectorError::Status {
+                tool: "Tool 1".into(),
+                status: 503
+            }
+        );
+    }
+    // Open: no request reaches the tool.
+    let before = hits(&upstream);
+    assert_eq!(
+        body(&connector, &tool, "/flaky").await.unwrap_err(),
+        ConnectorError::CircuitOpen {
+            tool: "Tool 1".into()
+        }
+    );
+    assert_eq!(hits(&upstream), before);
+
+    // After the pause one probe goes through; the tool is still failing, so it opens again.
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert!(matches!(
+        body(&connector, &tool, "/flaky").await.unwrap_err(),
+        ConnectorError::Status { .. }
+    ));
+    assert_eq!(hits(&upstream), before + 2, "the probe and its one retry");
+    assert_eq!(
+        body(&connector, &tool, "/flaky").await.unwrap_err(),
+        ConnectorError::CircuitOpen {
+            tool: "Tool 1".into()
+        }
+    );
+
+    // The tool recovers: the next probe closes the breaker.
+    fail_next(&upstream, 0);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert!(body(&connector, &tool, "/flaky").await.is_ok());
+    assert!(body(&connector, &tool, "/flaky").await.is_ok());
+}
+
+#[tokio::test]
+async fn the_last_good_answer_stands_in_when_the_tool_fails() {
+    let (base, upstream) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let tool = target(1, &base, ToolAuth::None, None);
+    let good = connector
+        .fetch(&tool, &request("/flaky"), 60, false)
+        .await
+        .unwrap();
+    assert_eq!(good.stale, None);
+    fail_next(&upstream, 100);
+    let stale = connector
+        .fetch(&tool, &request("/flaky"), 60, true)
+        .await
+        .unwrap();
+    assert_eq!(stale.body, good.body);
+    assert_eq!(
+        stale.fetched_at, good.fetched_at,
+        "it keeps its original time"
+    );
+    assert_eq!(
+        stale.stale.as_deref(),
+        Some("Tool 1 answered with HTTP 503.")
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_holds_requests_back() {
+    let (base, upstream) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let mut tool = target(1, &base, ToolAuth::None, None);
+    tool.tool.config = json!({"rate_limit_per_minute": 2});
+    assert!(body(&connector, &tool, "/flaky").await.is_ok());
+    assert!(body(&connector, &tool, "/flaky").await.is_ok());
+    // A request with a last good answer gets it back, marked stale with the reason...
+    let waited = std::time::Instant::now();
+    let stale = connector
+        .fetch(&tool, &request("/flaky"), 0, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        stale.stale.as_deref(),
+        Some("Tool 1 allows 2 requests per minute; try again shortly.")
+    );
+    assert!(
+        waited.elapsed() >= Duration::from_secs(2),
+        "it waited up to the request timeout first"
+    );
+    // ...one without fails with it.
+    let err = body(&connector, &tool, "/flaky?page=2").await.unwrap_err();
+    assert_eq!(
+        err,
+        ConnectorError::RateLimited {
+            tool: "Tool 1".into(),
+            per_minute: 2
+        }
+    );
+    assert_eq!(hits(&upstream), 2);
 }

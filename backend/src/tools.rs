@@ -6,7 +6,8 @@ use std::sync::Arc;
 use chrono::Utc;
 use domain::{
     Action,
-    dto::{SessionUser, ToolSummary},
+    dto::{ConnectionTest, SessionUser, ToolSummary},
+    page::RequestSpec,
     policy,
     tool::ToolAuth,
 };
@@ -19,7 +20,7 @@ use serde_json::{Value, json};
 use crate::{
     Error, Result,
     audit::{self, AuditActor, AuditEntry},
-    connector::ToolTarget,
+    connector::{ConnectorService, ToolTarget},
     crypto::Keyring,
     entities::{connection, tool},
 };
@@ -106,6 +107,52 @@ impl ToolService {
             .and_then(|row| row.secret_ciphertext))
     }
 
+    /// Calls the tool once with its credentials (`path`, or its `test_path` setting, or `/`)
+    /// and reports status, latency and a preview — or what to fix.
+    pub async fn test_connection(
+        &self,
+        actor: &SessionUser,
+        connectors: &ConnectorService,
+        tool_id: i32,
+        path: Option<String>,
+    ) -> Result<ConnectionTest> {
+        if !policy::allows(actor.role, Action::ManageTools) {
+            return Err(Error::Forbidden(Action::ManageTools));
+        }
+        let tool = tool::Entity::find_by_id(tool_id)
+            .filter(tool::Column::OrgId.eq(actor.org_id))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound("tool"))?;
+        let target = self
+            .target_for(actor.org_id, &tool.slug)
+            .await?
+            .ok_or(Error::NotFound("tool"))?;
+        let path = path
+            .or_else(|| {
+                tool.config
+                    .get("test_path")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| "/".to_owned());
+        let (path, query) = path.split_once('?').unwrap_or((path.as_str(), ""));
+        if !path.starts_with('/') || path.split('/').any(|segment| segment == "..") {
+            return Err(Error::validation(
+                "path",
+                "the path must start with / and stay under the tool's base URL",
+            ));
+        }
+        let request = RequestSpec {
+            method: Default::default(),
+            path: path.to_owned(),
+            query: url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        };
+        Ok(connectors.probe(&target, &request).await)
+    }
+
     pub async fn list(&self, actor: &SessionUser) -> Result<Vec<ToolSummary>> {
         if !policy::allows(actor.role, Action::OpenAdmin) {
             return Err(Error::Forbidden(Action::OpenAdmin));
@@ -118,6 +165,7 @@ impl ToolService {
         let mut summaries = Vec::with_capacity(tools.len());
         for model in &tools {
             summaries.push(ToolSummary {
+                id: model.id,
                 slug: model.slug.clone(),
                 name: model.name.clone(),
                 kind: model.kind.clone(),

@@ -114,6 +114,7 @@ pub enum WidgetData {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolSummary {
+    pub id: i32,
     pub slug: String,
     pub name: String,
     pub kind: String,
@@ -128,4 +129,23 @@ pub struct ToolSummary {
 pub struct AdminOverview {
     pub pages: Vec<PageSummary>,
     pub tools: Vec<ToolSummary>,
+}
+
+/// Outcome of `POST /api/tools/{id}/test`: whether the tool answered usefully, how fast, and
+/// what to do if not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionTest {
+    pub ok: bool,
+    pub latency_ms: u32,
+    pub message: String,
+    /// The start of the JSON answer, pretty-printed, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<String>,
+}
+
+/// Body of `POST /api/tools/{id}/test`; the path defaults to the tool's `test_path` setting.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ConnectionTestRequest {
+    #[serde(default)]
+    pub path: Option<String>,
 }

@@ -16,7 +16,10 @@ use axum_extra::extract::CookieJar;
 use backend::auth::{IssuedTokens, RequestSession};
 use domain::{
     ErrorBody, ErrorCode,
-    dto::{LoginRequest, LoginResponse, NewPage, PageSummary, RenderedPage, SessionUser},
+    dto::{
+        ConnectionTest, ConnectionTestRequest, LoginRequest, LoginResponse, NewPage, PageSummary,
+        RenderedPage, SessionUser, ToolSummary,
+    },
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -34,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/me", get(me))
         .route("/api/pages", get(list_pages).post(create_page))
         .route("/api/pages/{id}/render", get(render_page))
+        .route("/api/tools", get(list_tools))
+        .route("/api/tools/{id}/test", post(test_tool))
 }
 
 pub struct ApiError(ErrorBody);
@@ -246,6 +251,41 @@ async fn render_page(
             .render_by_id(caller(&session)?, id, query.refresh)
             .await?,
     ))
+}
+
+#[derive(Serialize)]
+struct ToolList {
+    tools: Vec<ToolSummary>,
+}
+
+async fn list_tools(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+) -> ApiResult<Json<ToolList>> {
+    let tools = state.services.tools.list(caller(&session)?).await?;
+    Ok(Json(ToolList { tools }))
+}
+
+/// Calls the tool once; an empty body tests its default path.
+async fn test_tool(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+    body: Bytes,
+) -> ApiResult<Json<ConnectionTest>> {
+    let request: ConnectionTestRequest = if body.is_empty() {
+        ConnectionTestRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|err| {
+            ApiError::bad_request(format!("Send JSON like {{\"path\": \"/…\"}}: {err}"))
+        })?
+    };
+    let services = &state.services;
+    let result = services
+        .tools
+        .test_connection(caller(&session)?, &services.connectors, id, request.path)
+        .await?;
+    Ok(Json(result))
 }
 
 pub async fn healthz() -> Json<serde_json::Value> {

@@ -907,3 +907,60 @@ fn a_failing_tool_shows_its_last_good_data_marked_stale() {
         }
     });
 }
+
+#[test]
+fn admins_test_tool_connections_and_viewers_cannot() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let admin = app.admin().await;
+            let tools = app.get_json(&admin, "/api/tools").await;
+            let databricks = tools["tools"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|tool| tool["slug"] == "databricks-demo")
+                .unwrap()
+                .clone();
+            assert_eq!(databricks["has_secret"], false, "{}", app.label);
+            let url = app.url(&format!("/api/tools/{}/test", databricks["id"]));
+            let result: Value = admin.post(&url).send().await.unwrap().json().await.unwrap();
+            assert_eq!(result["ok"], true, "{result}");
+            assert!(result["preview"].as_str().unwrap().contains("\"runs\""));
+            let missing: Value = admin
+                .post(&url)
+                .json(&json!({"path": "/api/2.1/nothing-here"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(missing["ok"], false);
+            assert_eq!(
+                missing["message"],
+                "Databricks (demo) answered with HTTP 404."
+            );
+
+            let viewer = app.viewer().await;
+            assert_eq!(
+                viewer.post(&url).send().await.unwrap().status(),
+                StatusCode::FORBIDDEN
+            );
+            assert_eq!(
+                viewer
+                    .get(app.url("/api/tools"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::FORBIDDEN
+            );
+            let unknown = admin
+                .post(app.url("/api/tools/99999/test"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+        }
+    });
+}

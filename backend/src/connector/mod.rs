@@ -24,7 +24,7 @@ use std::{
 use chrono::{DateTime, Utc};
 use domain::{
     Binding,
-    dto::WidgetData,
+    dto::{ConnectionTest, WidgetData},
     page::RequestSpec,
     resilience::{BreakerPolicy, CircuitBreaker},
     tool::{ApiKeyLocation, ToolAuth},
@@ -106,6 +106,12 @@ pub enum ConnectorError {
     Timeout { tool: String, seconds: u64 },
     #[error("{tool} could not be reached.")]
     Unreachable { tool: String },
+    #[error("{tool}: the host name could not be resolved — check the base URL.")]
+    DnsFailed { tool: String },
+    #[error(
+        "{tool}: the secure connection failed (TLS) — check the certificate or use the right scheme."
+    )]
+    TlsFailed { tool: String },
     #[error(
         "{tool} rejected the credentials (expired or revoked) — update them in the tool settings."
     )]
@@ -133,8 +139,10 @@ pub enum ConnectorError {
 impl ConnectorError {
     /// Failures that may pass if tried again shortly.
     fn is_transient(&self) -> bool {
-        matches!(self, Self::Timeout { .. } | Self::Unreachable { .. })
-            || matches!(self, Self::Status { status, .. } if matches!(status, 429 | 502 | 503 | 504))
+        matches!(
+            self,
+            Self::Timeout { .. } | Self::Unreachable { .. } | Self::DnsFailed { .. }
+        ) || matches!(self, Self::Status { status, .. } if matches!(status, 429 | 502 | 503 | 504))
     }
 
     /// Failures that say the tool itself is unhealthy (what the circuit breaker counts).
@@ -582,6 +590,17 @@ impl ConnectorService {
             };
         }
         tracing::warn!(tool = %tool.slug, %url, error = %err, "tool request failed");
+        let chain = error_chain(err);
+        if chain.contains("dns error") || chain.contains("failed to lookup address") {
+            return ConnectorError::DnsFailed {
+                tool: tool.name.clone(),
+            };
+        }
+        if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
+            return ConnectorError::TlsFailed {
+                tool: tool.name.clone(),
+            };
+        }
         if err.is_timeout() {
             ConnectorError::Timeout {
                 tool: tool.name.clone(),
@@ -591,6 +610,36 @@ impl ConnectorService {
             ConnectorError::Unreachable {
                 tool: tool.name.clone(),
             }
+        }
+    }
+
+    /// Tries one request straight at the tool — no cache, no breaker, no stale fallback — and
+    /// reports what an admin needs to know.
+    pub async fn probe(&self, target: &ToolTarget, request: &RequestSpec) -> ConnectionTest {
+        const PREVIEW_CHARS: usize = 2000;
+        let started = Instant::now();
+        let outcome = self.call(target, request).await;
+        let latency_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+        match outcome {
+            Ok(body) => {
+                let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
+                let preview = match pretty.char_indices().nth(PREVIEW_CHARS) {
+                    Some((cut, _)) => format!("{}\n…", &pretty[..cut]),
+                    None => pretty,
+                };
+                ConnectionTest {
+                    ok: true,
+                    latency_ms,
+                    message: format!("{} answered in {latency_ms} ms.", target.tool.name),
+                    preview: Some(preview),
+                }
+            }
+            Err(err) => ConnectionTest {
+                ok: false,
+                latency_ms,
+                message: err.to_string(),
+                preview: None,
+            },
         }
     }
 
@@ -665,6 +714,18 @@ impl ConnectorService {
             })
             .collect()
     }
+}
+
+/// The error and all its sources, lowercased, for recognising DNS and TLS failures.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = String::new();
+    let mut current = Some(err);
+    while let Some(error) = current {
+        text.push_str(&error.to_string().to_lowercase());
+        text.push('\n');
+        current = error.source();
+    }
+    text
 }
 
 fn same_request(entry: &(&str, &RequestSpec, u32), binding: &Binding) -> bool {

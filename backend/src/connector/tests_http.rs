@@ -111,6 +111,8 @@ async fn start() -> (String, Upstream) {
         .route("/protected", get(protected))
         .route("/redirect", get(redirect_to))
         .route("/flaky", get(flaky))
+        .route("/html", get(|| async { "<html>sign in</html>" }))
+        .route("/secure", get(|| async { StatusCode::UNAUTHORIZED }))
         .with_state(upstream.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -526,4 +528,42 @@ async fn the_rate_limit_holds_requests_back() {
         }
     );
     assert_eq!(hits(&upstream), 2);
+}
+
+#[tokio::test]
+async fn probing_reports_latency_preview_and_what_to_fix() {
+    let (base, _) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let tool = target(1, &base, ToolAuth::Bearer, Some("t"));
+    let ok = connector.probe(&tool, &request("/echo")).await;
+    assert!(ok.ok, "{ok:?}");
+    assert!(ok.message.starts_with("Tool 1 answered in "));
+    assert!(
+        ok.preview
+            .unwrap()
+            .contains("\"authorization\": \"Bearer t\"")
+    );
+
+    let rejected = connector.probe(&tool, &request("/secure")).await;
+    assert!(!rejected.ok && rejected.preview.is_none());
+    assert_eq!(
+        rejected.message,
+        "Tool 1 rejected the credentials (expired or revoked) — update them in the tool settings."
+    );
+    let html = connector.probe(&tool, &request("/html")).await;
+    assert_eq!(
+        html.message,
+        "Tool 1 answered with something other than JSON."
+    );
+    let refused = connector
+        .probe(
+            &target(2, "http://169.254.169.254", ToolAuth::None, None),
+            &request("/"),
+        )
+        .await;
+    assert!(
+        refused.message.contains("internal address"),
+        "{}",
+        refused.message
+    );
 }

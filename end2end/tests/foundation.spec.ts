@@ -93,6 +93,16 @@ test.describe('with JavaScript', () => {
     expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
     await expect(page).toHaveURL(/\/p\/platform-overview$/);
   });
+
+  test('admin tests a tool connection and sees latency and a preview', async ({ page }) => {
+    await signIn(page, ADMIN);
+    await expect(page).toHaveURL(/\/admin$/);
+    await waitForHydration(page, '#tools-panel');
+    await page.getByRole('button', { name: 'Test connection to Databricks (demo)' }).click();
+    const row = page.getByRole('row', { name: /Databricks \(demo\)/ });
+    await expect(row.getByRole('status')).toContainText(/Databricks \(demo\) answered in \d+ ms\./);
+    await expect(row.locator('pre')).toContainText('"runs"');
+  });
 });
 
 test.describe('without JavaScript', () => {

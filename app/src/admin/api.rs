@@ -20,3 +20,15 @@ pub async fn get_admin_overview() -> Result<AdminOverview, AppError> {
         .map_err(crate::ssr::fail)?;
     Ok(AdminOverview { pages, tools })
 }
+
+/// Calls a tool once with its stored credentials and reports the outcome.
+#[server(prefix = "/rpc", endpoint = "test_tool")]
+pub async fn test_tool(id: i32) -> Result<domain::dto::ConnectionTest, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let services = crate::ssr::services()?;
+    services
+        .tools
+        .test_connection(&caller, &services.connectors, id, None)
+        .await
+        .map_err(crate::ssr::fail)
+}

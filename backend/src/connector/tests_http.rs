@@ -567,3 +567,21 @@ async fn probing_reports_latency_preview_and_what_to_fix() {
         refused.message
     );
 }
+
+#[tokio::test]
+async fn ten_widgets_sharing_a_binding_make_one_request() {
+    let (base, upstream) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let tools = HashMap::from([("tool-1".to_owned(), target(1, &base, ToolAuth::None, None))]);
+    let binding: domain::Binding = serde_json::from_value(json!({
+        "tool": "tool-1", "request": {"path": "/flaky"}, "mapping": {"value": "hit"}, "cache_ttl_seconds": 0
+    }))
+    .unwrap();
+    let ids: Vec<String> = (0..10).map(|i| format!("w{i}")).collect();
+    let data = connector
+        .resolve(&tools, ids.iter().map(|id| (id.as_str(), &binding)), true)
+        .await;
+    assert_eq!(data.len(), 10);
+    assert_eq!(hits(&upstream), 1);
+    assert!(data.values().all(|widget| matches!(widget, domain::dto::WidgetData::Ready { values, .. } if values["value"] == 1)));
+}

@@ -66,8 +66,10 @@ ensure_postgres() {
 ensure_npm_packages() {
   if [ ! -x "$here/node_modules/.bin/tailwindcss" ] || [ ! -x "$here/node_modules/.bin/wasm-opt" ] \
      || [ ! -d "$here/node_modules/@playwright/test" ]; then
-    log "npm ci"
-    (cd "$here" && npm ci --no-audit --no-fund)
+    # `npm install`, not `npm ci`: npm 11 writes lockfiles without the other platforms'
+    # optional packages (e.g. @tailwindcss/oxide-*), which `npm ci` then rejects.
+    log "npm install"
+    (cd "$here" && npm install --no-audit --no-fund)
   fi
 }
 

@@ -8,6 +8,7 @@ pub mod error;
 pub mod page;
 pub mod policy;
 pub mod resilience;
+pub mod template;
 pub mod tool;
 
 pub use error::{ErrorBody, ErrorCode, ValidationIssue};

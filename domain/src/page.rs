@@ -144,14 +144,22 @@ impl WidgetProps {
 
     /// The props a binding may fill, and which of them it must fill.
     pub fn binding_targets(&self) -> (&'static [&'static str], &'static [&'static str]) {
-        match self {
-            WidgetProps::Text(_) => (&["text"], &["text"]),
-            WidgetProps::Kpi(_) => (&["value", "delta"], &["value"]),
-            WidgetProps::Table(_) => (&["rows"], &["rows"]),
-            WidgetProps::Chart(_) => (&["points"], &["points"]),
-            WidgetProps::RefreshBar(_) => (&[], &[]),
-        }
+        binding_targets_of(self.type_name()).unwrap_or((&[], &[]))
     }
+}
+
+/// For a widget type name: the props a binding may fill, and which it must fill.
+pub fn binding_targets_of(
+    type_name: &str,
+) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    Some(match type_name {
+        "text" => (&["text"], &["text"]),
+        "kpi" => (&["value", "delta"], &["value"]),
+        "table" => (&["rows"], &["rows"]),
+        "chart" => (&["points"], &["points"]),
+        "refresh_bar" => (&[], &[]),
+        _ => return None,
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/pages", get(list_pages).post(create_page))
         .route("/api/pages/{id}/render", get(render_page))
         .route("/api/tools", get(list_tools))
+        .route("/api/connector-templates", get(list_templates))
         .route("/api/tools/{id}/test", post(test_tool))
 }
 
@@ -264,6 +265,23 @@ async fn list_tools(
 ) -> ApiResult<Json<ToolList>> {
     let tools = state.services.tools.list(caller(&session)?).await?;
     Ok(Json(ToolList { tools }))
+}
+
+#[derive(Serialize)]
+struct TemplateList {
+    templates: Vec<domain::template::ConnectorTemplate>,
+}
+
+async fn list_templates(
+    Extension(session): Extension<RequestSession>,
+) -> ApiResult<Json<TemplateList>> {
+    let caller = caller(&session)?;
+    if !domain::policy::allows(caller.role, domain::Action::OpenAdmin) {
+        return Err(backend::Error::Forbidden(domain::Action::OpenAdmin).into());
+    }
+    Ok(Json(TemplateList {
+        templates: backend::connector::templates::all(),
+    }))
 }
 
 /// Calls the tool once; an empty body tests its default path.

@@ -29,6 +29,24 @@ pub fn routes() -> Router<AppState> {
             "/servicenow/api/now/table/incident",
             get(servicenow_incidents),
         )
+        .route(
+            "/databricks/api/2.0/clusters/list",
+            get(databricks_clusters),
+        )
+        .route(
+            "/powerbi/v1.0/myorg/groups/{group}/reports",
+            get(powerbi_reports),
+        )
+        .route("/powerbi/embed/{report}", get(powerbi_embed))
+        .route("/tableau/api/3.21/sites/{site}/views", get(tableau_views))
+        .route(
+            "/azure-devops/{organization}/{project}/_apis/pipelines",
+            get(devops_pipelines),
+        )
+        .route(
+            "/azure-devops/{organization}/{project}/_apis/build/builds",
+            get(devops_builds),
+        )
         .route("/unavailable/{*rest}", get(unavailable))
 }
 
@@ -260,6 +278,142 @@ async fn servicenow_incidents(Query(query): Query<TableQuery>) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert("x-total-count", HeaderValue::from(INCIDENTS.len()));
     (headers, Json(json!({ "result": result }))).into_response()
+}
+
+/// `GET /api/2.0/clusters/list`.
+async fn databricks_clusters() -> Json<Value> {
+    let clusters: Vec<Value> = [("etl-shared", "RUNNING", 8), ("ml-gpu", "TERMINATED", 0), ("bi-serving", "RUNNING", 4), ("adhoc", "PENDING", 2)]
+        .iter()
+        .enumerate()
+        .map(|(index, (name, state, workers))| {
+            json!({
+                "cluster_id": format!("1122-0{index}0000-demo{index}"), "cluster_name": name, "state": state,
+                "num_workers": workers, "spark_version": "15.4.x-scala2.12", "node_type_id": "Standard_DS3_v2",
+                "creator_user_name": "platform-automation@example.com"
+            })
+        })
+        .collect();
+    Json(json!({ "clusters": clusters }))
+}
+
+const REPORTS: &[(&str, &str)] = &[
+    ("5b2f7a1e-0000-4000-8000-000000000001", "Platform costs"),
+    ("5b2f7a1e-0000-4000-8000-000000000002", "Job reliability"),
+    ("5b2f7a1e-0000-4000-8000-000000000003", "Data freshness"),
+];
+
+/// `GET /v1.0/myorg/groups/{group}/reports`; embed URLs point at the demo report page below.
+async fn powerbi_reports(axum::extract::Path(group): axum::extract::Path<String>) -> Json<Value> {
+    let reports: Vec<Value> = REPORTS
+        .iter()
+        .map(|(id, name)| {
+            json!({
+                "id": id, "reportType": "PowerBIReport", "name": name, "datasetId": format!("ds-{id}"),
+                "webUrl": format!("https://app.powerbi.com/groups/{group}/reports/{id}"),
+                "embedUrl": format!("/mock/powerbi/embed/{id}")
+            })
+        })
+        .collect();
+    Json(
+        json!({"@odata.context": "https://api.powerbi.com/v1.0/myorg/$metadata#reports", "value": reports}),
+    )
+}
+
+/// A stand-in report page for Iframe widgets.
+async fn powerbi_embed(axum::extract::Path(report): axum::extract::Path<String>) -> Response {
+    let Some((_, name)) = REPORTS.iter().find(|(id, _)| *id == report) else {
+        return (StatusCode::NOT_FOUND, "no such report").into_response();
+    };
+    axum::response::Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{name}</title></head>\
+         <body style=\"font-family:sans-serif;margin:2rem\"><h1>{name}</h1><p>Demo Power BI report {report}.</p></body></html>"
+    ))
+    .into_response()
+}
+
+/// `GET /api/3.21/sites/{site}/views` with `pageSize` / `pageNumber`.
+async fn tableau_views(Query(query): Query<std::collections::HashMap<String, String>>) -> Response {
+    let names = [
+        "Executive overview",
+        "Pipeline health",
+        "Warehouse usage",
+        "Data quality",
+        "Cost by team",
+    ];
+    let size: usize = query
+        .get("pageSize")
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(100)
+        .clamp(1, 1000);
+    let number: usize = query
+        .get("pageNumber")
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let views: Vec<Value> = names
+        .iter()
+        .enumerate()
+        .skip((number - 1) * size)
+        .take(size)
+        .map(|(index, name)| {
+            let path = name.to_lowercase().replace(' ', "-");
+            json!({
+                "id": format!("view-{index}"), "name": name, "viewUrlName": path,
+                "contentUrl": format!("PlatformOps/sheets/{path}"),
+                "workbook": {"id": "wb-1", "name": "Platform Ops"}, "owner": {"id": "user-1"}
+            })
+        })
+        .collect();
+    Json(json!({
+        "pagination": {"pageNumber": number.to_string(), "pageSize": size.to_string(), "totalAvailable": names.len().to_string()},
+        "views": {"view": views}
+    }))
+    .into_response()
+}
+
+const PIPELINE_NAMES: [&str; 4] = [
+    "platform-infra",
+    "data-pipelines",
+    "dashboards",
+    "terraform-azure",
+];
+
+/// `GET {organization}/{project}/_apis/pipelines`.
+async fn devops_pipelines() -> Json<Value> {
+    let pipelines: Vec<Value> = PIPELINE_NAMES
+        .iter()
+        .enumerate()
+        .map(|(index, name)| json!({"id": index + 1, "name": name, "folder": "\\platform", "revision": index + 3}))
+        .collect();
+    Json(json!({"count": pipelines.len(), "value": pipelines}))
+}
+
+/// `GET {organization}/{project}/_apis/build/builds` with `$top`.
+async fn devops_builds(
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Json<Value> {
+    let top: usize = query
+        .get("$top")
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(20)
+        .clamp(1, 100);
+    let mut rng = ChaCha8Rng::seed_from_u64(20261103);
+    let builds: Vec<Value> = (0..30)
+        .map(|index| {
+            let pipeline = PIPELINE_NAMES[index % PIPELINE_NAMES.len()];
+            let queued = anchor() + chrono::Duration::minutes(index as i64 * 47);
+            let result = if rng.gen_range(0..10) < 2 { "failed" } else { "succeeded" };
+            json!({
+                "id": 5000 + index, "buildNumber": format!("20261101.{}", index + 1), "status": "completed", "result": result,
+                "queueTime": queued.to_rfc3339(), "finishTime": (queued + chrono::Duration::minutes(rng.gen_range(3..25))).to_rfc3339(),
+                "definition": {"id": index % PIPELINE_NAMES.len() + 1, "name": pipeline},
+                "requestedFor": {"displayName": PEOPLE[index % PEOPLE.len()]}
+            })
+        })
+        .rev()
+        .take(top)
+        .collect();
+    Json(json!({"count": builds.len(), "value": builds}))
 }
 
 /// A tool that is down, for demonstrating and testing failure handling.

@@ -964,3 +964,83 @@ fn admins_test_tool_connections_and_viewers_cannot() {
         }
     });
 }
+
+/// Every shipped template works against its demo stand-in: each endpoint answers with JSON and
+/// each suggested mapping finds data in it.
+#[test]
+fn every_connector_template_works_against_its_demo_endpoints() {
+    on_shared_runtime(async {
+        let app = apps().await.remove(0);
+        let admin = app.admin().await;
+        let listed = app.get_json(&admin, "/api/connector-templates").await;
+        let kinds: Vec<&str> = listed["templates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|template| template["kind"].as_str().unwrap())
+            .collect();
+        for kind in [
+            "databricks",
+            "servicenow",
+            "powerbi",
+            "tableau",
+            "azure-devops",
+            "rest",
+        ] {
+            assert!(kinds.contains(&kind), "{kind} template listed");
+        }
+        for template in backend::connector::templates::all() {
+            if let Some(test_path) = &template.test_path {
+                let probe = admin
+                    .get(app.url(&format!("{}{test_path}", template.demo_base_url)))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    probe.status(),
+                    StatusCode::OK,
+                    "{} test path",
+                    template.kind
+                );
+            }
+            for endpoint in &template.endpoints {
+                let mut url = reqwest::Url::parse(&app.url(&format!(
+                    "{}{}",
+                    template.demo_base_url, endpoint.request.path
+                )))
+                .unwrap();
+                url.query_pairs_mut().extend_pairs(&endpoint.request.query);
+                let body: Value = admin.get(url).send().await.unwrap().json().await.unwrap();
+                for (widget_type, mapping) in &endpoint.suggestions {
+                    let mapping: std::collections::BTreeMap<String, String> = mapping.clone();
+                    let values = backend::connector::apply_mapping(&body, &mapping).unwrap();
+                    for (target, value) in values {
+                        let empty = value.is_null() || value.as_array().is_some_and(Vec::is_empty);
+                        assert!(
+                            !empty,
+                            "{}/{} {widget_type}.{target} finds nothing",
+                            template.kind, endpoint.name
+                        );
+                    }
+                }
+            }
+        }
+        let viewer = app.viewer().await;
+        assert_eq!(
+            viewer
+                .get(app.url("/api/connector-templates"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        // The Power BI demo embed page exists for Iframe widgets.
+        let embed = admin
+            .get(app.url("/mock/powerbi/embed/5b2f7a1e-0000-4000-8000-000000000001"))
+            .send()
+            .await
+            .unwrap();
+        assert!(embed.text().await.unwrap().contains("Platform costs"));
+    });
+}

@@ -11,6 +11,7 @@
 //! stale — when a call fails.
 
 pub mod guard;
+pub mod templates;
 #[cfg(test)]
 mod tests_http;
 

@@ -1,0 +1,58 @@
+//! The connector templates shipped with the server (`backend/connectors/*.json`).
+
+use domain::template::ConnectorTemplate;
+
+const MANIFESTS: &[(&str, &str)] = &[
+    (
+        "databricks.json",
+        include_str!("../../connectors/databricks.json"),
+    ),
+    (
+        "servicenow.json",
+        include_str!("../../connectors/servicenow.json"),
+    ),
+    (
+        "powerbi.json",
+        include_str!("../../connectors/powerbi.json"),
+    ),
+    (
+        "tableau.json",
+        include_str!("../../connectors/tableau.json"),
+    ),
+    (
+        "azure-devops.json",
+        include_str!("../../connectors/azure-devops.json"),
+    ),
+    ("rest.json", include_str!("../../connectors/rest.json")),
+];
+
+/// Every shipped template, parsed. The manifests are part of the binary and checked by tests,
+/// so a malformed one is a build defect, not a runtime condition.
+pub fn all() -> Vec<ConnectorTemplate> {
+    MANIFESTS
+        .iter()
+        .map(|(file, text)| {
+            serde_json::from_str(text).unwrap_or_else(|err| panic!("connectors/{file}: {err}"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_manifest_parses_and_validates_with_a_unique_kind() {
+        let templates = all();
+        assert_eq!(templates.len(), MANIFESTS.len());
+        let mut kinds = std::collections::BTreeSet::new();
+        for template in &templates {
+            assert_eq!(template.validate(), Ok(()), "{}", template.kind);
+            assert!(
+                kinds.insert(template.kind.clone()),
+                "duplicate kind {}",
+                template.kind
+            );
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Connector templates: one manifest per kind of tool (Databricks, ServiceNow, Power BI…)
+//! describing how the real service is reached, where its demo stand-in lives, and its named
+//! endpoints with suggested mappings per widget type. Adding a connector is adding a manifest;
+//! see docs/extending/connectors.md.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    ValidationIssue,
+    page::{RequestSpec, binding_targets_of},
+    tool::ToolAuth,
+};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorTemplate {
+    /// Stable identifier, also the `kind` of tools made from it.
+    pub kind: String,
+    pub name: String,
+    pub description: String,
+    /// How the real service authenticates (field values are placeholders to fill in).
+    pub auth: ToolAuth,
+    /// What a real base URL looks like, shown as a hint.
+    pub base_url_hint: String,
+    /// This server's demo stand-in, so the template works out of the box.
+    pub demo_base_url: String,
+    /// A cheap request for "Test connection".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_path: Option<String>,
+    #[serde(default)]
+    pub endpoints: Vec<EndpointTemplate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointTemplate {
+    pub name: String,
+    pub label: String,
+    pub request: RequestSpec,
+    #[serde(default)]
+    pub pagination: Pagination,
+    /// Widget type → target prop → JMESPath expression.
+    #[serde(default)]
+    pub suggestions: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// How an endpoint pages through results.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "style", rename_all = "snake_case")]
+pub enum Pagination {
+    #[default]
+    None,
+    Offset {
+        limit_param: String,
+        offset_param: String,
+    },
+    PageNumber {
+        page_param: String,
+        size_param: String,
+    },
+    /// The next cursor is read from the answer with `next_cursor` (JMESPath).
+    Cursor {
+        cursor_param: String,
+        next_cursor: String,
+    },
+}
+
+impl ConnectorTemplate {
+    pub fn validate(&self) -> Result<(), Vec<ValidationIssue>> {
+        let mut issues = Vec::new();
+        let is_slug = |text: &str| {
+            !text.is_empty()
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        };
+        if !is_slug(&self.kind) {
+            issues.push(ValidationIssue::new(
+                "kind",
+                "use lowercase letters, digits and hyphens",
+            ));
+        }
+        if !self.demo_base_url.starts_with('/') {
+            issues.push(ValidationIssue::new(
+                "demo_base_url",
+                "the demo lives on this server: start with /",
+            ));
+        }
+        if let Err(auth) = self.auth.validate() {
+            issues.extend(auth);
+        }
+        let mut names = BTreeSet::new();
+        for (index, endpoint) in self.endpoints.iter().enumerate() {
+            let at = format!("endpoints[{index}] (\"{}\")", endpoint.name);
+            if !names.insert(endpoint.name.as_str()) {
+                issues.push(ValidationIssue::new(
+                    format!("{at}.name"),
+                    "endpoint names must be unique",
+                ));
+            }
+            if !endpoint.request.path.starts_with('/') {
+                issues.push(ValidationIssue::new(
+                    format!("{at}.request.path"),
+                    "start the path with /",
+                ));
+            }
+            if let Pagination::Cursor { next_cursor, .. } = &endpoint.pagination
+                && jmespath::compile(next_cursor).is_err()
+            {
+                issues.push(ValidationIssue::new(
+                    format!("{at}.pagination.next_cursor"),
+                    "invalid JMESPath expression",
+                ));
+            }
+            for (widget_type, mapping) in &endpoint.suggestions {
+                let Some((allowed, _)) = binding_targets_of(widget_type) else {
+                    issues.push(ValidationIssue::new(
+                        format!("{at}.suggestions.{widget_type}"),
+                        "unknown widget type",
+                    ));
+                    continue;
+                };
+                for (target, expression) in mapping {
+                    let field = format!("{at}.suggestions.{widget_type}.{target}");
+                    if !allowed.contains(&target.as_str()) {
+                        issues.push(ValidationIssue::new(
+                            field.clone(),
+                            format!("a {widget_type} widget has no \"{target}\" field"),
+                        ));
+                    }
+                    if jmespath::compile(expression).is_err() {
+                        issues.push(ValidationIssue::new(field, "invalid JMESPath expression"));
+                    }
+                }
+            }
+        }
+        if issues.is_empty() {
+            Ok(())
+        } else {
+            Err(issues)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn template(endpoints: serde_json::Value) -> ConnectorTemplate {
+        serde_json::from_value(json!({
+            "kind": "ops-api", "name": "Ops API", "description": "d", "auth": {"type": "bearer"},
+            "base_url_hint": "https://ops.example.com", "demo_base_url": "/mock/ops", "endpoints": endpoints
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_sound_template_validates() {
+        let ok = template(
+            json!([{"name": "runs", "label": "Runs", "request": {"path": "/runs"},
+            "pagination": {"style": "cursor", "cursor_param": "page_token", "next_cursor": "next_page_token"},
+            "suggestions": {"kpi": {"value": "length(runs)"}, "table": {"rows": "runs"}}}]),
+        );
+        assert_eq!(ok.validate(), Ok(()));
+    }
+
+    #[test]
+    fn problems_are_reported_with_their_place() {
+        let bad = template(json!([
+            {"name": "a", "label": "A", "request": {"path": "runs"}, "suggestions": {"gauge": {"value": "x"}, "kpi": {"rows": "length("}}},
+            {"name": "a", "label": "A again", "request": {"path": "/x"}}
+        ]));
+        let paths: Vec<String> = bad
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|issue| issue.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "endpoints[0] (\"a\").request.path",
+                "endpoints[0] (\"a\").suggestions.gauge",
+                "endpoints[0] (\"a\").suggestions.kpi.rows",
+                "endpoints[0] (\"a\").suggestions.kpi.rows",
+                "endpoints[1] (\"a\").name",
+            ]
+        );
+    }
+}

@@ -81,6 +81,10 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    async fn get_status(&self, client: &Client, path: &str) -> StatusCode {
+        client.get(self.url(path)).send().await.unwrap().status()
+    }
+
     async fn mock(&self, path: &str) -> Value {
         self.get_json(&self.client(), path).await
     }
@@ -307,12 +311,7 @@ fn refresh_rotates_cookies_and_logout_revokes() {
                 .unwrap();
             assert_eq!(logout.status(), StatusCode::NO_CONTENT);
             assert_eq!(
-                client
-                    .get(app.url("/api/me"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status(),
+                app.get_status(&client, "/api/me").await,
                 StatusCode::UNAUTHORIZED
             );
             assert_eq!(
@@ -655,12 +654,7 @@ fn signed_out_visitors_are_sent_to_sign_in_and_viewers_kept_out_of_admin() {
             let html = response.text().await.unwrap();
             assert!(html.contains("Platform Overview") && html.contains("Databricks (demo)"));
             assert_eq!(
-                admin
-                    .get(app.url("/no/such/page"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status(),
+                app.get_status(&admin, "/no/such/page").await,
                 StatusCode::NOT_FOUND
             );
         }
@@ -947,12 +941,7 @@ fn admins_test_tool_connections_and_viewers_cannot() {
                 StatusCode::FORBIDDEN
             );
             assert_eq!(
-                viewer
-                    .get(app.url("/api/tools"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status(),
+                app.get_status(&viewer, "/api/tools").await,
                 StatusCode::FORBIDDEN
             );
             let unknown = admin
@@ -1027,12 +1016,7 @@ fn every_connector_template_works_against_its_demo_endpoints() {
         }
         let viewer = app.viewer().await;
         assert_eq!(
-            viewer
-                .get(app.url("/api/connector-templates"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            app.get_status(&viewer, "/api/connector-templates").await,
             StatusCode::FORBIDDEN
         );
         // The Power BI demo embed page exists for Iframe widgets.

@@ -65,11 +65,7 @@ fn bench(c: &mut Criterion) {
         auth: ToolAuth::Bearer,
         secret: Some("token".into()),
     };
-    let request = RequestSpec {
-        method: Default::default(),
-        path: "/runs".into(),
-        query: Default::default(),
-    };
+    let request = RequestSpec::get("/runs");
     let raw = reqwest::Client::new();
     let url = format!("{base}/runs");
 

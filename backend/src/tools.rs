@@ -136,20 +136,14 @@ impl ToolService {
                     .map(str::to_owned)
             })
             .unwrap_or_else(|| "/".to_owned());
-        let (path, query) = path.split_once('?').unwrap_or((path.as_str(), ""));
-        if !path.starts_with('/') || path.split('/').any(|segment| segment == "..") {
+        let request = RequestSpec::get(&path);
+        if !request.path.starts_with('/') || request.path.split('/').any(|segment| segment == "..")
+        {
             return Err(Error::validation(
                 "path",
                 "the path must start with / and stay under the tool's base URL",
             ));
         }
-        let request = RequestSpec {
-            method: Default::default(),
-            path: path.to_owned(),
-            query: url::form_urlencoded::parse(query.as_bytes())
-                .into_owned()
-                .collect(),
-        };
         Ok(connectors.probe(&target, &request).await)
     }
 

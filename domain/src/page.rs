@@ -271,6 +271,74 @@ pub struct RequestSpec {
     pub path: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub query: BTreeMap<String, String>,
+    /// Follow the tool's pages and concatenate their items into one answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<PaginationSpec>,
+}
+
+impl RequestSpec {
+    /// A GET of `path` with its query string, e.g. `/api/2.1/jobs/runs/list?limit=1`.
+    pub fn get(path_and_query: &str) -> Self {
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        RequestSpec {
+            method: HttpMethod::Get,
+            path: path.to_owned(),
+            query: form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+            pagination: None,
+        }
+    }
+}
+
+/// How an endpoint pages through results.
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(tag = "style", rename_all = "snake_case")]
+pub enum Pagination {
+    #[default]
+    None,
+    Offset {
+        limit_param: String,
+        offset_param: String,
+    },
+    PageNumber {
+        page_param: String,
+        size_param: String,
+    },
+    /// The next cursor is read from each answer with `next_cursor` (JMESPath); paging stops
+    /// when it is missing or empty.
+    Cursor {
+        cursor_param: String,
+        next_cursor: String,
+    },
+}
+
+/// Pagination for one binding: the style, where the items are, and how far to go.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+pub struct PaginationSpec {
+    #[serde(flatten)]
+    pub style: Pagination,
+    /// Dotted path of the item array in each answer, e.g. `runs` or `views.view`.
+    pub items: String,
+    #[serde(default = "default_page_size")]
+    pub page_size: u32,
+    /// Stop after this many pages even if more remain.
+    #[serde(default = "default_max_pages")]
+    pub max_pages: u32,
+}
+
+fn default_page_size() -> u32 {
+    25
+}
+
+fn default_max_pages() -> u32 {
+    5
 }
 
 #[derive(

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     ValidationIssue,
+    page::Pagination,
     page::{RequestSpec, binding_targets_of},
     tool::ToolAuth,
 };
@@ -44,27 +45,6 @@ pub struct EndpointTemplate {
     /// Widget type → target prop → JMESPath expression.
     #[serde(default)]
     pub suggestions: BTreeMap<String, BTreeMap<String, String>>,
-}
-
-/// How an endpoint pages through results.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "style", rename_all = "snake_case")]
-pub enum Pagination {
-    #[default]
-    None,
-    Offset {
-        limit_param: String,
-        offset_param: String,
-    },
-    PageNumber {
-        page_param: String,
-        size_param: String,
-    },
-    /// The next cursor is read from the answer with `next_cursor` (JMESPath).
-    Cursor {
-        cursor_param: String,
-        next_cursor: String,
-    },
 }
 
 impl ConnectorTemplate {

@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     Binding,
     dto::{ConnectionTest, WidgetData},
-    page::RequestSpec,
+    page::{Pagination, PaginationSpec, RequestSpec},
     resilience::{BreakerPolicy, CircuitBreaker},
     tool::{ApiKeyLocation, ToolAuth},
 };
@@ -404,11 +404,121 @@ impl ConnectorService {
         target: &ToolTarget,
         request: &RequestSpec,
     ) -> Result<Value, ConnectorError> {
+        let url = self
+            .request_url(&target.tool.base_url, request)
+            .ok_or_else(|| ConnectorError::BadUrl {
+                tool: target.tool.name.clone(),
+            })?;
+        match &request.pagination {
+            None => self.call_url(target, url).await,
+            Some(spec) => self.call_paged(target, url, spec).await,
+        }
+    }
+
+    /// Follows the tool's pages and returns the first answer with the items of all pages
+    /// concatenated at `spec.items`.
+    async fn call_paged(
+        &self,
+        target: &ToolTarget,
+        url: Url,
+        spec: &PaginationSpec,
+    ) -> Result<Value, ConnectorError> {
+        let size = spec.page_size.max(1);
+        let paging_params: Vec<&str> = match &spec.style {
+            Pagination::None => vec![],
+            Pagination::Offset {
+                limit_param,
+                offset_param,
+            } => vec![limit_param, offset_param],
+            Pagination::PageNumber {
+                page_param,
+                size_param,
+            } => vec![page_param, size_param],
+            Pagination::Cursor { cursor_param, .. } => vec![cursor_param],
+        };
+        // The binding's own query, minus what paging sets on each request.
+        let base_query: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(key, _)| !paging_params.contains(&key.as_ref()))
+            .map(|(key, value)| (key.into_owned(), value.into_owned()))
+            .collect();
+        let bad_items = |reason: String| ConnectorError::Mapping {
+            target: format!("pagination.items ({})", spec.items),
+            reason,
+        };
+        let pointer = format!("/{}", spec.items.replace('.', "/"));
+        let mut first: Option<Value> = None;
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        for page in 0..spec.max_pages.max(1) {
+            let mut page_url = url.clone();
+            page_url.set_query(None);
+            {
+                let mut pairs = page_url.query_pairs_mut();
+                pairs.extend_pairs(&base_query);
+                match &spec.style {
+                    Pagination::None => {}
+                    Pagination::Offset {
+                        limit_param,
+                        offset_param,
+                    } => {
+                        pairs.append_pair(limit_param, &size.to_string());
+                        pairs.append_pair(offset_param, &(page * size).to_string());
+                    }
+                    Pagination::PageNumber {
+                        page_param,
+                        size_param,
+                    } => {
+                        pairs.append_pair(size_param, &size.to_string());
+                        pairs.append_pair(page_param, &(page + 1).to_string());
+                    }
+                    Pagination::Cursor { cursor_param, .. } => {
+                        if let Some(cursor) = &cursor {
+                            pairs.append_pair(cursor_param, cursor);
+                        }
+                    }
+                }
+            }
+            if page_url.query() == Some("") {
+                page_url.set_query(None);
+            }
+            let body = self.call_url(target, page_url).await?;
+            let page_items = body
+                .pointer(&pointer)
+                .and_then(Value::as_array)
+                .cloned()
+                .ok_or_else(|| bad_items("the answer has no array there".to_owned()))?;
+            let count = page_items.len();
+            items.extend(page_items);
+            cursor = match &spec.style {
+                Pagination::Cursor { next_cursor, .. } => jmespath::compile(next_cursor)
+                    .map_err(|err| bad_items(err.to_string()))?
+                    .search(&body)
+                    .ok()
+                    .and_then(|next| next.as_string().filter(|next| !next.is_empty()).cloned()),
+                _ => None,
+            };
+            let last_page = match &spec.style {
+                Pagination::None => true,
+                Pagination::Offset { .. } | Pagination::PageNumber { .. } => count < size as usize,
+                Pagination::Cursor { .. } => cursor.is_none(),
+            };
+            first.get_or_insert(body);
+            if last_page {
+                break;
+            }
+        }
+        let mut merged = first.unwrap_or(Value::Null);
+        if let Some(slot) = merged.pointer_mut(&pointer) {
+            *slot = Value::Array(items);
+        }
+        Ok(merged)
+    }
+
+    /// One GET of `url` with the tool's credentials, checked and parsed.
+    async fn call_url(&self, target: &ToolTarget, url: Url) -> Result<Value, ConnectorError> {
         let tool = &target.tool;
         let name = || tool.name.clone();
-        let url = self
-            .request_url(&tool.base_url, request)
-            .ok_or_else(|| ConnectorError::BadUrl { tool: name() })?;
         if url.origin() != self.internal_origin {
             self.hosts
                 .check_url(&url)

@@ -99,6 +99,31 @@ async fn flaky(State(upstream): State<Upstream>) -> Response {
     }
 }
 
+/// Seven items, pageable by offset/limit, page/size or an `after` cursor.
+async fn paged_items(
+    State(upstream): State<Upstream>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Json<Value> {
+    upstream.flaky_hits.fetch_add(1, Ordering::SeqCst);
+    let number = |key: &str| query.get(key).and_then(|value| value.parse::<usize>().ok());
+    let all: Vec<usize> = (1..=7).collect();
+    let (start, size) = match (number("offset"), number("page"), number("after")) {
+        (Some(offset), _, _) => (offset, number("limit").unwrap_or(3)),
+        (_, Some(page), _) => (
+            (page - 1) * number("size").unwrap_or(3),
+            number("size").unwrap_or(3),
+        ),
+        (_, _, Some(after)) => (after, 3),
+        _ => (0, 3),
+    };
+    let page: Vec<usize> = all.iter().copied().skip(start).take(size).collect();
+    let next = page
+        .last()
+        .filter(|last| **last < 7)
+        .map(|last| last.to_string());
+    Json(json!({"data": {"items": page}, "next": next, "tag": query.get("tag")}))
+}
+
 async fn redirect_to(Query(query): Query<HashMap<String, String>>) -> Redirect {
     Redirect::temporary(&query["to"])
 }
@@ -111,6 +136,7 @@ async fn start() -> (String, Upstream) {
         .route("/protected", get(protected))
         .route("/redirect", get(redirect_to))
         .route("/flaky", get(flaky))
+        .route("/items", get(paged_items))
         .route("/html", get(|| async { "<html>sign in</html>" }))
         .route("/secure", get(|| async { StatusCode::UNAUTHORIZED }))
         .with_state(upstream.clone());
@@ -157,15 +183,7 @@ fn target(id: i32, base_url: &str, auth: ToolAuth, secret: Option<&str>) -> Tool
 }
 
 fn request(path: &str) -> RequestSpec {
-    let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    let query = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    RequestSpec {
-        method: Default::default(),
-        path: path.into(),
-        query,
-    }
+    RequestSpec::get(path)
 }
 
 async fn body(
@@ -584,4 +602,61 @@ async fn ten_widgets_sharing_a_binding_make_one_request() {
     assert_eq!(data.len(), 10);
     assert_eq!(hits(&upstream), 1);
     assert!(data.values().all(|widget| matches!(widget, domain::dto::WidgetData::Ready { values, .. } if values["value"] == 1)));
+}
+
+fn paged(style: Value, max_pages: u32) -> RequestSpec {
+    let mut spec = json!({"items": "data.items", "page_size": 3, "max_pages": max_pages});
+    spec.as_object_mut()
+        .unwrap()
+        .extend(style.as_object().unwrap().clone());
+    RequestSpec {
+        pagination: Some(serde_json::from_value(spec).unwrap()),
+        ..RequestSpec::get("/items?tag=kept")
+    }
+}
+
+#[tokio::test]
+async fn each_pagination_style_collects_every_page() {
+    let (base, upstream) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let tool = target(1, &base, ToolAuth::None, None);
+    let styles = [
+        json!({"style": "offset", "limit_param": "limit", "offset_param": "offset"}),
+        json!({"style": "page_number", "page_param": "page", "size_param": "size"}),
+        json!({"style": "cursor", "cursor_param": "after", "next_cursor": "next"}),
+    ];
+    for style in styles {
+        let before = hits(&upstream);
+        let fetched = connector
+            .fetch(&tool, &paged(style.clone(), 10), 0, true)
+            .await
+            .unwrap();
+        assert_eq!(
+            fetched.body["data"]["items"],
+            json!([1, 2, 3, 4, 5, 6, 7]),
+            "{style}"
+        );
+        assert_eq!(
+            fetched.body["tag"], "kept",
+            "the binding's own query is kept on every page"
+        );
+        assert_eq!(hits(&upstream) - before, 3, "{style}: three pages of three");
+    }
+}
+
+#[tokio::test]
+async fn paging_stops_at_max_pages() {
+    let (base, _) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let style = json!({"style": "offset", "limit_param": "limit", "offset_param": "offset"});
+    let fetched = connector
+        .fetch(
+            &target(1, &base, ToolAuth::None, None),
+            &paged(style, 2),
+            0,
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(fetched.body["data"]["items"], json!([1, 2, 3, 4, 5, 6]));
 }

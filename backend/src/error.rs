@@ -30,6 +30,18 @@ impl Error {
         Error::Validation(vec![ValidationIssue::new(path, message)])
     }
 
+    /// Checks a page or tool slug, with the one message both use.
+    pub fn check_slug(slug: &str) -> Result<()> {
+        if domain::page::is_valid_slug(slug) {
+            Ok(())
+        } else {
+            Err(Error::validation(
+                "slug",
+                "use 1–80 lowercase letters, digits and single hyphens, e.g. platform-overview",
+            ))
+        }
+    }
+
     /// Maps a unique-constraint violation to a conflict with a readable message, and any other
     /// database error through unchanged.
     pub fn from_unique_violation(err: DbErr, message: impl Into<String>) -> Self {

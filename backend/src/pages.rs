@@ -48,25 +48,6 @@ pub(crate) fn summary(model: &page::Model) -> Result<PageSummary> {
     })
 }
 
-fn validate_slug(slug: &str) -> Result<()> {
-    let well_formed = !slug.is_empty()
-        && slug.len() <= 80
-        && slug.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        });
-    if well_formed {
-        Ok(())
-    } else {
-        Err(Error::validation(
-            "slug",
-            "use 1–80 lowercase letters, digits and single hyphens, e.g. platform-overview",
-        ))
-    }
-}
-
 impl PageService {
     pub fn new(
         db: DatabaseConnection,
@@ -116,7 +97,7 @@ impl PageService {
         if new.publish && !policy::allows(actor.role, Action::PublishPage) {
             return Err(Error::Forbidden(Action::PublishPage));
         }
-        validate_slug(&new.slug)?;
+        Error::check_slug(&new.slug)?;
         let title = new.title.trim().to_owned();
         if title.is_empty() {
             return Err(Error::validation("title", "a page needs a title"));
@@ -268,15 +249,15 @@ impl PageService {
 
 #[cfg(test)]
 mod tests {
-    use super::validate_slug;
+    use crate::Error;
 
     #[test]
     fn slugs_are_lowercase_words_joined_by_single_hyphens() {
         for good in ["platform-overview", "a", "jobs-2026"] {
-            assert!(validate_slug(good).is_ok(), "{good}");
+            assert!(Error::check_slug(good).is_ok(), "{good}");
         }
         for bad in ["", "Platform", "a--b", "-a", "a-", "a b", "a/b"] {
-            assert!(validate_slug(bad).is_err(), "{bad}");
+            assert!(Error::check_slug(bad).is_err(), "{bad}");
         }
     }
 }

@@ -616,13 +616,16 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
     let upstream = upstream().await;
     for world in worlds(&upstream.base_url).await {
         let tools = &world.services.tools;
-        let err = tools
-            .set_secret(&world.viewer, "ops", "x")
+        let ops = tools
+            .find_by_slug(world.admin.org_id, "ops")
             .await
-            .unwrap_err();
+            .unwrap()
+            .unwrap()
+            .id;
+        let err = tools.set_secret(&world.viewer, ops, "x").await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::Forbidden, "{}", world.label);
         tools
-            .set_secret(&world.admin, "ops", "new-secret-value")
+            .set_secret(&world.admin, ops, "new-secret-value")
             .await
             .unwrap();
         let listed = tools.list(&world.admin).await.unwrap();
@@ -640,7 +643,7 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
         assert!(!entry.diff.unwrap().to_string().contains("new-secret-value"));
         assert_eq!(
             tools
-                .set_secret(&world.admin, "missing", "x")
+                .set_secret(&world.admin, 99_999, "x")
                 .await
                 .unwrap_err()
                 .code(),

@@ -119,11 +119,7 @@ impl ToolService {
         if !policy::allows(actor.role, Action::ManageTools) {
             return Err(Error::Forbidden(Action::ManageTools));
         }
-        let tool = tool::Entity::find_by_id(tool_id)
-            .filter(tool::Column::OrgId.eq(actor.org_id))
-            .one(&self.db)
-            .await?
-            .ok_or(Error::NotFound("tool"))?;
+        let tool = self.in_org(actor, tool_id).await?;
         let target = self
             .target_for(actor.org_id, &tool.slug)
             .await?
@@ -158,17 +154,27 @@ impl ToolService {
             .await?;
         let mut summaries = Vec::with_capacity(tools.len());
         for model in &tools {
-            summaries.push(ToolSummary {
-                id: model.id,
-                slug: model.slug.clone(),
-                name: model.name.clone(),
-                kind: model.kind.clone(),
-                base_url: model.base_url.clone(),
-                auth_type: model.auth_type.clone(),
-                has_secret: self.stored_secret(model.id).await?.is_some(),
-            });
+            summaries.push(self.summarize(model).await?);
         }
         Ok(summaries)
+    }
+
+    /// Creates a tool and answers with what the API may show of it.
+    pub async fn register(&self, actor: &SessionUser, new: NewTool) -> Result<ToolSummary> {
+        let created = self.create(actor, new).await?;
+        self.summarize(&created).await
+    }
+
+    async fn summarize(&self, model: &tool::Model) -> Result<ToolSummary> {
+        Ok(ToolSummary {
+            id: model.id,
+            slug: model.slug.clone(),
+            name: model.name.clone(),
+            kind: model.kind.clone(),
+            base_url: model.base_url.clone(),
+            auth_type: model.auth_type.clone(),
+            has_secret: self.stored_secret(model.id).await?.is_some(),
+        })
     }
 
     /// Registers a tool unless its slug is taken, in which case the existing one is returned.
@@ -176,8 +182,20 @@ impl ToolService {
         if !policy::allows(actor.role, Action::ManageTools) {
             return Err(Error::Forbidden(Action::ManageTools));
         }
-        if let Some(existing) = self.find_by_slug(actor.org_id, &new.slug).await? {
-            return Ok(existing);
+        match self.find_by_slug(actor.org_id, &new.slug).await? {
+            Some(existing) => Ok(existing),
+            None => self.create(actor, new).await,
+        }
+    }
+
+    /// Registers a tool; a taken slug is a conflict.
+    pub async fn create(&self, actor: &SessionUser, new: NewTool) -> Result<tool::Model> {
+        if !policy::allows(actor.role, Action::ManageTools) {
+            return Err(Error::Forbidden(Action::ManageTools));
+        }
+        Error::check_slug(&new.slug)?;
+        if new.name.trim().is_empty() {
+            return Err(Error::validation("name", "a tool needs a name"));
         }
         validate_base_url(&new.base_url)?;
         new.auth.validate().map_err(Error::Validation)?;
@@ -243,17 +261,14 @@ impl ToolService {
 
     /// Replaces a tool's credentials. The audit trail records that they changed, never what
     /// they are.
-    pub async fn set_secret(&self, actor: &SessionUser, slug: &str, secret: &str) -> Result<()> {
+    pub async fn set_secret(&self, actor: &SessionUser, tool_id: i32, secret: &str) -> Result<()> {
         if !policy::allows(actor.role, Action::ManageTools) {
             return Err(Error::Forbidden(Action::ManageTools));
         }
         if secret.is_empty() {
             return Err(Error::validation("secret", "enter the credential"));
         }
-        let tool = self
-            .find_by_slug(actor.org_id, slug)
-            .await?
-            .ok_or(Error::NotFound("tool"))?;
+        let tool = self.in_org(actor, tool_id).await?;
         let had_secret = self.stored_secret(tool.id).await?.is_some();
         let txn = self.db.begin().await?;
         self.store_secret(&txn, tool.id, secret).await?;
@@ -272,6 +287,44 @@ impl ToolService {
         .await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    /// Removes a tool and its credentials. Widgets bound to it show "not registered" until
+    /// rebound.
+    pub async fn delete(&self, actor: &SessionUser, tool_id: i32) -> Result<()> {
+        if !policy::allows(actor.role, Action::ManageTools) {
+            return Err(Error::Forbidden(Action::ManageTools));
+        }
+        let tool = self.in_org(actor, tool_id).await?;
+        let txn = self.db.begin().await?;
+        connection::Entity::delete_many()
+            .filter(connection::Column::ToolId.eq(tool.id))
+            .exec(&txn)
+            .await?;
+        tool::Entity::delete_by_id(tool.id).exec(&txn).await?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                org_id: actor.org_id,
+                actor: AuditActor::User(actor),
+                action: "tool.delete",
+                resource_type: "tool",
+                resource_id: tool.id.to_string(),
+                before: Some(&json!({"slug": tool.slug, "name": tool.name, "base_url": tool.base_url, "config": tool.config})),
+                after: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn in_org(&self, actor: &SessionUser, tool_id: i32) -> Result<tool::Model> {
+        tool::Entity::find_by_id(tool_id)
+            .filter(tool::Column::OrgId.eq(actor.org_id))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound("tool"))
     }
 
     async fn store_secret(

@@ -149,3 +149,31 @@ pub struct ConnectionTestRequest {
     #[serde(default)]
     pub path: Option<String>,
 }
+
+/// Body of `POST /api/tools`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewToolRequest {
+    pub slug: String,
+    pub name: String,
+    #[serde(default = "default_tool_kind")]
+    pub kind: String,
+    pub base_url: String,
+    #[serde(default)]
+    pub auth: crate::tool::ToolAuth,
+    /// API key, token, password or client secret; stored encrypted, never returned.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Other settings: description, `rate_limit_per_minute`, `test_path`…
+    #[serde(default)]
+    pub config: Value,
+}
+
+fn default_tool_kind() -> String {
+    "rest".to_owned()
+}
+
+/// Body of `PUT /api/tools/{id}/secret`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SecretUpdate {
+    pub secret: String,
+}

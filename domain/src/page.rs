@@ -443,6 +443,19 @@ impl PageDefinition {
     }
 }
 
+/// Slugs name pages and tools in URLs and bindings: 1–80 lowercase letters and digits in
+/// words joined by single hyphens.
+pub fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 80
+        && slug.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
 /// JSON Schema of the page definition, published in docs/.
 pub fn json_schema() -> Value {
     serde_json::to_value(schemars::schema_for!(PageDefinition)).expect("schema serializes")

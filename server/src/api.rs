@@ -10,15 +10,15 @@ use axum::{
     },
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
+    routing::{delete, get, post, put},
 };
 use axum_extra::extract::CookieJar;
 use backend::auth::{IssuedTokens, RequestSession};
 use domain::{
     ErrorBody, ErrorCode,
     dto::{
-        ConnectionTest, ConnectionTestRequest, LoginRequest, LoginResponse, NewPage, PageSummary,
-        RenderedPage, SessionUser, ToolSummary,
+        ConnectionTest, ConnectionTestRequest, LoginRequest, LoginResponse, NewPage,
+        NewToolRequest, PageSummary, RenderedPage, SecretUpdate, SessionUser, ToolSummary,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -37,7 +37,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/me", get(me))
         .route("/api/pages", get(list_pages).post(create_page))
         .route("/api/pages/{id}/render", get(render_page))
-        .route("/api/tools", get(list_tools))
+        .route("/api/tools", get(list_tools).post(create_tool))
+        .route("/api/tools/{id}", delete(delete_tool))
+        .route("/api/tools/{id}/secret", put(set_tool_secret))
         .route("/api/connector-templates", get(list_templates))
         .route("/api/tools/{id}/test", post(test_tool))
 }
@@ -265,6 +267,51 @@ async fn list_tools(
 ) -> ApiResult<Json<ToolList>> {
     let tools = state.services.tools.list(caller(&session)?).await?;
     Ok(Json(ToolList { tools }))
+}
+
+async fn create_tool(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiJson(new): ApiJson<NewToolRequest>,
+) -> ApiResult<(StatusCode, Json<ToolSummary>)> {
+    let new = backend::tools::NewTool {
+        slug: new.slug,
+        name: new.name,
+        kind: new.kind,
+        base_url: new.base_url,
+        auth: new.auth,
+        secret: new.secret,
+        config: new.config,
+    };
+    let created = state
+        .services
+        .tools
+        .register(caller(&session)?, new)
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+async fn set_tool_secret(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(update): ApiJson<SecretUpdate>,
+) -> ApiResult<StatusCode> {
+    state
+        .services
+        .tools
+        .set_secret(caller(&session)?, id, &update.secret)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn delete_tool(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<StatusCode> {
+    state.services.tools.delete(caller(&session)?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize)]

@@ -1028,3 +1028,106 @@ fn every_connector_template_works_against_its_demo_endpoints() {
         assert!(embed.text().await.unwrap().contains("Platform costs"));
     });
 }
+
+#[test]
+fn tools_are_registered_rekeyed_and_removed_over_rest() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let admin = app.admin().await;
+            let new_tool = json!({
+                "slug": "status-api", "name": "Status API", "base_url": "/mock/databricks",
+                "auth": {"type": "api_key", "location": "header", "name": "X-API-Key"},
+                "secret": "first-secret-value", "config": {"test_path": "/api/2.1/jobs/runs/list?limit=1"}
+            });
+            let created = admin
+                .post(app.url("/api/tools"))
+                .json(&new_tool)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(created.status(), StatusCode::CREATED, "{}", app.label);
+            let created_text = created.text().await.unwrap();
+            assert!(!created_text.contains("first-secret-value"));
+            let created: Value = serde_json::from_str(&created_text).unwrap();
+            assert_eq!(
+                (
+                    created["auth_type"].as_str(),
+                    created["has_secret"].as_bool()
+                ),
+                (Some("api_key"), Some(true))
+            );
+            let id = created["id"].as_i64().unwrap();
+
+            let again = admin
+                .post(app.url("/api/tools"))
+                .json(&new_tool)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(again.status(), StatusCode::CONFLICT);
+            let invalid = admin
+                .post(app.url("/api/tools"))
+                .json(&json!({"slug": "Bad Slug", "name": "x", "base_url": "ftp://x"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let viewer = app.viewer().await;
+            assert_eq!(
+                viewer
+                    .post(app.url("/api/tools"))
+                    .json(&new_tool)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::FORBIDDEN
+            );
+
+            let rekey = admin
+                .put(app.url(&format!("/api/tools/{id}/secret")))
+                .json(&json!({"secret": "second"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(rekey.status(), StatusCode::NO_CONTENT);
+            let tested: Value = admin
+                .post(app.url(&format!("/api/tools/{id}/test")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(tested["ok"], true, "{tested}");
+
+            assert_eq!(
+                admin
+                    .delete(app.url(&format!("/api/tools/{id}")))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::NO_CONTENT
+            );
+            assert_eq!(
+                admin
+                    .post(app.url(&format!("/api/tools/{id}/test")))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::NOT_FOUND
+            );
+            assert_eq!(
+                admin
+                    .delete(app.url(&format!("/api/tools/{id}")))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::NOT_FOUND
+            );
+        }
+    });
+}

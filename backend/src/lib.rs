@@ -45,6 +45,13 @@ pub struct Services {
 }
 
 impl Services {
+    /// What the admin home shows: every page of the organization and its tools.
+    pub async fn admin_overview(&self, actor: &SessionUser) -> Result<domain::dto::AdminOverview> {
+        let tools = self.tools.list(actor).await?;
+        let pages = self.pages.list_for(actor).await?;
+        Ok(domain::dto::AdminOverview { pages, tools })
+    }
+
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let connectors = Arc::new(connector::ConnectorService::new(settings.connector));
         let tools = tools::ToolService::new(db.clone(), Arc::new(settings.keyring));

@@ -23,6 +23,15 @@ impl std::fmt::Display for ValidationIssue {
     }
 }
 
+/// `Ok` when nothing was found wrong, otherwise every issue.
+pub fn collected(issues: Vec<ValidationIssue>) -> Result<(), Vec<ValidationIssue>> {
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(issues)
+    }
+}
+
 /// Stable, machine-readable error codes shared by the REST API and server functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

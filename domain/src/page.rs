@@ -417,11 +417,7 @@ impl PageDefinition {
             }
         }
         check_overlaps(&self.layout.widgets, &mut issues);
-        if issues.is_empty() {
-            Ok(())
-        } else {
-            Err(issues)
-        }
+        crate::error::collected(issues)
     }
 
     /// Canonical JSON: keys sorted, so stored versions and exports diff cleanly.

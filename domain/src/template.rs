@@ -116,11 +116,7 @@ impl ConnectorTemplate {
                 }
             }
         }
-        if issues.is_empty() {
-            Ok(())
-        } else {
-            Err(issues)
-        }
+        crate::error::collected(issues)
     }
 }
 

@@ -82,11 +82,7 @@ impl ToolAuth {
             }
             _ => {}
         }
-        if issues.is_empty() {
-            Ok(())
-        } else {
-            Err(issues)
-        }
+        crate::error::collected(issues)
     }
 }
 

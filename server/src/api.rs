@@ -322,13 +322,8 @@ struct TemplateList {
 async fn list_templates(
     Extension(session): Extension<RequestSession>,
 ) -> ApiResult<Json<TemplateList>> {
-    let caller = caller(&session)?;
-    if !domain::policy::allows(caller.role, domain::Action::OpenAdmin) {
-        return Err(backend::Error::Forbidden(domain::Action::OpenAdmin).into());
-    }
-    Ok(Json(TemplateList {
-        templates: backend::connector::templates::all(),
-    }))
+    let templates = backend::connector::templates::list_for(caller(&session)?)?;
+    Ok(Json(TemplateList { templates }))
 }
 
 /// Calls the tool once; an empty body tests its default path.

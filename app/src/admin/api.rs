@@ -7,18 +7,10 @@ use crate::AppError;
 #[server(prefix = "/rpc", endpoint = "admin_overview")]
 pub async fn get_admin_overview() -> Result<AdminOverview, AppError> {
     let caller = crate::ssr::caller().await?;
-    let services = crate::ssr::services()?;
-    let tools = services
-        .tools
-        .list(&caller)
+    crate::ssr::services()?
+        .admin_overview(&caller)
         .await
-        .map_err(crate::ssr::fail)?;
-    let pages = services
-        .pages
-        .list_for(&caller)
-        .await
-        .map_err(crate::ssr::fail)?;
-    Ok(AdminOverview { pages, tools })
+        .map_err(crate::ssr::fail)
 }
 
 /// Calls a tool once with its stored credentials and reports the outcome.

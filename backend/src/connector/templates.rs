@@ -1,6 +1,8 @@
 //! The connector templates shipped with the server (`backend/connectors/*.json`).
 
-use domain::template::ConnectorTemplate;
+use domain::{Action, dto::SessionUser, policy, template::ConnectorTemplate};
+
+use crate::{Error, Result};
 
 const MANIFESTS: &[(&str, &str)] = &[
     (
@@ -35,6 +37,14 @@ pub fn all() -> Vec<ConnectorTemplate> {
             serde_json::from_str(text).unwrap_or_else(|err| panic!("connectors/{file}: {err}"))
         })
         .collect()
+}
+
+/// The templates, for those who may open the admin area.
+pub fn list_for(actor: &SessionUser) -> Result<Vec<ConnectorTemplate>> {
+    if !policy::allows(actor.role, Action::OpenAdmin) {
+        return Err(Error::Forbidden(Action::OpenAdmin));
+    }
+    Ok(all())
 }
 
 #[cfg(test)]

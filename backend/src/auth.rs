@@ -102,11 +102,17 @@ fn verify_password_blocking(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Compares secrets without leaking where they differ through timing.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn random_token() -> String {
+/// 32 random bytes as hex: refresh tokens, webhook tokens and signing secrets.
+pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)

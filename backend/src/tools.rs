@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use domain::{
     Action,
-    dto::{ConnectionTest, SessionUser, ToolSummary},
+    dto::{ConnectionTest, SessionUser, ToolSummary, WebhookSetup},
     page::RequestSpec,
     policy,
     tool::ToolAuth,
@@ -22,11 +22,12 @@ use crate::{
     audit::{self, AuditActor, AuditEntry},
     connector::{ConnectorService, ToolTarget},
     crypto::Keyring,
-    entities::{connection, tool},
+    entities::{connection, tool, webhook_event},
 };
 
-/// The name of the connection row holding a tool's credentials.
-const DEFAULT_CONNECTION: &str = "default";
+/// Connection rows per tool: its credentials, and the signing secret of its inbound webhook.
+const CREDENTIALS: &str = "default";
+const WEBHOOK_SIGNING: &str = "webhook";
 
 pub struct NewTool {
     pub slug: String,
@@ -84,7 +85,7 @@ impl ToolService {
             return Ok(None);
         };
         let auth = auth_of(&tool)?;
-        let secret = match self.stored_secret(tool.id).await? {
+        let secret = match self.stored_secret(tool.id, CREDENTIALS).await? {
             Some(envelope) => {
                 let plain = self.keyring.decrypt(&envelope).map_err(|err| {
                     Error::Internal(format!("credentials of tool {}: {err}", tool.id))
@@ -98,10 +99,10 @@ impl ToolService {
         Ok(Some(ToolTarget { tool, auth, secret }))
     }
 
-    async fn stored_secret(&self, tool_id: i32) -> Result<Option<String>> {
+    async fn stored_secret(&self, tool_id: i32, name: &str) -> Result<Option<String>> {
         Ok(connection::Entity::find()
             .filter(connection::Column::ToolId.eq(tool_id))
-            .filter(connection::Column::Name.eq(DEFAULT_CONNECTION))
+            .filter(connection::Column::Name.eq(name))
             .one(&self.db)
             .await?
             .and_then(|row| row.secret_ciphertext))
@@ -173,7 +174,7 @@ impl ToolService {
             kind: model.kind.clone(),
             base_url: model.base_url.clone(),
             auth_type: model.auth_type.clone(),
-            has_secret: self.stored_secret(model.id).await?.is_some(),
+            has_secret: self.stored_secret(model.id, CREDENTIALS).await?.is_some(),
         })
     }
 
@@ -237,7 +238,8 @@ impl ToolService {
             )
         })?;
         if let Some(secret) = &new.secret {
-            self.store_secret(&txn, created.id, secret).await?;
+            self.store_secret(&txn, created.id, CREDENTIALS, secret)
+                .await?;
         }
         audit::record(
             &txn,
@@ -269,9 +271,10 @@ impl ToolService {
             return Err(Error::validation("secret", "enter the credential"));
         }
         let tool = self.in_org(actor, tool_id).await?;
-        let had_secret = self.stored_secret(tool.id).await?.is_some();
+        let had_secret = self.stored_secret(tool.id, CREDENTIALS).await?.is_some();
         let txn = self.db.begin().await?;
-        self.store_secret(&txn, tool.id, secret).await?;
+        self.store_secret(&txn, tool.id, CREDENTIALS, secret)
+            .await?;
         audit::record(
             &txn,
             AuditEntry {
@@ -319,6 +322,104 @@ impl ToolService {
         Ok(())
     }
 
+    /// Turns on (or re-keys) the tool's inbound webhook. The signing secret is shown this
+    /// once and stored encrypted; callers sign each body with HMAC-SHA256.
+    pub async fn enable_webhook(&self, actor: &SessionUser, tool_id: i32) -> Result<WebhookSetup> {
+        if !policy::allows(actor.role, Action::ManageTools) {
+            return Err(Error::Forbidden(Action::ManageTools));
+        }
+        let tool = self.in_org(actor, tool_id).await?;
+        let token = crate::auth::random_token();
+        let signing_secret = crate::auth::random_token();
+        let mut config = tool.config.clone();
+        if let Value::Object(map) = &mut config {
+            map.insert("webhook_token".into(), Value::String(token.clone()));
+        }
+        let txn = self.db.begin().await?;
+        let mut active: tool::ActiveModel = tool.clone().into();
+        active.config = Set(config);
+        active.updated_at = Set(Utc::now());
+        active.update(&txn).await?;
+        self.store_secret(&txn, tool.id, WEBHOOK_SIGNING, &signing_secret)
+            .await?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                org_id: actor.org_id,
+                actor: AuditActor::User(actor),
+                action: "tool.webhook_enabled",
+                resource_type: "tool",
+                resource_id: tool.id.to_string(),
+                before: None,
+                after: Some(&json!({"webhook": "enabled", "signing_secret": "replaced"})),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(WebhookSetup {
+            url_path: format!("/api/hooks/{}/{token}", tool.slug),
+            signing_secret,
+        })
+    }
+
+    /// Stores an inbound webhook call if its `sha256=<hex>` HMAC signature of the raw body
+    /// matches the tool's signing secret. Unknown hooks are "not found"; bad signatures
+    /// "unauthenticated"; nothing is stored for either.
+    pub async fn receive_webhook(
+        &self,
+        slug: &str,
+        token: &str,
+        signature: Option<&str>,
+        body: &[u8],
+    ) -> Result<i32> {
+        use hmac::{Hmac, Mac};
+        let candidates = tool::Entity::find()
+            .filter(tool::Column::Slug.eq(slug))
+            .all(&self.db)
+            .await?;
+        let tool = candidates
+            .into_iter()
+            .find(|tool| {
+                let stored = tool
+                    .config
+                    .get("webhook_token")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                !stored.is_empty()
+                    && crate::auth::constant_time_eq(stored.as_bytes(), token.as_bytes())
+            })
+            .ok_or(Error::NotFound("webhook"))?;
+        let envelope = self
+            .stored_secret(tool.id, WEBHOOK_SIGNING)
+            .await?
+            .ok_or(Error::NotFound("webhook"))?;
+        let key = self
+            .keyring
+            .decrypt(&envelope)
+            .map_err(|err| Error::Internal(format!("webhook secret of tool {}: {err}", tool.id)))?;
+        let signature = signature
+            .and_then(|header| header.trim().strip_prefix("sha256="))
+            .and_then(|hex_digest| hex::decode(hex_digest).ok())
+            .ok_or(Error::Unauthenticated)?;
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key)
+            .map_err(|err| Error::Internal(err.to_string()))?;
+        mac.update(body);
+        mac.verify_slice(&signature)
+            .map_err(|_| Error::Unauthenticated)?;
+        let payload: Value = serde_json::from_slice(body)
+            .map_err(|_| Error::validation("body", "the webhook body must be JSON"))?;
+        let event = webhook_event::ActiveModel {
+            org_id: Set(tool.org_id),
+            tool_id: Set(tool.id),
+            payload: Set(payload),
+            received_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(event.id)
+    }
+
     async fn in_org(&self, actor: &SessionUser, tool_id: i32) -> Result<tool::Model> {
         tool::Entity::find_by_id(tool_id)
             .filter(tool::Column::OrgId.eq(actor.org_id))
@@ -331,13 +432,14 @@ impl ToolService {
         &self,
         conn: &impl ConnectionTrait,
         tool_id: i32,
+        name: &str,
         secret: &str,
     ) -> Result<()> {
         let envelope = self.keyring.encrypt(secret.as_bytes());
         let now = Utc::now();
         let existing = connection::Entity::find()
             .filter(connection::Column::ToolId.eq(tool_id))
-            .filter(connection::Column::Name.eq(DEFAULT_CONNECTION))
+            .filter(connection::Column::Name.eq(name))
             .one(conn)
             .await?;
         match existing {
@@ -351,7 +453,7 @@ impl ToolService {
             None => {
                 connection::ActiveModel {
                     tool_id: Set(tool_id),
-                    name: Set(DEFAULT_CONNECTION.to_owned()),
+                    name: Set(name.to_owned()),
                     secret_ciphertext: Set(Some(envelope)),
                     key_id: Set(Some(self.keyring.current_key_id().to_owned())),
                     created_at: Set(now),

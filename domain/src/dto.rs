@@ -177,3 +177,11 @@ fn default_tool_kind() -> String {
 pub struct SecretUpdate {
     pub secret: String,
 }
+
+/// Answer of `POST /api/tools/{id}/webhook`: where to send events and the secret to sign them
+/// with (HMAC-SHA256 of the raw body, header `X-Signature-256: sha256=<hex>`). Shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookSetup {
+    pub url_path: String,
+    pub signing_secret: String,
+}

@@ -40,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/tools", get(list_tools).post(create_tool))
         .route("/api/tools/{id}", delete(delete_tool))
         .route("/api/tools/{id}/secret", put(set_tool_secret))
+        .route("/api/tools/{id}/webhook", post(enable_webhook))
+        .route("/api/hooks/{tool}/{token}", post(receive_webhook))
         .route("/api/connector-templates", get(list_templates))
         .route("/api/tools/{id}/test", post(test_tool))
 }
@@ -303,6 +305,37 @@ async fn set_tool_secret(
         .set_secret(caller(&session)?, id, &update.secret)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn enable_webhook(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<(StatusCode, Json<domain::dto::WebhookSetup>)> {
+    let setup = state
+        .services
+        .tools
+        .enable_webhook(caller(&session)?, id)
+        .await?;
+    Ok((StatusCode::CREATED, Json(setup)))
+}
+
+/// Inbound events from tools; authenticated by the HMAC signature, not by a session.
+async fn receive_webhook(
+    State(state): State<AppState>,
+    ApiPath((tool, token)): ApiPath<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let signature = headers
+        .get("x-signature-256")
+        .and_then(|value| value.to_str().ok());
+    let event_id = state
+        .services
+        .tools
+        .receive_webhook(&tool, &token, signature, &body)
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "event_id": event_id }))))
 }
 
 async fn delete_tool(

@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 use backend::{Services, test_support, tools::NewTool};
 use leptos::config::LeptosOptions;
 use reqwest::{Client, StatusCode, header, redirect::Policy};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use server::{AppState, backend_settings, config::Config};
 
@@ -1127,6 +1128,92 @@ fn tools_are_registered_rekeyed_and_removed_over_rest() {
                     .unwrap()
                     .status(),
                 StatusCode::NOT_FOUND
+            );
+        }
+    });
+}
+
+#[test]
+fn webhooks_accept_only_correctly_signed_json() {
+    use hmac::{Hmac, Mac};
+    on_shared_runtime(async {
+        for app in apps().await {
+            let admin = app.admin().await;
+            let tools = app.get_json(&admin, "/api/tools").await;
+            let id = tools["tools"][0]["id"].as_i64().unwrap();
+            let setup = admin
+                .post(app.url(&format!("/api/tools/{id}/webhook")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(setup.status(), StatusCode::CREATED, "{}", app.label);
+            let setup: Value = setup.json().await.unwrap();
+            let path = setup["url_path"].as_str().unwrap().to_owned();
+            let secret = setup["signing_secret"].as_str().unwrap().to_owned();
+            let sign = |body: &[u8], key: &str| {
+                let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+                mac.update(body);
+                format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+            };
+            let anonymous = app.client();
+            let post = |path: String, body: &'static [u8], signature: Option<String>| {
+                let mut request = anonymous.post(app.url(&path)).body(body);
+                if let Some(signature) = signature {
+                    request = request.header("x-signature-256", signature);
+                }
+                request.send()
+            };
+            let body: &[u8] = br#"{"event": "job_failed", "run_id": 880007}"#;
+            let accepted = post(path.clone(), body, Some(sign(body, &secret)))
+                .await
+                .unwrap();
+            assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+            assert!(accepted.json::<Value>().await.unwrap()["event_id"].is_i64());
+
+            let forged = post(path.clone(), body, Some(sign(body, "not-the-secret")))
+                .await
+                .unwrap();
+            assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+            let unsigned = post(path.clone(), body, None).await.unwrap();
+            assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+            let tampered: &[u8] = br#"{"event": "job_failed", "run_id": 1}"#;
+            let replayed = post(path.clone(), tampered, Some(sign(body, &secret)))
+                .await
+                .unwrap();
+            assert_eq!(
+                replayed.status(),
+                StatusCode::UNAUTHORIZED,
+                "the signature covers the body"
+            );
+            let unknown = post(
+                path.replace("/api/hooks/", "/api/hooks/x"),
+                body,
+                Some(sign(body, &secret)),
+            )
+            .await
+            .unwrap();
+            assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+            let not_json: &[u8] = b"job failed";
+            let bad_body = post(path.clone(), not_json, Some(sign(not_json, &secret)))
+                .await
+                .unwrap();
+            assert_eq!(bad_body.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+            let stored = backend::entities::webhook_event::Entity::find()
+                .all(&app.services.db)
+                .await
+                .unwrap();
+            assert_eq!(stored.len(), 1, "only the correctly signed event is stored");
+            assert_eq!(stored[0].payload["run_id"], 880007);
+            let viewer = app.viewer().await;
+            assert_eq!(
+                viewer
+                    .post(app.url(&format!("/api/tools/{id}/webhook")))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::FORBIDDEN
             );
         }
     });

@@ -9,4 +9,5 @@ pub mod refresh_token;
 pub mod tool;
 pub mod user;
 pub mod version;
+pub mod webhook_event;
 pub mod workflow;

@@ -33,6 +33,13 @@ pub struct Settings {
     pub keyring: crypto::Keyring,
 }
 
+/// News about a tool, pushed to viewers of the organization (server-sent events).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToolEvent {
+    pub org_id: i32,
+    pub tool: String,
+}
+
 /// Every service, cheap to clone; the one thing UI and REST handlers hold.
 #[derive(Clone)]
 pub struct Services {
@@ -42,6 +49,7 @@ pub struct Services {
     pub tools: tools::ToolService,
     pub pages: pages::PageService,
     pub connectors: Arc<connector::ConnectorService>,
+    events: tokio::sync::broadcast::Sender<ToolEvent>,
 }
 
 impl Services {
@@ -61,7 +69,41 @@ impl Services {
             pages: pages::PageService::new(db.clone(), tools.clone(), connectors.clone()),
             tools,
             connectors,
+            events: tokio::sync::broadcast::channel(256).0,
             db,
         }
+    }
+
+    /// Stores a signed webhook event, drops the tool's cached answers and tells the
+    /// organization's open pages. Returns the event id.
+    pub async fn receive_webhook(
+        &self,
+        slug: &str,
+        token: &str,
+        signature: Option<&str>,
+        body: &[u8],
+    ) -> Result<i32> {
+        let event = self
+            .tools
+            .receive_webhook(slug, token, signature, body)
+            .await?;
+        self.connectors.invalidate_tool(event.tool_id);
+        // No open pages means no receivers; that is not an error.
+        let _ = self.events.send(ToolEvent {
+            org_id: event.org_id,
+            tool: slug.to_owned(),
+        });
+        Ok(event.id)
+    }
+
+    /// A stream of tool news for the caller's organization.
+    pub fn subscribe(
+        &self,
+        actor: &SessionUser,
+    ) -> Result<tokio::sync::broadcast::Receiver<ToolEvent>> {
+        if !domain::policy::allows(actor.role, domain::Action::ViewPublishedPage) {
+            return Err(Error::Forbidden(domain::Action::ViewPublishedPage));
+        }
+        Ok(self.events.subscribe())
     }
 }

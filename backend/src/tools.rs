@@ -371,7 +371,7 @@ impl ToolService {
         token: &str,
         signature: Option<&str>,
         body: &[u8],
-    ) -> Result<i32> {
+    ) -> Result<webhook_event::Model> {
         use hmac::{Hmac, Mac};
         let candidates = tool::Entity::find()
             .filter(tool::Column::Slug.eq(slug))
@@ -417,7 +417,7 @@ impl ToolService {
         }
         .insert(&self.db)
         .await?;
-        Ok(event.id)
+        Ok(event)
     }
 
     async fn in_org(&self, actor: &SessionUser, tool_id: i32) -> Result<tool::Model> {

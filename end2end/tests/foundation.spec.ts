@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { ADMIN, VIEWER, expect, expectedDashboard, signIn, test, waitForHydration } from './helpers';
 
 test('admin signs in and lands on the admin home', async ({ page }) => {
@@ -92,6 +93,30 @@ test.describe('with JavaScript', () => {
     await expect(stamp).not.toHaveAttribute('datetime', before!);
     expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
     await expect(page).toHaveURL(/\/p\/platform-overview$/);
+  });
+
+  test('a signed webhook from a tool refreshes an open dashboard without a reload', async ({ page, playwright, baseURL }) => {
+    await signIn(page, VIEWER);
+    await page.goto('/p/platform-overview');
+    await waitForHydration(page, '.dashboard-grid');
+    const stamp = page.getByTestId('last-updated');
+    const before = await stamp.getAttribute('datetime');
+    await page.evaluate(() => ((window as any).__stillHere = true));
+
+    // The tool's side: an admin enables the webhook, then the tool posts a signed event.
+    const admin = await playwright.request.newContext({ baseURL });
+    await admin.post('/api/auth/login', { data: ADMIN });
+    const tools = await (await admin.get('/api/tools')).json();
+    const databricks = tools.tools.find((tool: any) => tool.slug === 'databricks-demo');
+    const setup = await (await admin.post(`/api/tools/${databricks.id}/webhook`)).json();
+    const body = JSON.stringify({ event: 'job_failed', run_id: 880007 });
+    const signature = 'sha256=' + createHmac('sha256', setup.signing_secret).update(body).digest('hex');
+    const hook = await admin.post(setup.url_path, { data: body, headers: { 'content-type': 'application/json', 'x-signature-256': signature } });
+    expect(hook.status()).toBe(202);
+
+    await expect(stamp).not.toHaveAttribute('datetime', before!);
+    expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
+    await admin.dispose();
   });
 
   test('admin tests a tool connection and sees latency and a preview', async ({ page }) => {

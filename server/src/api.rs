@@ -9,7 +9,10 @@ use axum::{
         rejection::{JsonRejection, PathRejection},
     },
     http::{HeaderMap, StatusCode, header},
-    response::{IntoResponse, Redirect, Response},
+    response::{
+        IntoResponse, Redirect, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
     routing::{delete, get, post, put},
 };
 use axum_extra::extract::CookieJar;
@@ -42,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/tools/{id}/secret", put(set_tool_secret))
         .route("/api/tools/{id}/webhook", post(enable_webhook))
         .route("/api/hooks/{tool}/{token}", post(receive_webhook))
+        .route("/api/events", get(events))
         .route("/api/connector-templates", get(list_templates))
         .route("/api/tools/{id}/test", post(test_tool))
 }
@@ -332,10 +336,36 @@ async fn receive_webhook(
         .and_then(|value| value.to_str().ok());
     let event_id = state
         .services
-        .tools
         .receive_webhook(&tool, &token, signature, &body)
         .await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "event_id": event_id }))))
+}
+
+/// Server-sent events: `tool-updated` with the tool's slug whenever a tool of the caller's
+/// organization pushed news, so open dashboards refresh without reloading.
+async fn events(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+) -> ApiResult<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>> {
+    let caller = caller(&session)?;
+    let org_id = caller.org_id;
+    let receiver = state.services.subscribe(caller)?;
+    let stream = futures::stream::unfold(receiver, move |mut receiver| async move {
+        loop {
+            match receiver.recv().await {
+                Ok(event) if event.org_id == org_id => {
+                    return Some((
+                        Ok(Event::default().event("tool-updated").data(event.tool)),
+                        receiver,
+                    ));
+                }
+                // Another organization's news, or a slow reader that missed some: keep going.
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 async fn delete_tool(

@@ -1164,10 +1164,26 @@ fn webhooks_accept_only_correctly_signed_json() {
                 request.send()
             };
             let body: &[u8] = br#"{"event": "job_failed", "run_id": 880007}"#;
+            // A viewer's open page listens for news about the organization's tools.
+            let listener = app.viewer().await;
+            let mut stream = listener.get(app.url("/api/events")).send().await.unwrap();
+            assert_eq!(stream.status(), StatusCode::OK);
             let accepted = post(path.clone(), body, Some(sign(body, &secret)))
                 .await
                 .unwrap();
             assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+            let slug = tools["tools"][0]["slug"].as_str().unwrap();
+            let mut received = String::new();
+            while !received.contains("event: tool-updated") {
+                let chunk =
+                    tokio::time::timeout(std::time::Duration::from_secs(10), stream.chunk())
+                        .await
+                        .expect("the event arrives")
+                        .unwrap()
+                        .expect("the stream stays open");
+                received.push_str(&String::from_utf8_lossy(&chunk));
+            }
+            assert!(received.contains(&format!("data: {slug}")), "{received}");
             assert!(accepted.json::<Value>().await.unwrap()["event_id"].is_i64());
 
             let forged = post(path.clone(), body, Some(sign(body, "not-the-secret")))

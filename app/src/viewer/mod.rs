@@ -33,6 +33,8 @@ pub fn ViewerPage() -> impl IntoView {
         move || (slug(), refreshes.get()),
         move |(slug, count)| api::render_page(slug, refresh_in_url || count > 0),
     );
+    // Effects run only in the browser, so the server never opens this stream.
+    Effect::new(move |_| listen_for_tool_updates(refreshes));
     let (pending, set_pending) = signal(false);
     let control = RefreshControl {
         trigger: Callback::new(move |_| refreshes.update(|count| *count += 1)),
@@ -52,6 +54,24 @@ pub fn ViewerPage() -> impl IntoView {
             }}
         </Transition>
     }
+}
+
+/// Refreshes the page whenever one of the organization's tools pushes news through its
+/// webhook (server-sent `tool-updated` events).
+fn listen_for_tool_updates(refreshes: RwSignal<u32>) {
+    use wasm_bindgen::{JsCast, closure::Closure};
+    let Ok(source) = web_sys::EventSource::new("/api/events") else {
+        return;
+    };
+    let on_update =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+            // The page may be gone already; then there is nothing to refresh.
+            let _ = refreshes.try_update(|count| *count += 1);
+        });
+    let _ =
+        source.add_event_listener_with_callback("tool-updated", on_update.as_ref().unchecked_ref());
+    // Lives as long as the browser tab keeps the stream; see the issue notes on closing it.
+    on_update.forget();
 }
 
 #[component]

@@ -243,6 +243,7 @@ impl ConnectorService {
         let cache = Cache::builder()
             .max_capacity(settings.cache_capacity)
             .expire_after(PerEntryTtl)
+            .support_invalidation_closures()
             .build();
         let tokens = Cache::builder()
             .max_capacity(10_000)
@@ -309,6 +310,14 @@ impl ConnectorService {
                 None => Err(err),
             },
         }
+    }
+
+    /// Drops every cached answer of a tool, e.g. when it pushed news through its webhook.
+    pub fn invalidate_tool(&self, tool_id: i32) {
+        // Only fails when closures are not enabled on the cache, which they are.
+        let _ = self
+            .cache
+            .invalidate_entries_if(move |key, _| key.tool_id == tool_id);
     }
 
     /// One call with the tool's rate limit, retries and circuit breaker around it.

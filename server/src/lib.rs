@@ -131,9 +131,20 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let (stopping, mut stop_requested) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    });
+    // Event streams stay open until their clients leave; give requests a few seconds to
+    // finish after the signal, then exit regardless.
+    tokio::select! {
+        result = std::future::IntoFuture::into_future(server) => result?,
+        _ = async {
+            let _ = stop_requested.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        } => tracing::warn!("connections still open 5 s after the shutdown signal; exiting"),
+    }
     Ok(())
 }
 

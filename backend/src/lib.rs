@@ -25,6 +25,15 @@ use sea_orm::DatabaseConnection;
 pub use domain::dto::SessionUser;
 pub use error::{Error, Result};
 
+/// The policy floor every service checks first: may this user's role do this at all?
+pub fn require(actor: &SessionUser, action: domain::Action) -> Result<()> {
+    if domain::policy::allows(actor.role, action) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(action))
+    }
+}
+
 /// Settings the services need, gathered by the server's config at start-up.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -101,9 +110,7 @@ impl Services {
         &self,
         actor: &SessionUser,
     ) -> Result<tokio::sync::broadcast::Receiver<ToolEvent>> {
-        if !domain::policy::allows(actor.role, domain::Action::ViewPublishedPage) {
-            return Err(Error::Forbidden(domain::Action::ViewPublishedPage));
-        }
+        crate::require(actor, domain::Action::ViewPublishedPage)?;
         Ok(self.events.subscribe())
     }
 }

@@ -64,9 +64,7 @@ impl PageService {
     /// Pages the actor may open: published ones for everyone who may view, drafts too for
     /// those who may edit or review.
     pub async fn list_for(&self, actor: &SessionUser) -> Result<Vec<PageSummary>> {
-        if !policy::allows(actor.role, Action::ViewPublishedPage) {
-            return Err(Error::Forbidden(Action::ViewPublishedPage));
-        }
+        crate::require(actor, Action::ViewPublishedPage)?;
         let mut query = page::Entity::find().filter(page::Column::OrgId.eq(actor.org_id));
         if !policy::allows(actor.role, Action::ViewDraftPage) {
             query = query.filter(
@@ -91,9 +89,7 @@ impl PageService {
     }
 
     pub async fn create(&self, actor: &SessionUser, new: NewPage) -> Result<PageSummary> {
-        if !policy::allows(actor.role, Action::CreatePage) {
-            return Err(Error::Forbidden(Action::CreatePage));
-        }
+        crate::require(actor, Action::CreatePage)?;
         if new.publish && !policy::allows(actor.role, Action::PublishPage) {
             return Err(Error::Forbidden(Action::PublishPage));
         }

@@ -8,7 +8,6 @@ use domain::{
     Action,
     dto::{ConnectionTest, SessionUser, ToolSummary, WebhookSetup},
     page::RequestSpec,
-    policy,
     tool::ToolAuth,
 };
 use sea_orm::{
@@ -117,9 +116,7 @@ impl ToolService {
         tool_id: i32,
         path: Option<String>,
     ) -> Result<ConnectionTest> {
-        if !policy::allows(actor.role, Action::ManageTools) {
-            return Err(Error::Forbidden(Action::ManageTools));
-        }
+        crate::require(actor, Action::ManageTools)?;
         let tool = self.in_org(actor, tool_id).await?;
         let target = self
             .target_for(actor.org_id, &tool.slug)
@@ -145,9 +142,7 @@ impl ToolService {
     }
 
     pub async fn list(&self, actor: &SessionUser) -> Result<Vec<ToolSummary>> {
-        if !policy::allows(actor.role, Action::OpenAdmin) {
-            return Err(Error::Forbidden(Action::OpenAdmin));
-        }
+        crate::require(actor, Action::OpenAdmin)?;
         let tools = tool::Entity::find()
             .filter(tool::Column::OrgId.eq(actor.org_id))
             .order_by_asc(tool::Column::Name)
@@ -180,9 +175,7 @@ impl ToolService {
 
     /// Registers a tool unless its slug is taken, in which case the existing one is returned.
     pub async fn ensure(&self, actor: &SessionUser, new: NewTool) -> Result<tool::Model> {
-        if !policy::allows(actor.role, Action::ManageTools) {
-            return Err(Error::Forbidden(Action::ManageTools));
-        }
+        crate::require(actor, Action::ManageTools)?;
         match self.find_by_slug(actor.org_id, &new.slug).await? {
             Some(existing) => Ok(existing),
             None => self.create(actor, new).await,
@@ -191,9 +184,7 @@ impl ToolService {
 
     /// Registers a tool; a taken slug is a conflict.
     pub async fn create(&self, actor: &SessionUser, new: NewTool) -> Result<tool::Model> {
-        if !policy::allows(actor.role, Action::ManageTools) {
-            return Err(Error::Forbidden(Action::ManageTools));
-        }
+        crate::require(actor, Action::ManageTools)?;
         Error::check_slug(&new.slug)?;
         if new.name.trim().is_empty() {
             return Err(Error::validation("name", "a tool needs a name"));
@@ -264,9 +255,7 @@ impl ToolService {
     /// Replaces a tool's credentials. The audit trail records that they changed, never what
     /// they are.
     pub async fn set_secret(&self, actor: &SessionUser, tool_id: i32, secret: &str) -> Result<()> {
-        if !policy::allows(actor.role, Action::ManageTools) {
-            return Err(Error::Forbidden(Action::ManageTools));
-        }
+        crate::require(actor, Action::ManageTools)?;
         if secret.is_empty() {
             return Err(Error::validation("secret", "enter the credential"));
         }
@@ -295,9 +284,7 @@ impl ToolService {
     /// Removes a tool and its credentials. Widgets bound to it show "not registered" until
     /// rebound.
     pub async fn delete(&self, actor: &SessionUser, tool_id: i32) -> Result<()> {
-        if !policy::allows(actor.role, Action::ManageTools) {
-            return Err(Error::Forbidden(Action::ManageTools));
-        }
+        crate::require(actor, Action::ManageTools)?;
         let tool = self.in_org(actor, tool_id).await?;
         let txn = self.db.begin().await?;
         connection::Entity::delete_many()
@@ -325,9 +312,7 @@ impl ToolService {
     /// Turns on (or re-keys) the tool's inbound webhook. The signing secret is shown this
     /// once and stored encrypted; callers sign each body with HMAC-SHA256.
     pub async fn enable_webhook(&self, actor: &SessionUser, tool_id: i32) -> Result<WebhookSetup> {
-        if !policy::allows(actor.role, Action::ManageTools) {
-            return Err(Error::Forbidden(Action::ManageTools));
-        }
+        crate::require(actor, Action::ManageTools)?;
         let tool = self.in_org(actor, tool_id).await?;
         let token = crate::auth::random_token();
         let signing_secret = crate::auth::random_token();

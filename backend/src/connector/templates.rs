@@ -1,8 +1,8 @@
 //! The connector templates shipped with the server (`backend/connectors/*.json`).
 
-use domain::{Action, dto::SessionUser, policy, template::ConnectorTemplate};
+use domain::{Action, dto::SessionUser, template::ConnectorTemplate};
 
-use crate::{Error, Result};
+use crate::Result;
 
 const MANIFESTS: &[(&str, &str)] = &[
     (
@@ -41,9 +41,7 @@ pub fn all() -> Vec<ConnectorTemplate> {
 
 /// The templates, for those who may open the admin area.
 pub fn list_for(actor: &SessionUser) -> Result<Vec<ConnectorTemplate>> {
-    if !policy::allows(actor.role, Action::OpenAdmin) {
-        return Err(Error::Forbidden(Action::OpenAdmin));
-    }
+    crate::require(actor, Action::OpenAdmin)?;
     Ok(all())
 }
 

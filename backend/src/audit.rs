@@ -24,6 +24,26 @@ pub struct AuditEntry<'a> {
     pub after: Option<&'a Value>,
 }
 
+impl<'a> AuditEntry<'a> {
+    /// An entry for a signed-in user's action in their organization; add `before`/`after`.
+    pub fn by(
+        actor: &'a SessionUser,
+        action: &'a str,
+        resource_type: &'a str,
+        resource_id: String,
+    ) -> Self {
+        AuditEntry {
+            org_id: actor.org_id,
+            actor: AuditActor::User(actor),
+            action,
+            resource_type,
+            resource_id,
+            before: None,
+            after: None,
+        }
+    }
+}
+
 pub async fn record(conn: &impl ConnectionTrait, entry: AuditEntry<'_>) -> Result<(), DbErr> {
     let before = entry.before.cloned().unwrap_or(Value::Null);
     let after = entry.after.cloned().unwrap_or(Value::Null);

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::{
     Error, Result,
-    audit::{self, AuditActor, AuditEntry},
+    audit::{self, AuditEntry},
     connector::ConnectorService,
     entities::{page, version},
     tools::ToolService,
@@ -155,16 +155,18 @@ impl PageService {
         }
         .insert(&txn)
         .await?;
+        let action = if new.publish {
+            "page.create_published"
+        } else {
+            "page.create"
+        };
+        let after =
+            json!({"slug": new.slug, "title": title, "status": status, "definition": canonical});
         audit::record(
             &txn,
             AuditEntry {
-                org_id: actor.org_id,
-                actor: AuditActor::User(actor),
-                action: if new.publish { "page.create_published" } else { "page.create" },
-                resource_type: RESOURCE_TYPE,
-                resource_id: created.id.to_string(),
-                before: None,
-                after: Some(&json!({"slug": new.slug, "title": title, "status": status, "definition": canonical})),
+                after: Some(&after),
+                ..AuditEntry::by(actor, action, RESOURCE_TYPE, created.id.to_string())
             },
         )
         .await?;

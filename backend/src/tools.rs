@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use crate::{
     Error, Result,
-    audit::{self, AuditActor, AuditEntry},
+    audit::{self, AuditEntry},
     connector::{ConnectorService, ToolTarget},
     crypto::Keyring,
     entities::{connection, tool, webhook_event},
@@ -235,16 +235,11 @@ impl ToolService {
         audit::record(
             &txn,
             AuditEntry {
-                org_id: actor.org_id,
-                actor: AuditActor::User(actor),
-                action: "tool.create",
-                resource_type: "tool",
-                resource_id: created.id.to_string(),
-                before: None,
                 after: Some(&json!({
                     "slug": new.slug, "name": new.name, "kind": new.kind, "base_url": new.base_url,
                     "config": config, "secret": if new.secret.is_some() { "set" } else { "none" },
                 })),
+                ..AuditEntry::by(actor, "tool.create", "tool", created.id.to_string())
             },
         )
         .await?;
@@ -267,13 +262,9 @@ impl ToolService {
         audit::record(
             &txn,
             AuditEntry {
-                org_id: actor.org_id,
-                actor: AuditActor::User(actor),
-                action: "tool.secret_set",
-                resource_type: "tool",
-                resource_id: tool.id.to_string(),
                 before: Some(&json!({"secret": if had_secret { "set" } else { "none" }})),
                 after: Some(&json!({"secret": "replaced"})),
+                ..AuditEntry::by(actor, "tool.secret_set", "tool", tool.id.to_string())
             },
         )
         .await?;
@@ -295,13 +286,9 @@ impl ToolService {
         audit::record(
             &txn,
             AuditEntry {
-                org_id: actor.org_id,
-                actor: AuditActor::User(actor),
-                action: "tool.delete",
-                resource_type: "tool",
-                resource_id: tool.id.to_string(),
                 before: Some(&json!({"slug": tool.slug, "name": tool.name, "base_url": tool.base_url, "config": tool.config})),
                 after: None,
+                ..AuditEntry::by(actor, "tool.delete", "tool", tool.id.to_string())
             },
         )
         .await?;
@@ -330,13 +317,8 @@ impl ToolService {
         audit::record(
             &txn,
             AuditEntry {
-                org_id: actor.org_id,
-                actor: AuditActor::User(actor),
-                action: "tool.webhook_enabled",
-                resource_type: "tool",
-                resource_id: tool.id.to_string(),
-                before: None,
                 after: Some(&json!({"webhook": "enabled", "signing_secret": "replaced"})),
+                ..AuditEntry::by(actor, "tool.webhook_enabled", "tool", tool.id.to_string())
             },
         )
         .await?;

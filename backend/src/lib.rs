@@ -9,6 +9,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod pages;
+pub mod rich_text;
 pub mod tools;
 pub mod users;
 

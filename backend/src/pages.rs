@@ -238,6 +238,7 @@ impl PageService {
             .await;
         Ok(RenderedPage {
             page: summary(&model)?,
+            html: crate::rich_text::render_blocks(&definition),
             definition,
             data,
             rendered_at: Utc::now(),

@@ -261,6 +261,63 @@ fn nice_ceiling(value: f64) -> f64 {
         .unwrap_or(10.0 * base)
 }
 
+/// One slice of a pie chart: its SVG path, and its share of the whole (0..=1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PieSlice {
+    pub path: String,
+    pub label: String,
+    pub value: f64,
+    pub share: f64,
+}
+
+/// Slices for the positive points, clockwise from 12 o'clock, centred in the view box.
+pub fn pie_slices(points: &[ChartPoint], (width, height): (f64, f64)) -> Vec<PieSlice> {
+    let positive: Vec<&ChartPoint> = points.iter().filter(|point| point.value > 0.0).collect();
+    let total: f64 = positive.iter().map(|point| point.value).sum();
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    let (cx, cy) = (width / 2.0, height / 2.0);
+    let radius = (width.min(height) / 2.0 - 8.0).max(10.0);
+    let at = |fraction: f64| {
+        let angle = fraction * std::f64::consts::TAU - std::f64::consts::FRAC_PI_2;
+        (cx + radius * angle.cos(), cy + radius * angle.sin())
+    };
+    let mut start = 0.0;
+    positive
+        .into_iter()
+        .map(|point| {
+            let share = point.value / total;
+            let path = if share >= 0.999_999 {
+                // A full circle cannot be one arc: draw two halves.
+                format!(
+                    "M {:.1} {:.1} A {radius:.1} {radius:.1} 0 1 1 {:.1} {:.1} A {radius:.1} {radius:.1} 0 1 1 {:.1} {:.1} Z",
+                    cx,
+                    cy - radius,
+                    cx,
+                    cy + radius,
+                    cx,
+                    cy - radius
+                )
+            } else {
+                let (x1, y1) = at(start);
+                let (x2, y2) = at(start + share);
+                let large_arc = u8::from(share > 0.5);
+                format!(
+                    "M {cx:.1} {cy:.1} L {x1:.1} {y1:.1} A {radius:.1} {radius:.1} 0 {large_arc} 1 {x2:.1} {y2:.1} Z"
+                )
+            };
+            start += share;
+            PieSlice {
+                path,
+                label: point.label.clone(),
+                value: point.value,
+                share,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,5 +430,28 @@ mod tests {
         let geometry = layout(&[], ValueFormat::Number, (640.0, 240.0));
         assert!(geometry.points.is_empty());
         assert_eq!(geometry.y_ticks.len(), 5);
+    }
+
+    #[test]
+    fn pie_slices_share_the_whole_and_skip_non_positive_points() {
+        let points =
+            [("a", 1.0), ("b", 3.0), ("c", 0.0), ("d", -2.0)].map(|(label, value)| ChartPoint {
+                label: label.to_owned(),
+                value,
+            });
+        let slices = pie_slices(&points, (200.0, 200.0));
+        assert_eq!(slices.len(), 2);
+        assert_eq!((slices[0].share, slices[1].share), (0.25, 0.75));
+        // First slice starts at 12 o'clock and ends at 3 o'clock (a quarter turn).
+        assert_eq!(
+            slices[0].path,
+            "M 100.0 100.0 L 100.0 8.0 A 92.0 92.0 0 0 1 192.0 100.0 Z"
+        );
+        // The three-quarter slice needs the large-arc flag.
+        assert!(slices[1].path.contains(" 0 1 1 "), "{}", slices[1].path);
+        let whole = pie_slices(&points[..1], (200.0, 200.0));
+        assert_eq!(whole.len(), 1);
+        assert_eq!(whole[0].path.matches(" A ").count(), 2);
+        assert!(pie_slices(&points[2..], (200.0, 200.0)).is_empty());
     }
 }

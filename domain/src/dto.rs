@@ -94,6 +94,9 @@ pub struct RenderedPage {
     pub definition: PageDefinition,
     /// Widget id → its data; widgets without a binding are absent.
     pub data: BTreeMap<String, WidgetData>,
+    /// Widget id → sanitized HTML of its Markdown or HTML block, made on the server.
+    #[serde(default)]
+    pub html: BTreeMap<String, String>,
     pub rendered_at: DateTime<Utc>,
 }
 

@@ -127,10 +127,40 @@ pub enum WidgetProps {
     Table(TableProps),
     Chart(ChartProps),
     RefreshBar(RefreshBarProps),
+    Heading(HeadingProps),
+    Markdown(MarkdownProps),
+    Html(HtmlProps),
+    Code(CodeProps),
+    Card(CardProps),
+    Button(ButtonProps),
+    Link(LinkProps),
+    Image(ImageProps),
+    Iframe(IframeProps),
+    Search(SearchProps),
+    Filter(FilterProps),
+    Form(FormProps),
 }
 
 impl WidgetProps {
-    pub const TYPE_NAMES: [&'static str; 5] = ["text", "kpi", "table", "chart", "refresh_bar"];
+    pub const TYPE_NAMES: [&'static str; 17] = [
+        "text",
+        "kpi",
+        "table",
+        "chart",
+        "refresh_bar",
+        "heading",
+        "markdown",
+        "html",
+        "code",
+        "card",
+        "button",
+        "link",
+        "image",
+        "iframe",
+        "search",
+        "filter",
+        "form",
+    ];
 
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -139,6 +169,18 @@ impl WidgetProps {
             WidgetProps::Table(_) => "table",
             WidgetProps::Chart(_) => "chart",
             WidgetProps::RefreshBar(_) => "refresh_bar",
+            WidgetProps::Heading(_) => "heading",
+            WidgetProps::Markdown(_) => "markdown",
+            WidgetProps::Html(_) => "html",
+            WidgetProps::Code(_) => "code",
+            WidgetProps::Card(_) => "card",
+            WidgetProps::Button(_) => "button",
+            WidgetProps::Link(_) => "link",
+            WidgetProps::Image(_) => "image",
+            WidgetProps::Iframe(_) => "iframe",
+            WidgetProps::Search(_) => "search",
+            WidgetProps::Filter(_) => "filter",
+            WidgetProps::Form(_) => "form",
         }
     }
 
@@ -148,16 +190,192 @@ impl WidgetProps {
     }
 }
 
+impl WidgetProps {
+    /// A new widget of this type as the palette drops it: sensible props and a size in grid
+    /// cells (columns, rows).
+    pub fn palette_default(type_name: &str) -> Option<(WidgetProps, u8, u16)> {
+        Some(match type_name {
+            "text" => (
+                WidgetProps::Text(TextProps {
+                    text: "New text".to_owned(),
+                }),
+                4,
+                1,
+            ),
+            "heading" => (
+                WidgetProps::Heading(HeadingProps {
+                    text: "Heading".to_owned(),
+                    level: 2,
+                }),
+                6,
+                1,
+            ),
+            "markdown" => (
+                WidgetProps::Markdown(MarkdownProps {
+                    source: "## Notes\n\nWrite *Markdown* here.".to_owned(),
+                }),
+                4,
+                2,
+            ),
+            "html" => (
+                WidgetProps::Html(HtmlProps {
+                    html: "<p>HTML block</p>".to_owned(),
+                }),
+                4,
+                2,
+            ),
+            "code" => (
+                WidgetProps::Code(CodeProps {
+                    code: "SELECT 1".to_owned(),
+                    language: "sql".to_owned(),
+                }),
+                4,
+                2,
+            ),
+            "card" => (
+                WidgetProps::Card(CardProps {
+                    heading: "Card".to_owned(),
+                    text: "Card text".to_owned(),
+                    tone: Emphasis::Neutral,
+                }),
+                3,
+                2,
+            ),
+            "button" => (
+                WidgetProps::Button(ButtonProps {
+                    label: "Refresh data".to_owned(),
+                    action: ButtonAction::Refresh,
+                    tone: Emphasis::Neutral,
+                }),
+                2,
+                1,
+            ),
+            "link" => (
+                WidgetProps::Link(LinkProps {
+                    text: "Open link".to_owned(),
+                    url: "https://learn.microsoft.com/azure/databricks/".to_owned(),
+                }),
+                3,
+                1,
+            ),
+            "image" => (
+                WidgetProps::Image(ImageProps {
+                    src: "/favicon.svg".to_owned(),
+                    alt: "Image".to_owned(),
+                }),
+                2,
+                2,
+            ),
+            "iframe" => (
+                WidgetProps::Iframe(IframeProps {
+                    src: "/mock/powerbi/embed/demo".to_owned(),
+                    title: "Embedded report".to_owned(),
+                    allow_fullscreen: true,
+                }),
+                6,
+                4,
+            ),
+            "kpi" => (
+                WidgetProps::Kpi(KpiProps {
+                    label: "KPI".to_owned(),
+                    unit: None,
+                    trend: KpiTrend::HigherIsBetter,
+                }),
+                3,
+                2,
+            ),
+            "table" => (
+                WidgetProps::Table(TableProps {
+                    columns: vec![TableColumn {
+                        key: "name".to_owned(),
+                        label: "Name".to_owned(),
+                    }],
+                    empty_text: None,
+                }),
+                6,
+                4,
+            ),
+            "chart" => (
+                WidgetProps::Chart(ChartProps {
+                    kind: ChartKind::Bar,
+                    x_label: "x".to_owned(),
+                    y_label: "y".to_owned(),
+                    y_format: ValueFormat::Number,
+                }),
+                6,
+                4,
+            ),
+            "refresh_bar" => (WidgetProps::RefreshBar(RefreshBarProps::default()), 12, 1),
+            "search" => (
+                WidgetProps::Search(SearchProps {
+                    placeholder: "Search…".to_owned(),
+                    targets: Vec::new(),
+                }),
+                4,
+                1,
+            ),
+            "filter" => (
+                WidgetProps::Filter(FilterProps {
+                    label: "Filter".to_owned(),
+                    ..Default::default()
+                }),
+                3,
+                1,
+            ),
+            "form" => (
+                WidgetProps::Form(FormProps {
+                    fields: vec![FormField {
+                        name: "summary".to_owned(),
+                        label: "Summary".to_owned(),
+                        kind: FieldKind::Text,
+                        required: true,
+                        options: Vec::new(),
+                    }],
+                    submit_label: default_submit_label(),
+                }),
+                4,
+                3,
+            ),
+            _ => return None,
+        })
+    }
+
+    /// The name people see in the palette.
+    pub fn type_label(type_name: &str) -> &'static str {
+        match type_name {
+            "text" => "Text",
+            "heading" => "Heading",
+            "markdown" => "Markdown",
+            "html" => "HTML block",
+            "code" => "Code block",
+            "card" => "Card",
+            "button" => "Button",
+            "link" => "Link",
+            "image" => "Image",
+            "iframe" => "Iframe",
+            "kpi" => "KPI tile",
+            "table" => "Table",
+            "chart" => "Chart",
+            "refresh_bar" => "Refresh bar",
+            "search" => "Search",
+            "filter" => "Filter",
+            "form" => "Form",
+            _ => "Widget",
+        }
+    }
+}
+
 /// For a widget type name: the props a binding may fill, and which it must fill.
 pub fn binding_targets_of(
     type_name: &str,
 ) -> Option<(&'static [&'static str], &'static [&'static str])> {
     Some(match type_name {
-        "text" => (&["text"], &["text"]),
+        "text" | "heading" | "card" => (&["text"], &["text"]),
         "kpi" => (&["value", "delta"], &["value"]),
         "table" => (&["rows"], &["rows"]),
         "chart" => (&["points"], &["points"]),
-        "refresh_bar" => (&[], &[]),
+        "refresh_bar" | "markdown" | "html" | "code" | "button" | "link" | "image" | "iframe"
+        | "search" | "filter" | "form" => (&[], &[]),
         _ => return None,
     })
 }
@@ -231,6 +449,8 @@ pub enum ValueFormat {
 pub enum ChartKind {
     Line,
     Bar,
+    /// Shares of a whole; each point is a slice.
+    Pie,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -238,6 +458,221 @@ pub enum ChartKind {
 pub struct RefreshBarProps {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeadingProps {
+    #[serde(default)]
+    pub text: String,
+    /// 1 (largest) to 4.
+    #[serde(default = "default_heading_level")]
+    pub level: u8,
+}
+
+fn default_heading_level() -> u8 {
+    2
+}
+
+/// Markdown, rendered to HTML and sanitized on the server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownProps {
+    #[serde(default)]
+    pub source: String,
+}
+
+/// An HTML fragment; scripts, event handlers and unsafe URLs are removed on the server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HtmlProps {
+    #[serde(default)]
+    pub html: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeProps {
+    #[serde(default)]
+    pub code: String,
+    /// Language name for highlighting, e.g. `sql`, `python`, `json`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub language: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CardProps {
+    #[serde(default)]
+    pub heading: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub tone: Emphasis,
+}
+
+/// Colour emphasis shared by cards and buttons.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Emphasis {
+    #[default]
+    Neutral,
+    Info,
+    Success,
+    Warning,
+    Danger,
+}
+
+impl Emphasis {
+    pub const ALL: [Emphasis; 5] = [
+        Emphasis::Neutral,
+        Emphasis::Info,
+        Emphasis::Success,
+        Emphasis::Warning,
+        Emphasis::Danger,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Emphasis::Neutral => "neutral",
+            Emphasis::Info => "info",
+            Emphasis::Success => "success",
+            Emphasis::Warning => "warning",
+            Emphasis::Danger => "danger",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ButtonProps {
+    pub label: String,
+    pub action: ButtonAction,
+    #[serde(default)]
+    pub tone: Emphasis,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ButtonAction {
+    /// Opens a URL (same tab unless `new_tab`).
+    OpenLink {
+        url: String,
+        #[serde(default)]
+        new_tab: bool,
+    },
+    /// Reloads the data of every widget on the page.
+    Refresh,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkProps {
+    pub text: String,
+    pub url: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageProps {
+    pub src: String,
+    /// Text alternative; required for accessibility, empty only for decorative images.
+    #[serde(default)]
+    pub alt: String,
+}
+
+/// An embedded page (BI report, runbook…). Its host must be on the embed allow-list.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IframeProps {
+    pub src: String,
+    /// Accessible name of the frame.
+    pub title: String,
+    #[serde(default)]
+    pub allow_fullscreen: bool,
+}
+
+/// A search box; its text filters the rows of the target tables (any cell containing it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchProps {
+    #[serde(default)]
+    pub placeholder: String,
+    /// Ids of the table widgets it filters.
+    #[serde(default)]
+    pub targets: Vec<String>,
+}
+
+/// A drop-down that keeps only the target table's rows whose `column` equals the choice.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilterProps {
+    pub label: String,
+    pub target: String,
+    /// Column key of the target table.
+    pub column: String,
+    /// Choices; when empty, the distinct values of the column in the table's data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormProps {
+    pub fields: Vec<FormField>,
+    #[serde(default = "default_submit_label")]
+    pub submit_label: String,
+}
+
+fn default_submit_label() -> String {
+    "Submit".to_owned()
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormField {
+    /// Key of the value in the submitted JSON.
+    pub name: String,
+    pub label: String,
+    pub kind: FieldKind,
+    #[serde(default)]
+    pub required: bool,
+    /// Choices for select and radio fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    Number,
+    Date,
+    Select,
+    Radio,
+    Checkbox,
+}
+
+impl FieldKind {
+    pub const ALL: [FieldKind; 6] = [
+        FieldKind::Text,
+        FieldKind::Number,
+        FieldKind::Date,
+        FieldKind::Select,
+        FieldKind::Radio,
+        FieldKind::Checkbox,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Number => "number",
+            FieldKind::Date => "date",
+            FieldKind::Select => "select",
+            FieldKind::Radio => "radio",
+            FieldKind::Checkbox => "checkbox",
+        }
+    }
 }
 
 /// Binds a widget to one request against a registered tool and maps the response onto the
@@ -417,6 +852,7 @@ impl PageDefinition {
             }
         }
         check_overlaps(&self.layout.widgets, &mut issues);
+        check_references(&self.layout.widgets, &mut issues);
         crate::error::collected(issues)
     }
 
@@ -437,6 +873,90 @@ impl PageDefinition {
         widgets.sort_by_key(|widget| (widget.position.desktop.y, widget.position.desktop.x));
         widgets
     }
+}
+
+/// How a search box or filter narrows a table's rows, keyed by the page variable it sets
+/// (the search or filter widget's id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowFilter {
+    /// Rows where any column contains the variable's text, ignoring case.
+    Contains { variable: String },
+    /// Rows whose `column` shows exactly the variable's value.
+    Equals { variable: String, column: String },
+}
+
+impl PageDefinition {
+    /// Table id → the filters that search and filter widgets put on it.
+    pub fn row_filters(&self) -> BTreeMap<String, Vec<RowFilter>> {
+        let mut filters: BTreeMap<String, Vec<RowFilter>> = BTreeMap::new();
+        for widget in &self.layout.widgets {
+            match &widget.props {
+                WidgetProps::Search(search) => {
+                    for target in &search.targets {
+                        filters
+                            .entry(target.clone())
+                            .or_default()
+                            .push(RowFilter::Contains {
+                                variable: widget.id.clone(),
+                            });
+                    }
+                }
+                WidgetProps::Filter(filter) => filters
+                    .entry(filter.target.clone())
+                    .or_default()
+                    .push(RowFilter::Equals {
+                        variable: widget.id.clone(),
+                        column: filter.column.clone(),
+                    }),
+                _ => {}
+            }
+        }
+        filters
+    }
+}
+
+/// Whether a table row passes every filter, given the page variables; an empty or unset
+/// variable does not filter.
+pub fn row_passes(
+    row: &Value,
+    columns: &[TableColumn],
+    filters: &[RowFilter],
+    variables: &BTreeMap<String, String>,
+) -> bool {
+    let cell = |key: &str| crate::chart::display_value(row.get(key).unwrap_or(&Value::Null));
+    filters.iter().all(|filter| {
+        let variable = match filter {
+            RowFilter::Contains { variable } | RowFilter::Equals { variable, .. } => variable,
+        };
+        let wanted = variables
+            .get(variable)
+            .map(|v| v.trim())
+            .unwrap_or_default();
+        if wanted.is_empty() {
+            return true;
+        }
+        match filter {
+            RowFilter::Contains { .. } => {
+                let wanted = wanted.to_lowercase();
+                columns
+                    .iter()
+                    .any(|column| cell(&column.key).to_lowercase().contains(&wanted))
+            }
+            RowFilter::Equals { column, .. } => cell(column) == wanted,
+        }
+    })
+}
+
+/// The distinct display values of one column, sorted: a filter's choices when none are set.
+pub fn distinct_values(rows: &Value, column: &str) -> Vec<String> {
+    let values: BTreeSet<String> = rows
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|row| row.get(column))
+        .map(crate::chart::display_value)
+        .collect();
+    values.into_iter().collect()
 }
 
 /// Slugs name pages and tools in URLs and bindings: 1–80 lowercase letters and digits in
@@ -575,7 +1095,126 @@ fn check_props(path: &str, props: &WidgetProps, issues: &mut Vec<ValidationIssue
                 "a KPI tile needs a label",
             ));
         }
+        WidgetProps::Heading(heading) if !(1..=4).contains(&heading.level) => {
+            issues.push(ValidationIssue::new(
+                format!("{path}.props.level"),
+                "heading level must be 1 to 4",
+            ));
+        }
+        WidgetProps::Button(button) => {
+            if button.label.trim().is_empty() {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.props.label"),
+                    "a button needs a label",
+                ));
+            }
+            if let ButtonAction::OpenLink { url, .. } = &button.action {
+                check_url(&format!("{path}.props.action.url"), url, issues);
+            }
+        }
+        WidgetProps::Link(link) => check_url(&format!("{path}.props.url"), &link.url, issues),
+        WidgetProps::Image(image) => check_url(&format!("{path}.props.src"), &image.src, issues),
+        WidgetProps::Iframe(frame) => {
+            check_url(&format!("{path}.props.src"), &frame.src, issues);
+            if frame.title.trim().is_empty() {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.props.title"),
+                    "an embed needs a title for screen readers",
+                ));
+            }
+        }
+        WidgetProps::Form(form) => {
+            if form.fields.is_empty() {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.props.fields"),
+                    "a form needs at least one field",
+                ));
+            }
+            let mut names = BTreeSet::new();
+            for (index, field) in form.fields.iter().enumerate() {
+                let at = format!("{path}.props.fields[{index}]");
+                if field.name.trim().is_empty() {
+                    issues.push(ValidationIssue::new(
+                        format!("{at}.name"),
+                        "field name must not be empty",
+                    ));
+                } else if !names.insert(field.name.as_str()) {
+                    issues.push(ValidationIssue::new(
+                        format!("{at}.name"),
+                        format!("duplicate field name \"{}\"", field.name),
+                    ));
+                }
+                if matches!(field.kind, FieldKind::Select | FieldKind::Radio)
+                    && field.options.is_empty()
+                {
+                    issues.push(ValidationIssue::new(
+                        format!("{at}.options"),
+                        "a choice field needs options",
+                    ));
+                }
+            }
+        }
         _ => {}
+    }
+}
+
+/// Links, images and embeds may point to http(s) addresses or to paths on this server —
+/// never `javascript:`, `data:` or protocol-relative URLs.
+pub fn is_safe_url(url: &str) -> bool {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")) && url.len() > "https://".len()
+        || (url.starts_with('/') && !url.starts_with("//"))
+}
+
+fn check_url(path: &str, url: &str, issues: &mut Vec<ValidationIssue>) {
+    if !is_safe_url(url) {
+        issues.push(ValidationIssue::new(
+            path,
+            "use an http(s) address or a path on this server starting with /",
+        ));
+    }
+}
+
+/// Search boxes and filters must point at tables on the same page, filters at one of the
+/// table's columns.
+fn check_references(widgets: &[Widget], issues: &mut Vec<ValidationIssue>) {
+    let table = |id: &str| {
+        widgets.iter().find_map(|widget| match &widget.props {
+            WidgetProps::Table(table) if widget.id == id => Some(table),
+            _ => None,
+        })
+    };
+    for (index, widget) in widgets.iter().enumerate() {
+        let path = widget_path(index, widget);
+        match &widget.props {
+            WidgetProps::Search(search) => {
+                for (n, target) in search.targets.iter().enumerate() {
+                    if table(target).is_none() {
+                        issues.push(ValidationIssue::new(
+                            format!("{path}.props.targets[{n}]"),
+                            format!("there is no table \"{target}\" on this page"),
+                        ));
+                    }
+                }
+            }
+            WidgetProps::Filter(filter) => match table(&filter.target) {
+                None => issues.push(ValidationIssue::new(
+                    format!("{path}.props.target"),
+                    format!("there is no table \"{}\" on this page", filter.target),
+                )),
+                Some(table) if !table.columns.iter().any(|c| c.key == filter.column) => issues
+                    .push(ValidationIssue::new(
+                        format!("{path}.props.column"),
+                        format!(
+                            "table \"{}\" has no column \"{}\"",
+                            filter.target, filter.column
+                        ),
+                    )),
+                Some(_) => {}
+            },
+            _ => {}
+        }
     }
 }
 
@@ -848,5 +1487,237 @@ mod tests {
             published, schema,
             "docs/page-definition.schema.json is stale; run `UPDATE_SCHEMA=1 cargo test -p domain`"
         );
+    }
+
+    fn widget(id: &str, x: u8, y: u16, kind: &str, props: Value) -> Value {
+        json!({"id": id, "type": kind, "props": props, "position": {"desktop": rect(x, y, 3, 1)}})
+    }
+
+    #[test]
+    fn every_palette_type_has_valid_defaults() {
+        for (index, type_name) in WidgetProps::TYPE_NAMES.iter().enumerate() {
+            let (props, w, h) = WidgetProps::palette_default(type_name).expect(type_name);
+            assert_eq!(props.type_name(), *type_name);
+            assert_ne!(WidgetProps::type_label(type_name), "Widget", "{type_name}");
+            let widget = Widget {
+                id: format!("w{index}"),
+                title: None,
+                position: Positions {
+                    desktop: GridRect { x: 0, y: 0, w, h },
+                    tablet: None,
+                    mobile: None,
+                },
+                props,
+                binding: None,
+            };
+            let page = PageDefinition {
+                schema_version: SCHEMA_VERSION,
+                layout: Layout {
+                    row_height: DEFAULT_ROW_HEIGHT,
+                    widgets: vec![widget],
+                },
+            };
+            if *type_name == "filter" {
+                // A filter needs its table; the builder asks for one before saving.
+                continue;
+            }
+            page.validate()
+                .unwrap_or_else(|issues| panic!("{type_name}: {issues:?}"));
+            let round_trip = PageDefinition::from_json(&page.to_canonical_json()).unwrap();
+            assert_eq!(round_trip, page);
+        }
+    }
+
+    #[test]
+    fn unsafe_urls_are_rejected_with_the_field() {
+        for bad in [
+            "javascript:alert(1)",
+            "//evil.example/x",
+            "data:text/html,hi",
+            "ftp://x",
+            "https://",
+        ] {
+            let issues = issues_of(page(json!([widget(
+                "l",
+                0,
+                0,
+                "link",
+                json!({"text": "x", "url": bad})
+            )])));
+            assert_eq!(
+                issues[0].path, "layout.widgets[0] (\"l\").props.url",
+                "{bad}"
+            );
+        }
+        for good in [
+            "https://example.com/x",
+            "/mock/powerbi/embed/demo",
+            "http://intranet/a",
+        ] {
+            assert!(is_safe_url(good), "{good}");
+        }
+        let issues = issues_of(page(json!([widget(
+            "f",
+            0,
+            0,
+            "iframe",
+            json!({"src": "javascript:x", "title": ""})
+        )])));
+        let paths: Vec<_> = issues.iter().map(|issue| issue.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "layout.widgets[0] (\"f\").props.src",
+                "layout.widgets[0] (\"f\").props.title"
+            ]
+        );
+    }
+
+    #[test]
+    fn search_and_filter_must_point_at_tables_and_their_columns() {
+        let table = json!({"id": "t", "type": "table", "props": {"columns": [{"key": "state", "label": "State"}]},
+                           "position": {"desktop": rect(0, 2, 6, 3)}});
+        let ok = page(json!([
+            table.clone(),
+            widget("s", 0, 0, "search", json!({"targets": ["t"]})),
+            widget(
+                "f",
+                3,
+                0,
+                "filter",
+                json!({"label": "State", "target": "t", "column": "state"})
+            ),
+        ]));
+        PageDefinition::from_json(&ok).unwrap();
+        let issues = issues_of(page(json!([
+            table,
+            widget("s", 0, 0, "search", json!({"targets": ["nope"]})),
+            widget(
+                "f",
+                3,
+                0,
+                "filter",
+                json!({"label": "State", "target": "t", "column": "colour"})
+            ),
+            widget(
+                "g",
+                6,
+                0,
+                "filter",
+                json!({"label": "X", "target": "s", "column": "state"})
+            ),
+        ])));
+        let found: Vec<_> = issues
+            .iter()
+            .map(|i| (i.path.as_str(), i.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "layout.widgets[1] (\"s\").props.targets[0]",
+                    "there is no table \"nope\" on this page"
+                ),
+                (
+                    "layout.widgets[2] (\"f\").props.column",
+                    "table \"t\" has no column \"colour\""
+                ),
+                (
+                    "layout.widgets[3] (\"g\").props.target",
+                    "there is no table \"s\" on this page"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn form_fields_need_unique_names_and_choices() {
+        let issues = issues_of(page(json!([widget(
+            "form",
+            0,
+            0,
+            "form",
+            json!({"fields": [
+                {"name": "a", "label": "A", "kind": "text"},
+                {"name": "a", "label": "A again", "kind": "number"},
+                {"name": "p", "label": "Priority", "kind": "select"},
+            ]})
+        )])));
+        let paths: Vec<_> = issues.iter().map(|issue| issue.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "layout.widgets[0] (\"form\").props.fields[1].name",
+                "layout.widgets[0] (\"form\").props.fields[2].options",
+            ]
+        );
+    }
+
+    #[test]
+    fn headings_are_bindable_and_levels_checked() {
+        let issues = issues_of(page(json!([widget(
+            "h",
+            0,
+            0,
+            "heading",
+            json!({"text": "x", "level": 7})
+        )])));
+        assert_eq!(issues[0].path, "layout.widgets[0] (\"h\").props.level");
+        assert_eq!(
+            binding_targets_of("heading"),
+            Some((&["text"][..], &["text"][..]))
+        );
+        assert_eq!(binding_targets_of("iframe"), Some((&[][..], &[][..])));
+    }
+
+    #[test]
+    fn search_and_filter_variables_narrow_table_rows() {
+        let definition = PageDefinition::from_json(&page(json!([
+            {"id": "t", "type": "table", "props": {"columns": [{"key": "number", "label": "No"}, {"key": "state", "label": "State"}]},
+             "position": {"desktop": rect(0, 2, 6, 3)}},
+            widget("q", 0, 0, "search", json!({"targets": ["t"]})),
+            widget("st", 3, 0, "filter", json!({"label": "State", "target": "t", "column": "state"})),
+        ])))
+        .unwrap();
+        let filters = definition.row_filters();
+        assert_eq!(
+            filters["t"],
+            [
+                RowFilter::Contains {
+                    variable: "q".into()
+                },
+                RowFilter::Equals {
+                    variable: "st".into(),
+                    column: "state".into()
+                },
+            ]
+        );
+        let WidgetProps::Table(table) = &definition.widget("t").unwrap().props else {
+            unreachable!()
+        };
+        let rows = json!([
+            {"number": "INC001", "state": "New"},
+            {"number": "INC002", "state": {"display_value": "Closed", "value": "7"}},
+            {"number": "CHG003", "state": "New"},
+        ]);
+        let passing = |vars: &[(&str, &str)]| -> Vec<usize> {
+            let vars = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .filter(|(_, row)| row_passes(row, &table.columns, &filters["t"], &vars))
+                .map(|(index, _)| index)
+                .collect()
+        };
+        assert_eq!(passing(&[]), [0, 1, 2]);
+        assert_eq!(passing(&[("q", "inc")]), [0, 1]);
+        assert_eq!(passing(&[("q", "  ")]), [0, 1, 2]);
+        assert_eq!(passing(&[("st", "Closed")]), [1]);
+        assert_eq!(passing(&[("q", "inc"), ("st", "New")]), [0]);
+        assert_eq!(distinct_values(&rows, "state"), ["Closed", "New"]);
     }
 }

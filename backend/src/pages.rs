@@ -45,6 +45,7 @@ pub(crate) fn summary(model: &page::Model) -> Result<PageSummary> {
         })?,
         version: model.version,
         updated_at: model.updated_at,
+        updated_by: None,
     })
 }
 

@@ -75,6 +75,47 @@ pub struct PageSummary {
     pub status: PageStatus,
     pub version: i32,
     pub updated_at: DateTime<Utc>,
+    /// Display name of the last editor.
+    #[serde(default)]
+    pub updated_by: Option<String>,
+}
+
+/// A page opened in the builder: its draft and the revision edits are based on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageDraft {
+    pub page: PageSummary,
+    pub definition: PageDefinition,
+    pub revision: i32,
+    pub published: bool,
+}
+
+/// Body of `PUT /api/pages/{id}/draft`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SaveDraft {
+    pub definition: Value,
+    pub base_revision: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedDraft {
+    pub revision: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageTemplateSummary {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// A new page, blank or from a template.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewPageFrom {
+    pub title: String,
+    pub slug: String,
+    #[serde(default)]
+    pub template: Option<String>,
 }
 
 /// Body of `POST /api/pages`.

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod builder;
 pub mod error;
 pub mod portal;
 pub mod viewer;
@@ -18,7 +19,8 @@ use leptos_router::{
 };
 
 use crate::{
-    admin::AdminHomePage,
+    admin::{AdminHomePage, pages::PagesAdminPage},
+    builder::BuilderPage,
     auth::{LoginPage, SessionView, use_session_resource},
     portal::PortalPage,
     viewer::ViewerPage,
@@ -37,6 +39,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
+                // Applies the saved light/dark choice before the first paint.
+                <script inner_html="try{if(localStorage.getItem('theme')==='dark')document.documentElement.classList.add('dark')}catch(e){}"></script>
             </head>
             <body class="bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
                 <App />
@@ -63,6 +67,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                         <Route path=path!("/portal") view=PortalPage ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=AdminHomePage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/pages") view=PagesAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/builder/:id") view=BuilderPage ssr=SsrMode::Async />
                         <Route path=path!("/p/:slug") view=ViewerPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
@@ -85,7 +91,7 @@ fn TopBar() -> impl IntoView {
                             view! {
                                 <nav aria-label="Main" class="flex items-center gap-4">
                                     <a href="/portal">"Dashboards"</a>
-                                    {(home == "/admin").then(|| view! { <a href="/admin">"Admin"</a> })}
+                                    {(home == "/admin").then(|| view! { <a href="/admin">"Admin"</a> <a href="/admin/pages">"Pages"</a> })}
                                     <span class="user-chip" data-testid="current-user">
                                         {user.display_name.clone()} " · " {user.role.label()}
                                     </span>

@@ -1198,6 +1198,12 @@ fn check_references(widgets: &[Widget], issues: &mut Vec<ValidationIssue>) {
                     }
                 }
             }
+            WidgetProps::Filter(filter) if filter.target.is_empty() => {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.props.target"),
+                    "choose the table this filter narrows",
+                ))
+            }
             WidgetProps::Filter(filter) => match table(&filter.target) {
                 None => issues.push(ValidationIssue::new(
                     format!("{path}.props.target"),

@@ -75,7 +75,7 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
             .into_any()
         }
         WidgetProps::Card(card) => view! {
-            <div class="card" data-tone=card.tone.as_str()>
+            <div class="widget-card" data-tone=card.tone.as_str()>
                 {(!card.heading.is_empty()).then(|| view! { <h3 class="card-heading">{card.heading.clone()}</h3> })}
                 <p>{text_or_bound(&card.text)}</p>
             </div>

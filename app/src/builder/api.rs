@@ -1,0 +1,142 @@
+//! Server functions of the builder and the pages area: thin calls into the page service.
+
+use domain::{
+    dto::{
+        NewPageFrom, PageDraft, PageSummary, PageTemplateSummary, RenderedPage, SaveDraft,
+        SavedDraft, ToolSummary,
+    },
+    template::ConnectorTemplate,
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use server_fn::codec::Json;
+
+use crate::AppError;
+
+/// What the binding panel offers: the organization's tools and the endpoints their
+/// connector templates describe.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BindingSources {
+    pub tools: Vec<ToolSummary>,
+    pub templates: Vec<ConnectorTemplate>,
+}
+
+#[server(prefix = "/rpc", endpoint = "page_draft")]
+pub async fn load_draft(id: i32) -> Result<PageDraft, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .draft(&caller, id)
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "save_draft", input = Json)]
+pub async fn save_draft(id: i32, draft: SaveDraft) -> Result<SavedDraft, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .save_draft(&caller, id, draft)
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "publish_page")]
+pub async fn publish_page(id: i32, base_revision: i32) -> Result<PageSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .publish(&caller, id, base_revision)
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "unpublish_page")]
+pub async fn unpublish_page(id: i32) -> Result<PageSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .unpublish(&caller, id)
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+/// Renders an unsaved definition with live data, for the canvas.
+#[server(prefix = "/rpc", endpoint = "preview_page", input = Json)]
+pub async fn preview_page(definition: Value) -> Result<RenderedPage, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .preview(&caller, definition)
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+/// After a conflicting save: keeps the local edits as a new page.
+#[server(prefix = "/rpc", endpoint = "save_page_as_copy", input = Json)]
+pub async fn save_as_copy(id: i32, definition: Value) -> Result<PageSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .save_as_copy(&caller, id, definition)
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "binding_sources")]
+pub async fn binding_sources() -> Result<BindingSources, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let services = crate::ssr::services()?;
+    let tools = services.tools.list(&caller).await.map_err(crate::ssr::fail)?;
+    let templates =
+        backend::connector::templates::list_for(&caller).map_err(crate::ssr::fail)?;
+    Ok(BindingSources { tools, templates })
+}
+
+#[server(prefix = "/rpc", endpoint = "page_templates")]
+pub async fn page_templates() -> Result<Vec<PageTemplateSummary>, AppError> {
+    crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?.pages.templates())
+}
+
+#[server(prefix = "/rpc", endpoint = "create_page_from")]
+pub async fn create_page(title: String, slug: String, template: String) -> Result<PageSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let template = (!template.is_empty()).then_some(template);
+    crate::ssr::services()?
+        .pages
+        .create_from(&caller, NewPageFrom { title, slug, template })
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "duplicate_page")]
+pub async fn duplicate_page(id: i32) -> Result<PageSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .duplicate(&caller, id)
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "delete_page")]
+pub async fn delete_page(id: i32) -> Result<(), AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .delete(&caller, id)
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "list_pages_for_editing")]
+pub async fn list_pages() -> Result<Vec<PageSummary>, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .list_for(&caller)
+        .await
+        .map_err(crate::ssr::fail)
+}

@@ -1,0 +1,810 @@
+//! The property panel: typed fields per widget, its grid position and its data binding
+//! with a live preview of each mapped value.
+
+use domain::{
+    Widget, WidgetProps,
+    dto::WidgetData,
+    layout,
+    page::{
+        Binding, ButtonAction, ChartKind, Emphasis, FieldKind, FormField, KpiTrend, RequestSpec,
+        TableColumn, ValueFormat, binding_targets_of,
+    },
+};
+use leptos::prelude::*;
+use serde_json::Value;
+
+use super::{Builder, api};
+
+fn widget_mut<'a>(definition: &'a mut domain::PageDefinition, id: &str) -> Option<&'a mut Widget> {
+    definition.layout.widgets.iter_mut().find(|widget| widget.id == id)
+}
+
+/// Reads one value of the widget, reactively.
+fn read<T: Default>(builder: Builder, id: &str, get: impl Fn(&Widget) -> T) -> T {
+    builder
+        .definition
+        .with(|d| d.widget(id).map(get).unwrap_or_default())
+}
+
+/// Writes one value of the widget as an undoable edit.
+fn write(builder: Builder, id: &str, set: impl FnOnce(&mut Widget) -> bool) {
+    builder.edit(|definition| widget_mut(definition, id).is_some_and(set));
+}
+
+type Getter = fn(&Widget) -> String;
+type Setter = fn(&mut Widget, String) -> bool;
+
+/// A text prop of one widget variant as a (getter, setter) pair.
+macro_rules! text_prop {
+    ($variant:ident, $field:ident) => {
+        (
+            (|widget: &Widget| match &widget.props {
+                WidgetProps::$variant(props) => props.$field.clone(),
+                _ => String::new(),
+            }) as Getter,
+            (|widget: &mut Widget, value: String| match &mut widget.props {
+                WidgetProps::$variant(props) if props.$field != value => {
+                    props.$field = value;
+                    true
+                }
+                _ => false,
+            }) as Setter,
+        )
+    };
+}
+
+fn text_field(id: &str, label: &'static str, multiline: bool, (get, set): (Getter, Setter)) -> AnyView {
+    let builder = expect_context::<Builder>();
+    let value = {
+        let id = id.to_owned();
+        move || read(builder, &id, get)
+    };
+    let id = id.to_owned();
+    let on_change = move |ev| {
+        let text = event_target_value(&ev);
+        write(builder, &id, |widget| set(widget, text));
+    };
+    if multiline {
+        view! {
+            <label class="prop-field">
+                <span>{label}</span>
+                <textarea rows="4" prop:value=value on:change=on_change></textarea>
+            </label>
+        }
+        .into_any()
+    } else {
+        view! {
+            <label class="prop-field">
+                <span>{label}</span>
+                <input type="text" prop:value=value on:change=on_change />
+            </label>
+        }
+        .into_any()
+    }
+}
+
+fn choice_field(
+    id: &str,
+    label: &'static str,
+    choices: Vec<(String, String)>,
+    (get, set): (Getter, Setter),
+) -> AnyView {
+    let builder = expect_context::<Builder>();
+    let current = {
+        let id = id.to_owned();
+        move || read(builder, &id, get)
+    };
+    let id = id.to_owned();
+    view! {
+        <label class="prop-field">
+            <span>{label}</span>
+            <select
+                prop:value=current
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    write(builder, &id, |widget| set(widget, value));
+                }
+            >
+                {choices
+                    .into_iter()
+                    .map(|(value, text)| view! { <option value=value>{text}</option> })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+    .into_any()
+}
+
+fn check_field(id: &str, label: &'static str, get: fn(&Widget) -> bool, set: fn(&mut Widget, bool) -> bool) -> AnyView {
+    let builder = expect_context::<Builder>();
+    let checked = {
+        let id = id.to_owned();
+        move || read(builder, &id, get)
+    };
+    let id = id.to_owned();
+    view! {
+        <label class="prop-check">
+            <input
+                type="checkbox"
+                prop:checked=checked
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    write(builder, &id, |widget| set(widget, on));
+                }
+            />
+            <span>{label}</span>
+        </label>
+    }
+    .into_any()
+}
+
+fn pairs<T: Copy>(values: &[T], key: fn(T) -> &'static str) -> Vec<(String, String)> {
+    values
+        .iter()
+        .map(|value| {
+            let key = key(*value);
+            (key.to_owned(), key.replace('_', " "))
+        })
+        .collect()
+}
+
+#[component]
+pub fn PropertyPanel() -> impl IntoView {
+    let builder = expect_context::<Builder>();
+    let sources = LocalResource::new(api::binding_sources);
+    provide_context(sources);
+    let single = Memo::new(move |_| {
+        builder.selected.with(|selected| match selected.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        })
+    });
+    view! {
+        <aside class="builder-props" aria-label="Properties">
+            {move || match single.get() {
+                Some(id) => {
+                    let type_name = read(builder, &id, |w| Some(w.props.type_name())).unwrap_or("text");
+                    view! { <WidgetProperties id type_name /> }.into_any()
+                }
+                None => {
+                    let count = builder.selected.with(Vec::len);
+                    if count > 1 {
+                        view! {
+                            <h2>{format!("{count} widgets selected")}</h2>
+                            <div class="builder-group">
+                                <button type="button" class="btn-secondary" on:click=move |_| builder.duplicate()>"Duplicate"</button>
+                                <button type="button" class="btn-secondary" on:click=move |_| builder.remove_selected()>"Delete"</button>
+                            </div>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <h2>"Properties"</h2>
+                            <p class="muted">"Select a widget to edit it. Shift+click selects several."</p>
+                            <p class="muted">"Keys: arrows move, Shift+arrows resize, Delete removes, Ctrl+C / Ctrl+V copy and paste, Ctrl+D duplicates, Ctrl+Z / Ctrl+Y undo and redo."</p>
+                        }
+                        .into_any()
+                    }
+                }
+            }}
+        </aside>
+    }
+}
+
+#[component]
+fn WidgetProperties(id: String, type_name: &'static str) -> impl IntoView {
+    let builder = expect_context::<Builder>();
+    let title = (
+        (|widget: &Widget| widget.title.clone().unwrap_or_default()) as Getter,
+        (|widget: &mut Widget, value: String| {
+            let value = (!value.trim().is_empty()).then_some(value);
+            let changed = widget.title != value;
+            widget.title = value;
+            changed
+        }) as Setter,
+    );
+    let specific = type_fields(&id, type_name);
+    let bindable = binding_targets_of(type_name).is_some_and(|(allowed, _)| !allowed.is_empty());
+    let remove_id = id.clone();
+    view! {
+        <h2>{WidgetProps::type_label(type_name)} " · " <code>{id.clone()}</code></h2>
+        {text_field(&id, "Title", false, title)}
+        {specific}
+        <PositionFields id=id.clone() />
+        {bindable.then(|| view! { <BindingFields id=id.clone() type_name /> })}
+        <button type="button" class="btn-secondary" on:click=move |_| {
+            builder.layout_edit(|layout, _| layout::remove(layout, std::slice::from_ref(&remove_id)) > 0)
+        }>"Delete widget"</button>
+    }
+}
+
+fn type_fields(id: &str, type_name: &str) -> AnyView {
+    match type_name {
+        "text" => text_field(id, "Text", true, text_prop!(Text, text)),
+        "heading" => view! {
+            {text_field(id, "Text", false, text_prop!(Heading, text))}
+            {choice_field(id, "Level", (1..=4).map(|l| (l.to_string(), format!("Level {l}"))).collect(), (
+                |w: &Widget| match &w.props { WidgetProps::Heading(h) => h.level.to_string(), _ => String::new() },
+                |w: &mut Widget, v: String| match (&mut w.props, v.parse()) { (WidgetProps::Heading(h), Ok(level)) => { h.level = level; true } _ => false },
+            ))}
+        }
+        .into_any(),
+        "markdown" => text_field(id, "Markdown", true, text_prop!(Markdown, source)),
+        "html" => text_field(id, "HTML", true, text_prop!(Html, html)),
+        "code" => view! {
+            {text_field(id, "Code", true, text_prop!(Code, code))}
+            {text_field(id, "Language", false, text_prop!(Code, language))}
+        }
+        .into_any(),
+        "card" => view! {
+            {text_field(id, "Heading", false, text_prop!(Card, heading))}
+            {text_field(id, "Text", true, text_prop!(Card, text))}
+            {emphasis_field(id)}
+        }
+        .into_any(),
+        "button" => view! {
+            {text_field(id, "Label", false, text_prop!(Button, label))}
+            {choice_field(id, "Action", vec![("refresh".into(), "Refresh the page's data".into()), ("open_link".into(), "Open a link".into())], (
+                |w: &Widget| match &w.props { WidgetProps::Button(b) => match b.action { ButtonAction::Refresh => "refresh", ButtonAction::OpenLink { .. } => "open_link" }.to_owned(), _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props {
+                    WidgetProps::Button(b) => {
+                        b.action = if v == "open_link" { ButtonAction::OpenLink { url: "https://example.com".into(), new_tab: true } } else { ButtonAction::Refresh };
+                        true
+                    }
+                    _ => false,
+                },
+            ))}
+            {text_field(id, "Link URL", false, (
+                |w: &Widget| match &w.props { WidgetProps::Button(b) => match &b.action { ButtonAction::OpenLink { url, .. } => url.clone(), ButtonAction::Refresh => String::new() }, _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Button(b) => match &mut b.action { ButtonAction::OpenLink { url, .. } => { *url = v; true } ButtonAction::Refresh => false }, _ => false },
+            ))}
+            {emphasis_field(id)}
+        }
+        .into_any(),
+        "link" => view! {
+            {text_field(id, "Text", false, text_prop!(Link, text))}
+            {text_field(id, "URL", false, text_prop!(Link, url))}
+        }
+        .into_any(),
+        "image" => view! {
+            {text_field(id, "Image URL", false, text_prop!(Image, src))}
+            {text_field(id, "Alternative text", false, text_prop!(Image, alt))}
+        }
+        .into_any(),
+        "iframe" => view! {
+            {text_field(id, "Embed URL", false, text_prop!(Iframe, src))}
+            {text_field(id, "Frame title", false, text_prop!(Iframe, title))}
+            {check_field(id, "Allow full screen",
+                |w| matches!(&w.props, WidgetProps::Iframe(f) if f.allow_fullscreen),
+                |w, on| match &mut w.props { WidgetProps::Iframe(f) => { f.allow_fullscreen = on; true } _ => false })}
+        }
+        .into_any(),
+        "kpi" => view! {
+            {text_field(id, "Label", false, text_prop!(Kpi, label))}
+            {text_field(id, "Unit", false, (
+                |w: &Widget| match &w.props { WidgetProps::Kpi(k) => k.unit.clone().unwrap_or_default(), _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Kpi(k) => { k.unit = (!v.is_empty()).then_some(v); true } _ => false },
+            ))}
+            {choice_field(id, "Good when", vec![("higher_is_better".into(), "Higher is better".into()), ("lower_is_better".into(), "Lower is better".into())], (
+                |w: &Widget| match &w.props { WidgetProps::Kpi(k) => if k.trend == KpiTrend::LowerIsBetter { "lower_is_better" } else { "higher_is_better" }.to_owned(), _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Kpi(k) => { k.trend = if v == "lower_is_better" { KpiTrend::LowerIsBetter } else { KpiTrend::HigherIsBetter }; true } _ => false },
+            ))}
+        }
+        .into_any(),
+        "table" => view! {
+            {text_field(id, "Columns (key: Label, one per line)", true, (
+                |w: &Widget| match &w.props { WidgetProps::Table(t) => t.columns.iter().map(|c| format!("{}: {}", c.key, c.label)).collect::<Vec<_>>().join("\n"), _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Table(t) => { t.columns = parse_columns(&v); true } _ => false },
+            ))}
+            <ColumnsFromData id=id.to_owned() />
+            {text_field(id, "Text when empty", false, (
+                |w: &Widget| match &w.props { WidgetProps::Table(t) => t.empty_text.clone().unwrap_or_default(), _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Table(t) => { t.empty_text = (!v.is_empty()).then_some(v); true } _ => false },
+            ))}
+        }
+        .into_any(),
+        "chart" => view! {
+            {choice_field(id, "Chart type", vec![("line".into(), "Line".into()), ("bar".into(), "Bar".into()), ("pie".into(), "Pie".into())], (
+                |w: &Widget| match &w.props { WidgetProps::Chart(c) => match c.kind { ChartKind::Line => "line", ChartKind::Bar => "bar", ChartKind::Pie => "pie" }.to_owned(), _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Chart(c) => { c.kind = match v.as_str() { "line" => ChartKind::Line, "pie" => ChartKind::Pie, _ => ChartKind::Bar }; true } _ => false },
+            ))}
+            {text_field(id, "X axis label", false, text_prop!(Chart, x_label))}
+            {text_field(id, "Y axis label", false, text_prop!(Chart, y_label))}
+            {choice_field(id, "Y values", vec![("number".into(), "Numbers".into()), ("duration_ms".into(), "Durations (ms)".into())], (
+                |w: &Widget| match &w.props { WidgetProps::Chart(c) => if c.y_format == ValueFormat::DurationMs { "duration_ms" } else { "number" }.to_owned(), _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Chart(c) => { c.y_format = if v == "duration_ms" { ValueFormat::DurationMs } else { ValueFormat::Number }; true } _ => false },
+            ))}
+        }
+        .into_any(),
+        "refresh_bar" => text_field(id, "Note", false, (
+            |w: &Widget| match &w.props { WidgetProps::RefreshBar(r) => r.note.clone().unwrap_or_default(), _ => String::new() },
+            |w: &mut Widget, v: String| match &mut w.props { WidgetProps::RefreshBar(r) => { r.note = (!v.is_empty()).then_some(v); true } _ => false },
+        )),
+        "search" => view! {
+            {text_field(id, "Placeholder", false, text_prop!(Search, placeholder))}
+            <TableTargets id=id.to_owned() />
+        }
+        .into_any(),
+        "filter" => view! {
+            {text_field(id, "Label", false, text_prop!(Filter, label))}
+            <FilterTarget id=id.to_owned() />
+            {text_field(id, "Column key", false, text_prop!(Filter, column))}
+            {text_field(id, "Choices (one per line; empty = values in the data)", true, (
+                |w: &Widget| match &w.props { WidgetProps::Filter(f) => f.options.join("\n"), _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Filter(f) => { f.options = lines(&v); true } _ => false },
+            ))}
+        }
+        .into_any(),
+        "form" => view! {
+            {text_field(id, "Fields (Label | kind | required | choice, choice)", true, (
+                |w: &Widget| match &w.props { WidgetProps::Form(f) => format_fields(&f.fields), _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Form(f) => { f.fields = parse_fields(&v); true } _ => false },
+            ))}
+            {text_field(id, "Submit label", false, text_prop!(Form, submit_label))}
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+}
+
+fn emphasis_field(id: &str) -> AnyView {
+    choice_field(
+        id,
+        "Colour",
+        pairs(&Emphasis::ALL, Emphasis::as_str),
+        (
+            |w: &Widget| match &w.props {
+                WidgetProps::Card(c) => c.tone.as_str().to_owned(),
+                WidgetProps::Button(b) => b.tone.as_str().to_owned(),
+                _ => String::new(),
+            },
+            |w: &mut Widget, v: String| {
+                let Some(tone) = Emphasis::ALL.into_iter().find(|e| e.as_str() == v) else {
+                    return false;
+                };
+                match &mut w.props {
+                    WidgetProps::Card(c) => c.tone = tone,
+                    WidgetProps::Button(b) => b.tone = tone,
+                    _ => return false,
+                }
+                true
+            },
+        ),
+    )
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `key: Label` per line; a line without a colon uses the key as its label.
+fn parse_columns(text: &str) -> Vec<TableColumn> {
+    lines(text)
+        .into_iter()
+        .map(|line| match line.split_once(':') {
+            Some((key, label)) => TableColumn {
+                key: key.trim().to_owned(),
+                label: label.trim().to_owned(),
+            },
+            None => TableColumn {
+                key: line.clone(),
+                label: line,
+            },
+        })
+        .collect()
+}
+
+fn format_fields(fields: &[FormField]) -> String {
+    fields
+        .iter()
+        .map(|field| {
+            let mut parts = vec![field.label.clone(), field.kind.as_str().to_owned()];
+            if field.required {
+                parts.push("required".to_owned());
+            }
+            if !field.options.is_empty() {
+                parts.push(field.options.join(", "));
+            }
+            parts.join(" | ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `Label | kind | required | a, b` per line; the field name is the label in snake case.
+fn parse_fields(text: &str) -> Vec<FormField> {
+    lines(text)
+        .into_iter()
+        .map(|line| {
+            let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+            let label = parts[0].to_owned();
+            let kind = parts
+                .get(1)
+                .and_then(|kind| FieldKind::ALL.into_iter().find(|k| k.as_str() == *kind))
+                .unwrap_or(FieldKind::Text);
+            let required = parts.iter().skip(2).any(|part| *part == "required");
+            let options = parts
+                .iter()
+                .skip(2)
+                .find(|part| **part != "required")
+                .map(|choices| {
+                    choices
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let name = label
+                .to_lowercase()
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join("_");
+            FormField {
+                name,
+                label,
+                kind,
+                required,
+                options,
+            }
+        })
+        .collect()
+}
+
+/// Table ids on the page, for search and filter targets.
+fn table_ids(builder: Builder) -> Vec<String> {
+    builder.definition.with(|d| {
+        d.layout
+            .widgets
+            .iter()
+            .filter(|w| matches!(w.props, WidgetProps::Table(_)))
+            .map(|w| w.id.clone())
+            .collect()
+    })
+}
+
+#[component]
+fn TableTargets(id: String) -> impl IntoView {
+    let builder = expect_context::<Builder>();
+    view! {
+        <fieldset class="prop-field">
+            <legend>"Filters tables"</legend>
+            {move || {
+                let id = id.clone();
+                table_ids(builder)
+                    .into_iter()
+                    .map(|table| {
+                        let checked = {
+                            let (id, table) = (id.clone(), table.clone());
+                            move || read(builder, &id, |w| matches!(&w.props, WidgetProps::Search(s) if s.targets.contains(&table)))
+                        };
+                        let (id, label) = (id.clone(), table.clone());
+                        view! {
+                            <label class="prop-check">
+                                <input type="checkbox" prop:checked=checked on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    let table = table.clone();
+                                    write(builder, &id, move |w| match &mut w.props {
+                                        WidgetProps::Search(s) => {
+                                            s.targets.retain(|t| *t != table);
+                                            if on { s.targets.push(table); }
+                                            true
+                                        }
+                                        _ => false,
+                                    });
+                                } />
+                                <span>{label}</span>
+                            </label>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </fieldset>
+    }
+}
+
+#[component]
+fn FilterTarget(id: String) -> impl IntoView {
+    let builder = expect_context::<Builder>();
+    let current = {
+        let id = id.clone();
+        move || read(builder, &id, |w| match &w.props { WidgetProps::Filter(f) => f.target.clone(), _ => String::new() })
+    };
+    view! {
+        <label class="prop-field">
+            <span>"Filters table"</span>
+            <select prop:value=current on:change=move |ev| {
+                let table = event_target_value(&ev);
+                write(builder, &id, |w| match &mut w.props {
+                    WidgetProps::Filter(f) => { f.target = table; true }
+                    _ => false,
+                });
+            }>
+                <option value="">"Choose a table…"</option>
+                {move || table_ids(builder).into_iter().map(|table| view! { <option value=table.clone()>{table.clone()}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// Sets a table's columns from the keys of the first row its binding returns.
+#[component]
+fn ColumnsFromData(id: String) -> impl IntoView {
+    let builder = expect_context::<Builder>();
+    let keys = {
+        let id = id.clone();
+        move || {
+            builder.preview.with(|preview| match preview.as_ref().and_then(|p| p.data.get(&id)) {
+                Some(WidgetData::Ready { values, .. }) => values
+                    .get("rows")
+                    .and_then(|rows| rows.get(0))
+                    .and_then(Value::as_object)
+                    .map(|row| row.keys().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            })
+        }
+    };
+    let available = keys.clone();
+    view! {
+        <button type="button" class="btn-secondary" prop:disabled=move || available().is_empty() on:click=move |_| {
+            let keys = keys();
+            write(builder, &id, |w| match &mut w.props {
+                WidgetProps::Table(t) => {
+                    t.columns = keys.into_iter().map(|key| TableColumn { label: key.clone(), key }).collect();
+                    true
+                }
+                _ => false,
+            });
+        }>"Use columns from the data"</button>
+    }
+}
+
+#[component]
+fn PositionFields(id: String) -> impl IntoView {
+    let builder = expect_context::<Builder>();
+    let rect = {
+        let id = id.clone();
+        move || builder.definition.with(|d| layout::rect_at(&d.layout, &id, builder.breakpoint.get()))
+    };
+    let field = move |label: &'static str, part: fn(domain::GridRect) -> u16, set: fn(domain::GridRect, u16) -> domain::GridRect| {
+        let id = id.clone();
+        view! {
+            <label class="prop-number">
+                <span>{label}</span>
+                <input type="number" min="0" prop:value=move || rect().map(|r| part(r).to_string()).unwrap_or_default()
+                    on:change=move |ev| {
+                        let Ok(value) = event_target_value(&ev).parse::<u16>() else { return };
+                        let Some(current) = rect() else { return };
+                        let next = set(current, value);
+                        let id = id.clone();
+                        builder.layout_edit(move |layout, breakpoint| {
+                            let moved = layout::move_to(layout, breakpoint, &id, next.x, next.y);
+                            let resized = layout::resize(layout, breakpoint, &id, next.w, next.h);
+                            moved | resized
+                        });
+                    } />
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="prop-grid">
+            <legend>{move || format!("Position on {}", builder.breakpoint.get().key())}</legend>
+            {field("Column", |r| r.x.into(), |r, v| domain::GridRect { x: v.min(11) as u8, ..r })}
+            {field("Row", |r| r.y, |r, v| domain::GridRect { y: v, ..r })}
+            {field("Width", |r| r.w.into(), |r, v| domain::GridRect { w: v.clamp(1, 12) as u8, ..r })}
+            {field("Height", |r| r.h, |r, v| domain::GridRect { h: v.max(1), ..r })}
+        </fieldset>
+    }
+}
+
+#[component]
+fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
+    let builder = expect_context::<Builder>();
+    let sources = expect_context::<LocalResource<Result<api::BindingSources, crate::AppError>>>();
+    let (allowed, _) = binding_targets_of(type_name).unwrap_or((&[], &[]));
+    let binding = {
+        let id = id.clone();
+        move || read(builder, &id, |w| w.binding.clone())
+    };
+    let tool_slug = {
+        let binding = binding.clone();
+        move || binding().map(|b| b.tool).unwrap_or_default()
+    };
+    let sources_now = move || sources.get().and_then(Result::ok);
+    let endpoints = {
+        let tool_slug = tool_slug.clone();
+        move || {
+            let slug = tool_slug();
+            sources_now()
+                .and_then(|sources| {
+                    let kind = sources.tools.iter().find(|t| t.slug == slug)?.kind.clone();
+                    sources.templates.into_iter().find(|t| t.kind == kind)
+                })
+                .map(|template| template.endpoints)
+                .unwrap_or_default()
+        }
+    };
+    let choose_tool = {
+        let id = id.clone();
+        move |ev| {
+            let slug = event_target_value(&ev);
+            write(builder, &id, |w| {
+                w.binding = (!slug.is_empty()).then(|| Binding {
+                    tool: slug,
+                    request: w
+                        .binding
+                        .as_ref()
+                        .map(|b| b.request.clone())
+                        .unwrap_or_else(|| RequestSpec::get("/")),
+                    mapping: w.binding.as_ref().map(|b| b.mapping.clone()).unwrap_or_default(),
+                    refresh_seconds: None,
+                    cache_ttl_seconds: domain::page::DEFAULT_CACHE_TTL_SECONDS,
+                });
+                true
+            });
+        }
+    };
+    let choose_endpoint = {
+        let (id, endpoints) = (id.clone(), endpoints.clone());
+        move |ev| {
+            let name = event_target_value(&ev);
+            let Some(endpoint) = endpoints().into_iter().find(|e| e.name == name) else { return };
+            write(builder, &id, |w| {
+                let Some(binding) = w.binding.as_mut() else { return false };
+                binding.request = endpoint.request.clone();
+                if let Some(suggested) = endpoint.suggestions.get(type_name) {
+                    binding.mapping = suggested.clone();
+                }
+                true
+            });
+        }
+    };
+    let path_text = |b: &Binding| {
+        let query: Vec<String> = b.request.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if query.is_empty() { b.request.path.clone() } else { format!("{}?{}", b.request.path, query.join("&")) }
+    };
+    let mapping_rows = allowed
+        .iter()
+        .map(|target| {
+            let target = *target;
+            let id = id.clone();
+            let expression = {
+                let id = id.clone();
+                move || read(builder, &id, |w| w.binding.as_ref().and_then(|b| b.mapping.get(target).cloned()).unwrap_or_default())
+            };
+            let preview = {
+                let id = id.clone();
+                move || preview_of(builder, &id, target)
+            };
+            view! {
+                <label class="prop-field">
+                    <span>{format!("{target} ← JMESPath")}</span>
+                    <input type="text" class="mono" prop:value=expression on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        write(builder, &id, |w| match w.binding.as_mut() {
+                            Some(b) => { if text.trim().is_empty() { b.mapping.remove(target); } else { b.mapping.insert(target.to_owned(), text); } true }
+                            None => false,
+                        });
+                    } />
+                    <output class="mapping-preview" data-testid=format!("preview-{target}")>{preview}</output>
+                </label>
+            }
+        })
+        .collect_view();
+    let has_binding = {
+        let binding = binding.clone();
+        move || binding().is_some()
+    };
+    let path_id = id.clone();
+    let path_value = {
+        let binding = binding.clone();
+        move || binding().map(|b| path_text(&b)).unwrap_or_default()
+    };
+    view! {
+        <fieldset class="prop-binding">
+            <legend>"Data"</legend>
+            <label class="prop-field">
+                <span>"Tool"</span>
+                <select prop:value=tool_slug on:change=choose_tool>
+                    <option value="">"Not bound"</option>
+                    {move || sources_now().map(|s| s.tools).unwrap_or_default().into_iter()
+                        .map(|tool| view! { <option value=tool.slug.clone()>{tool.name}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <div hidden=move || !has_binding()>
+                <label class="prop-field">
+                    <span>"Endpoint"</span>
+                    <select on:change=choose_endpoint>
+                        <option value="">"Choose an endpoint…"</option>
+                        {move || endpoints().into_iter().map(|e| view! { <option value=e.name.clone()>{e.label}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="prop-field">
+                    <span>"Path and query"</span>
+                    <input type="text" class="mono" prop:value=path_value on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        write(builder, &path_id, |w| match w.binding.as_mut() {
+                            Some(b) => {
+                                let pagination = b.request.pagination.take();
+                                b.request = RequestSpec { pagination, ..RequestSpec::get(text.trim()) };
+                                true
+                            }
+                            None => false,
+                        });
+                    } />
+                </label>
+                {mapping_rows}
+                {number_field(&id, "Refresh every (seconds, 0 = off)", |b| b.refresh_seconds.unwrap_or(0), |b, v| b.refresh_seconds = (v > 0).then_some(v))}
+                {number_field(&id, "Cache answers for (seconds)", |b| b.cache_ttl_seconds, |b, v| b.cache_ttl_seconds = v)}
+            </div>
+        </fieldset>
+    }
+}
+
+fn number_field(id: &str, label: &'static str, get: fn(&Binding) -> u32, set: fn(&mut Binding, u32)) -> AnyView {
+    let builder = expect_context::<Builder>();
+    let value = {
+        let id = id.to_owned();
+        move || read(builder, &id, |w| w.binding.as_ref().map(get)).map(|v| v.to_string()).unwrap_or_default()
+    };
+    let id = id.to_owned();
+    view! {
+        <label class="prop-number">
+            <span>{label}</span>
+            <input type="number" min="0" prop:value=value on:change=move |ev| {
+                let Ok(number) = event_target_value(&ev).parse::<u32>() else { return };
+                write(builder, &id, |w| match w.binding.as_mut() {
+                    Some(b) if get(b) != number => { set(b, number); true }
+                    _ => false,
+                });
+            } />
+        </label>
+    }
+    .into_any()
+}
+
+/// The mapped value the canvas shows for one field, as short JSON, or why there is none.
+fn preview_of(builder: Builder, id: &str, target: &str) -> String {
+    builder.preview.with(|preview| match preview.as_ref().and_then(|p| p.data.get(id)) {
+        Some(WidgetData::Ready { values, .. }) => match values.get(target) {
+            Some(value) => {
+                let text = value.to_string();
+                if text.chars().count() > 300 {
+                    format!("{}…", text.chars().take(300).collect::<String>())
+                } else {
+                    text
+                }
+            }
+            None => "no value".to_owned(),
+        },
+        Some(WidgetData::Failed { message }) => message.clone(),
+        None => "Waiting for data…".to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_and_field_lines_parse() {
+        let columns = parse_columns("number: Number\n\nstate\n");
+        assert_eq!(columns.len(), 2);
+        assert_eq!((columns[0].key.as_str(), columns[0].label.as_str()), ("number", "Number"));
+        assert_eq!((columns[1].key.as_str(), columns[1].label.as_str()), ("state", "state"));
+        let fields = parse_fields("Short description | text | required\nPriority | select | 1, 2, 3");
+        assert_eq!(fields[0].name, "short_description");
+        assert!(fields[0].required);
+        assert_eq!(fields[1].kind, FieldKind::Select);
+        assert_eq!(fields[1].options, ["1", "2", "3"]);
+        assert_eq!(parse_fields(&format_fields(&fields)), fields);
+    }
+}

@@ -2,13 +2,15 @@
 //! hydrates so Refresh and Retry reload data without a full page load.
 
 pub mod api;
-mod widgets;
+pub mod widgets;
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use domain::{
-    Widget,
+    PageDefinition, Widget, WidgetProps,
     dto::{RenderedPage, WidgetData},
-    page::Breakpoint,
+    page::{Breakpoint, RowFilter, distinct_values},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,9 +19,72 @@ use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use crate::auth::error_view;
 
 #[derive(Clone, Copy)]
-struct RefreshControl {
-    trigger: Callback<()>,
-    pending: ReadSignal<bool>,
+pub struct RefreshControl {
+    pub trigger: Callback<()>,
+    pub pending: ReadSignal<bool>,
+}
+
+/// What widget bodies share on one rendered page: sanitized HTML blocks, the data, the
+/// filters search boxes and filters put on tables, and when the data was fetched.
+pub struct PageContext {
+    pub html: BTreeMap<String, String>,
+    pub data: BTreeMap<String, WidgetData>,
+    pub row_filters: BTreeMap<String, Vec<RowFilter>>,
+    pub rendered_at: DateTime<Utc>,
+    pub row_height: u16,
+}
+
+impl PageContext {
+    pub fn new(rendered: &RenderedPage, definition: &PageDefinition) -> Self {
+        PageContext {
+            html: rendered.html.clone(),
+            data: rendered.data.clone(),
+            row_filters: definition.row_filters(),
+            rendered_at: rendered.rendered_at,
+            row_height: definition.layout.row_height,
+        }
+    }
+
+    /// Distinct values of a filter's column in its table's data.
+    fn filter_choices(&self, props: &WidgetProps) -> Vec<String> {
+        let WidgetProps::Filter(filter) = props else {
+            return Vec::new();
+        };
+        match self.data.get(&filter.target) {
+            Some(WidgetData::Ready { values, .. }) => values
+                .get("rows")
+                .map(|rows| distinct_values(rows, &filter.column))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A widget's body: its content with data, or the reason it has none.
+pub fn widget_content(widget: &Widget, context: &PageContext, control: RefreshControl) -> AnyView {
+    let desktop = widget.position.desktop;
+    let env = |values| widgets::WidgetEnv {
+        id: &widget.id,
+        values,
+        html: context.html.get(&widget.id).cloned(),
+        view_size: domain::chart::view_size(desktop.w, desktop.h, context.row_height),
+        rendered_at: context.rendered_at,
+        control,
+        row_filters: context.row_filters.get(&widget.id).cloned().unwrap_or_default(),
+        filter_choices: context.filter_choices(&widget.props),
+    };
+    match (&widget.binding, context.data.get(&widget.id).cloned()) {
+        (_, Some(WidgetData::Failed { message })) => view! { <WidgetError message control /> }.into_any(),
+        (Some(_), None) => view! { <WidgetError message="No data was loaded for this widget.".to_owned() control /> }.into_any(),
+        (_, Some(WidgetData::Ready { values, fetched_at, stale })) => {
+            let content = widgets::render(&widget.props, env(Some(&values)));
+            match stale {
+                Some(reason) => view! { <StaleNote reason fetched_at control /> {content} }.into_any(),
+                None => content,
+            }
+        }
+        (None, None) => widgets::render(&widget.props, env(None)),
+    }
 }
 
 #[component]
@@ -41,6 +106,15 @@ pub fn ViewerPage() -> impl IntoView {
         pending,
     };
     let path = use_location().pathname.get_untracked();
+    let query = use_query_map().get_untracked();
+    let variables = RwSignal::new(
+        query
+            .into_iter()
+            .filter(|(key, _)| key != "refresh")
+            .map(|(key, value)| (key.into_owned(), value))
+            .collect::<BTreeMap<String, String>>(),
+    );
+    provide_context(widgets::PageVariables(variables));
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading dashboard…"</p> } set_pending=set_pending>
             {move || {
@@ -84,8 +158,7 @@ fn Dashboard(rendered: RenderedPage, control: RefreshControl) -> impl IntoView {
         .into_iter()
         .cloned()
         .collect();
-    let rendered_at = rendered.rendered_at;
-    let data = rendered.data;
+    let context = PageContext::new(&rendered, &rendered.definition);
     let hydrated = crate::use_hydrated();
     view! {
         <Title text=title.clone() />
@@ -107,15 +180,15 @@ fn Dashboard(rendered: RenderedPage, control: RefreshControl) -> impl IntoView {
                 .into_iter()
                 .enumerate()
                 .map(|(order, widget)| {
-                    let widget_data = data.get(&widget.id).cloned();
-                    view! { <WidgetFrame widget widget_data row_height rendered_at order control /> }
+                    let body = widget_content(&widget, &context, control);
+                    view! { <WidgetFrame widget body order /> }
                 })
                 .collect_view()}
         </div>
     }
 }
 
-fn grid_style(widget: &Widget, order: usize) -> String {
+pub fn grid_style(widget: &Widget, order: usize) -> String {
     let desktop = widget.position.desktop;
     let tablet = widget.position.at(Breakpoint::Tablet).unwrap_or(desktop);
     format!(
@@ -132,33 +205,12 @@ fn grid_style(widget: &Widget, order: usize) -> String {
 }
 
 #[component]
-fn WidgetFrame(
-    widget: Widget,
-    widget_data: Option<WidgetData>,
-    row_height: u16,
-    rendered_at: DateTime<Utc>,
-    order: usize,
-    control: RefreshControl,
-) -> impl IntoView {
+fn WidgetFrame(widget: Widget, body: AnyView, order: usize) -> impl IntoView {
     let style = grid_style(&widget, order);
-    let desktop = widget.position.desktop;
-    let view_size = domain::chart::view_size(desktop.w, desktop.h, row_height);
     let label = widget
         .title
         .clone()
-        .unwrap_or_else(|| widget.props.type_name().replace('_', " "));
-    let body = match (&widget.binding, widget_data) {
-        (Some(_), Some(WidgetData::Failed { message })) => view! { <WidgetError message control /> }.into_any(),
-        (Some(_), None) => view! { <WidgetError message="No data was loaded for this widget.".to_owned() control /> }.into_any(),
-        (_, Some(WidgetData::Ready { values, fetched_at, stale })) => {
-            let content = widgets::render(&widget.props, Some(&values), view_size, rendered_at, control);
-            match stale {
-                Some(reason) => view! { <StaleNote reason fetched_at control /> {content} }.into_any(),
-                None => content,
-            }
-        }
-        (None, _) => widgets::render(&widget.props, None, view_size, rendered_at, control),
-    };
+        .unwrap_or_else(|| WidgetProps::type_label(widget.props.type_name()).to_owned());
     view! {
         <section
             class="widget"
@@ -188,7 +240,7 @@ fn StaleNote(reason: String, fetched_at: DateTime<Utc>, control: RefreshControl)
 
 /// A button that reloads the page's data: in place when hydrated, by a plain GET otherwise.
 #[component]
-fn RefreshButton(control: RefreshControl, label: &'static str) -> impl IntoView {
+pub fn RefreshButton(control: RefreshControl, #[prop(into)] label: String) -> impl IntoView {
     view! {
         <form
             method="get"

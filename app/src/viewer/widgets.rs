@@ -1,4 +1,5 @@
-//! Widget bodies, rendered identically on the server and in the browser.
+//! Widget bodies, rendered identically on the server, in the browser and on the builder's
+//! canvas.
 
 use std::collections::BTreeMap;
 
@@ -6,41 +7,124 @@ use chrono::{DateTime, Utc};
 use domain::{
     WidgetProps,
     chart::{self, ChartPoint, display_value, kpi_tone},
-    page::{ChartKind, ChartProps, KpiProps, TableProps},
+    page::{
+        ButtonAction, ChartKind, ChartProps, FieldKind, FilterProps, FormProps, KpiProps,
+        RowFilter, SearchProps, TableProps, row_passes,
+    },
 };
 use leptos::prelude::*;
 use serde_json::Value;
 
 use super::{RefreshButton, RefreshControl};
 
-pub fn render(
-    props: &WidgetProps,
-    values: Option<&BTreeMap<String, Value>>,
-    view_size: (f64, f64),
-    rendered_at: DateTime<Utc>,
-    control: RefreshControl,
-) -> AnyView {
+/// Page variables set by search boxes and filters (widget id → text), seeded from the URL
+/// query so filtering also works without JavaScript.
+#[derive(Clone, Copy)]
+pub struct PageVariables(pub RwSignal<BTreeMap<String, String>>);
+
+/// Everything a widget body needs besides its props.
+pub struct WidgetEnv<'a> {
+    pub id: &'a str,
+    pub values: Option<&'a BTreeMap<String, Value>>,
+    /// Sanitized HTML of a Markdown or HTML block.
+    pub html: Option<String>,
+    pub view_size: (f64, f64),
+    pub rendered_at: DateTime<Utc>,
+    pub control: RefreshControl,
+    /// Filters other widgets put on this table.
+    pub row_filters: Vec<RowFilter>,
+    /// Choices for a filter whose options come from its table's data.
+    pub filter_choices: Vec<String>,
+}
+
+pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
     let value = |key: &str| {
-        values
+        env.values
             .and_then(|values| values.get(key))
             .cloned()
             .unwrap_or(Value::Null)
     };
+    let text_or_bound = |text: &str| match value("text") {
+        Value::Null => text.to_owned(),
+        bound => display_value(&bound),
+    };
     match props {
         WidgetProps::Text(text) => {
-            let content = match value("text") {
-                Value::Null => text.text.clone(),
-                bound => display_value(&bound),
-            };
-            view! { <p class="widget-text">{content}</p> }.into_any()
+            view! { <p class="widget-text">{text_or_bound(&text.text)}</p> }.into_any()
         }
+        WidgetProps::Heading(heading) => {
+            let text = text_or_bound(&heading.text);
+            match heading.level {
+                1 => view! { <h1 class="widget-heading level-1">{text}</h1> }.into_any(),
+                3 => view! { <h3 class="widget-heading level-3">{text}</h3> }.into_any(),
+                4 => view! { <h4 class="widget-heading level-4">{text}</h4> }.into_any(),
+                _ => view! { <h2 class="widget-heading level-2">{text}</h2> }.into_any(),
+            }
+        }
+        WidgetProps::Markdown(_) | WidgetProps::Html(_) => {
+            view! { <div class="rich-text" inner_html=env.html.unwrap_or_default()></div> }
+                .into_any()
+        }
+        WidgetProps::Code(code) => {
+            let language = code.language.clone();
+            view! {
+                <pre class="code-block" data-language=language.clone() aria-label=format!("{language} code")>
+                    <code>{code.code.clone()}</code>
+                </pre>
+            }
+            .into_any()
+        }
+        WidgetProps::Card(card) => view! {
+            <div class="card" data-tone=card.tone.as_str()>
+                {(!card.heading.is_empty()).then(|| view! { <h3 class="card-heading">{card.heading.clone()}</h3> })}
+                <p>{text_or_bound(&card.text)}</p>
+            </div>
+        }
+        .into_any(),
+        WidgetProps::Button(button) => {
+            let label = button.label.clone();
+            let tone = button.tone.as_str();
+            match &button.action {
+                ButtonAction::OpenLink { url, new_tab } => {
+                    let target = new_tab.then_some("_blank");
+                    let rel = new_tab.then_some("noopener noreferrer");
+                    view! { <a class="btn-primary widget-button" data-tone=tone href=url.clone() target=target rel=rel>{label}</a> }
+                        .into_any()
+                }
+                ButtonAction::Refresh => view! { <RefreshButton control=env.control label=label /> }.into_any(),
+            }
+        }
+        WidgetProps::Link(link) => {
+            view! { <a class="widget-link" href=link.url.clone()>{link.text.clone()}</a> }.into_any()
+        }
+        WidgetProps::Image(image) => view! {
+            <img class="widget-image" src=image.src.clone() alt=image.alt.clone() loading="lazy" />
+        }
+        .into_any(),
+        WidgetProps::Iframe(frame) => view! {
+            <iframe
+                class="widget-iframe"
+                src=frame.src.clone()
+                title=frame.title.clone()
+                referrerpolicy="no-referrer"
+                sandbox="allow-scripts allow-same-origin allow-popups allow-forms"
+                allowfullscreen=frame.allow_fullscreen
+            ></iframe>
+        }
+        .into_any(),
+        WidgetProps::Search(search) => search_view(env.id, search),
+        WidgetProps::Filter(filter) => filter_view(env.id, filter, env.filter_choices),
+        WidgetProps::Form(form) => form_view(env.id, form),
         WidgetProps::Kpi(kpi) => kpi_view(kpi, value("value"), value("delta")),
-        WidgetProps::Table(table) => table_view(table, value("rows")),
-        WidgetProps::Chart(chart) => {
-            chart_view(chart, chart::points_from_value(&value("points")), view_size)
-        }
+        WidgetProps::Table(table) => table_view(table, value("rows"), env.row_filters),
+        WidgetProps::Chart(chart) => chart_view(
+            chart,
+            chart::points_from_value(&value("points")),
+            env.view_size,
+        ),
         WidgetProps::RefreshBar(bar) => {
             let note = bar.note.clone();
+            let rendered_at = env.rendered_at;
             view! {
                 <div class="refresh-bar">
                     <p class="muted">
@@ -50,12 +134,184 @@ pub fn render(
                         </time>
                         {note.map(|note| view! { <span>" · " {note}</span> })}
                     </p>
-                    <RefreshButton control label="Refresh" />
+                    <RefreshButton control=env.control label="Refresh" />
                 </div>
             }
             .into_any()
         }
     }
+}
+
+fn variables() -> Option<PageVariables> {
+    use_context::<PageVariables>()
+}
+
+fn variable(id: &str) -> String {
+    variables()
+        .and_then(|vars| vars.0.read_untracked().get(id).cloned())
+        .unwrap_or_default()
+}
+
+fn set_variable(id: &str, text: String) {
+    if let Some(vars) = variables() {
+        vars.0.update(|map| {
+            map.insert(id.to_owned(), text);
+        });
+    }
+}
+
+/// A GET form, so the same box filters on the server when JavaScript is off.
+fn search_view(id: &str, search: &SearchProps) -> AnyView {
+    let name = id.to_owned();
+    let on_input_id = id.to_owned();
+    view! {
+        <form method="get" role="search" class="widget-search" on:submit=|ev| ev.prevent_default()>
+            <input
+                type="search"
+                name=name
+                value=variable(id)
+                placeholder=search.placeholder.clone()
+                aria-label=if search.placeholder.is_empty() { "Search".to_owned() } else { search.placeholder.clone() }
+                on:input=move |ev| set_variable(&on_input_id, event_target_value(&ev))
+            />
+        </form>
+    }
+    .into_any()
+}
+
+fn filter_view(id: &str, filter: &FilterProps, choices: Vec<String>) -> AnyView {
+    let choices = if filter.options.is_empty() { choices } else { filter.options.clone() };
+    let current = variable(id);
+    let on_change_id = id.to_owned();
+    let hydrated = crate::use_hydrated();
+    view! {
+        <form method="get" class="widget-filter" on:submit=|ev| ev.prevent_default()>
+            <label>
+                <span>{filter.label.clone()}</span>
+                <select name=id.to_owned() on:change=move |ev| set_variable(&on_change_id, event_target_value(&ev))>
+                    <option value="" selected=current.is_empty()>"All"</option>
+                    {choices
+                        .into_iter()
+                        .map(|choice| {
+                            let selected = choice == current;
+                            let label = choice.clone();
+                            view! { <option value=choice selected=selected>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            // Without JavaScript the choice is applied by submitting the form.
+            <button type="submit" class="btn-secondary" hidden=move || hydrated.get()>"Apply"</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// Fields with the browser's required-field checks and messages of our own once hydrated.
+fn form_view(id: &str, form: &FormProps) -> AnyView {
+    let (status, set_status) = signal(None::<String>);
+    let fields = form.fields.clone();
+    let field_names: Vec<(String, String, bool)> = fields
+        .iter()
+        .map(|field| (field.name.clone(), field.label.clone(), field.required))
+        .collect();
+    let form_id = id.to_owned();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let form: web_sys::HtmlFormElement = event_target(&ev);
+        let missing: Vec<String> = field_names
+            .iter()
+            .filter(|(name, _, required)| {
+                *required && form_value(&form, &format!("{form_id}-{name}")).trim().is_empty()
+            })
+            .map(|(_, label, _)| label.clone())
+            .collect();
+        set_status.set(Some(if missing.is_empty() {
+            "This form has no submit action configured yet.".to_owned()
+        } else {
+            format!("Please fill in: {}", missing.join(", "))
+        }));
+    };
+    view! {
+        <form class="widget-form" novalidate on:submit=on_submit>
+            {fields
+                .into_iter()
+                .map(|field| {
+                    let input_id = format!("{id}-{}", field.name);
+                    let required = field.required;
+                    let label = view! {
+                        <span>{field.label.clone()} {required.then_some(view! { <abbr title="required">" *"</abbr> })}</span>
+                    };
+                    match field.kind {
+                        FieldKind::Select => view! {
+                            <label>
+                                {label}
+                                <select id=input_id.clone() name=input_id required=required>
+                                    <option value="">"Choose…"</option>
+                                    {field.options.iter().map(|option| view! { <option>{option.clone()}</option> }).collect_view()}
+                                </select>
+                            </label>
+                        }
+                        .into_any(),
+                        FieldKind::Radio => view! {
+                            <fieldset>
+                                <legend>{label}</legend>
+                                {field
+                                    .options
+                                    .iter()
+                                    .map(|option| view! {
+                                        <label class="inline-choice">
+                                            <input type="radio" name=input_id.clone() value=option.clone() required=required />
+                                            {option.clone()}
+                                        </label>
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                        }
+                        .into_any(),
+                        FieldKind::Checkbox => view! {
+                            <label class="inline-choice">
+                                <input type="checkbox" id=input_id.clone() name=input_id required=required />
+                                {label}
+                            </label>
+                        }
+                        .into_any(),
+                        kind => view! {
+                            <label>
+                                {label}
+                                <input type=kind.as_str() id=input_id.clone() name=input_id required=required />
+                            </label>
+                        }
+                        .into_any(),
+                    }
+                })
+                .collect_view()}
+            <button type="submit" class="btn-primary">{form.submit_label.clone()}</button>
+            <p role="status" class="form-status">{move || status.get()}</p>
+        </form>
+    }
+    .into_any()
+}
+
+/// The value of a named control in a form (checked state for checkboxes, the chosen radio).
+fn form_value(form: &web_sys::HtmlFormElement, name: &str) -> String {
+    use wasm_bindgen::JsCast;
+    let Some(data) = form.elements().named_item(name) else {
+        return String::new();
+    };
+    if let Some(input) = data.dyn_ref::<web_sys::HtmlInputElement>() {
+        return match input.type_().as_str() {
+            "checkbox" if !input.checked() => String::new(),
+            _ => input.value(),
+        };
+    }
+    if let Some(select) = data.dyn_ref::<web_sys::HtmlSelectElement>() {
+        return select.value();
+    }
+    if let Some(radios) = data.dyn_ref::<web_sys::RadioNodeList>() {
+        return radios.value();
+    }
+    String::new()
 }
 
 fn kpi_view(kpi: &KpiProps, value: Value, delta: Value) -> AnyView {
@@ -74,7 +330,7 @@ fn kpi_view(kpi: &KpiProps, value: Value, delta: Value) -> AnyView {
     .into_any()
 }
 
-fn table_view(table: &TableProps, rows: Value) -> AnyView {
+fn table_view(table: &TableProps, rows: Value, filters: Vec<RowFilter>) -> AnyView {
     let rows = rows.as_array().cloned().unwrap_or_default();
     if rows.is_empty() {
         let text = table
@@ -85,6 +341,19 @@ fn table_view(table: &TableProps, rows: Value) -> AnyView {
     }
     let columns = table.columns.clone();
     let header = columns.clone();
+    let vars = variables();
+    let shown_rows = move || {
+        let variables = vars.map(|vars| vars.0.get()).unwrap_or_default();
+        rows.iter()
+            .filter(|row| row_passes(row, &columns, &filters, &variables))
+            .map(|row| {
+                columns
+                    .iter()
+                    .map(|column| display_value(row.get(&column.key).unwrap_or(&Value::Null)))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
     view! {
         <div class="table-scroll">
             <table class="data-table">
@@ -92,16 +361,18 @@ fn table_view(table: &TableProps, rows: Value) -> AnyView {
                     <tr>{header.into_iter().map(|column| view! { <th scope="col">{column.label}</th> }).collect_view()}</tr>
                 </thead>
                 <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|row| {
-                            let cells = columns
-                                .iter()
-                                .map(|column| display_value(row.get(&column.key).unwrap_or(&Value::Null)))
-                                .collect::<Vec<_>>();
-                            view! { <tr>{cells.into_iter().map(|cell| view! { <td>{cell}</td> }).collect_view()}</tr> }
-                        })
-                        .collect_view()}
+                    {move || {
+                        let shown = shown_rows();
+                        if shown.is_empty() {
+                            view! { <tr><td class="empty" colspan="100">"No rows match."</td></tr> }.into_any()
+                        } else {
+                            shown
+                                .into_iter()
+                                .map(|cells| view! { <tr>{cells.into_iter().map(|cell| view! { <td>{cell}</td> }).collect_view()}</tr> })
+                                .collect_view()
+                                .into_any()
+                        }
+                    }}
                 </tbody>
             </table>
         </div>
@@ -113,10 +384,10 @@ fn chart_view(props: &ChartProps, points: Vec<ChartPoint>, view_size: (f64, f64)
     if points.is_empty() {
         return view! { <p class="empty">"No data points to chart."</p> }.into_any();
     }
-    let geometry = chart::layout(&points, props.y_format, view_size);
     let kind = match props.kind {
         ChartKind::Line => "Line",
         ChartKind::Bar => "Bar",
+        ChartKind::Pie => "Pie",
     };
     let description = format!(
         "{kind} chart of {} by {}, {} points",
@@ -124,6 +395,48 @@ fn chart_view(props: &ChartProps, points: Vec<ChartPoint>, view_size: (f64, f64)
         props.x_label,
         points.len()
     );
+    let aria_label = description.clone();
+    let caption = format!("{} by {}", props.y_label, props.x_label);
+    let body = if props.kind == ChartKind::Pie {
+        pie_marks(props, &points, view_size)
+    } else {
+        axis_marks(props, &points, view_size)
+    };
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {} {}", view_size.0, view_size.1) role="img" aria-label=aria_label class="chart-svg">
+                <title>{description}</title>
+                {body}
+            </svg>
+            <figcaption class="muted">{caption}</figcaption>
+        </figure>
+    }
+    .into_any()
+}
+
+fn pie_marks(props: &ChartProps, points: &[ChartPoint], view_size: (f64, f64)) -> AnyView {
+    chart::pie_slices(points, view_size)
+        .into_iter()
+        .enumerate()
+        .map(|(index, slice)| {
+            let tip = format!(
+                "{}: {} ({:.0}%)",
+                slice.label,
+                chart::format_value(slice.value, props.y_format),
+                slice.share * 100.0
+            );
+            view! {
+                <path d=slice.path class="chart-slice" data-slice=(index % 6).to_string()>
+                    <title>{tip}</title>
+                </path>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+fn axis_marks(props: &ChartProps, points: &[ChartPoint], view_size: (f64, f64)) -> AnyView {
+    let geometry = chart::layout(points, props.y_format, view_size);
     let px = |value: f64| format!("{value:.1}");
     let grid = geometry
         .y_ticks
@@ -148,10 +461,6 @@ fn chart_view(props: &ChartProps, points: Vec<ChartPoint>, view_size: (f64, f64)
         .map(|(point, (x, y))| {
             let tip = format!("{}: {}", point.label, chart::format_value(point.value, props.y_format));
             match props.kind {
-                ChartKind::Line => view! {
-                    <circle cx=px(*x) cy=px(*y) r="3" class="chart-point"><title>{tip}</title></circle>
-                }
-                .into_any(),
                 ChartKind::Bar => {
                     let width = geometry.slot_width * 0.7;
                     view! {
@@ -161,23 +470,20 @@ fn chart_view(props: &ChartProps, points: Vec<ChartPoint>, view_size: (f64, f64)
                     }
                     .into_any()
                 }
+                _ => view! {
+                    <circle cx=px(*x) cy=px(*y) r="3" class="chart-point"><title>{tip}</title></circle>
+                }
+                .into_any(),
             }
         })
         .collect_view();
-    let aria_label = description.clone();
     let line = (props.kind == ChartKind::Line)
         .then(|| view! { <polyline points=geometry.polyline() class="chart-line" fill="none" /> });
     view! {
-        <figure class="chart">
-            <svg viewBox=format!("0 0 {} {}", geometry.width, geometry.height) role="img" aria-label=aria_label class="chart-svg">
-                <title>{description}</title>
-                {grid}
-                {x_labels}
-                {line}
-                {marks}
-            </svg>
-            <figcaption class="muted">{props.y_label.clone()} " by " {props.x_label.clone()}</figcaption>
-        </figure>
+        {grid}
+        {x_labels}
+        {line}
+        {marks}
     }
     .into_any()
 }

@@ -41,6 +41,9 @@ pub struct Settings {
     pub auth: auth::AuthSettings,
     pub connector: connector::ConnectorSettings,
     pub keyring: crypto::Keyring,
+    /// Hosts iframe widgets may embed from (`*.` prefix for any subdomain); paths on this
+    /// server are always allowed. See `domain::embed`.
+    pub embed_allowed_hosts: Vec<String>,
 }
 
 /// News about a tool, pushed to viewers of the organization (server-sent events).
@@ -76,7 +79,12 @@ impl Services {
         Self {
             auth: auth::AuthService::new(db.clone(), settings.auth),
             users: users::UserService::new(db.clone()),
-            pages: pages::PageService::new(db.clone(), tools.clone(), connectors.clone()),
+            pages: pages::PageService::new(
+                db.clone(),
+                tools.clone(),
+                connectors.clone(),
+                settings.embed_allowed_hosts,
+            ),
             tools,
             connectors,
             events: tokio::sync::broadcast::channel(256).0,

@@ -1,25 +1,35 @@
-//! Pages: listing what a user may see, creating (with version and audit rows in one
-//! transaction) and rendering with every widget's data resolved.
+//! Pages: listing what a user may see, the editing lifecycle (draft saves guarded by the
+//! page's revision, publish, unpublish, copies, delete, templates) and rendering with every
+//! widget's data resolved. Every change writes its audit row in the same transaction.
 
-use std::{collections::HashMap, sync::Arc};
+mod templates;
 
-use chrono::Utc;
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    sync::Arc,
+};
+
+use chrono::{DateTime, SubsecRound, Utc};
 use domain::{
-    Action, PageDefinition,
-    dto::{NewPage, PageStatus, PageSummary, RenderedPage, SessionUser},
-    policy,
+    Action, PageDefinition, ValidationIssue,
+    dto::{
+        NewPage, NewPageFrom, PageDraft, PageStatus, PageSummary, PageTemplateSummary,
+        RenderedPage, SaveDraft, SavedDraft, SessionUser, WidgetData,
+    },
+    embed, policy,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
     Error, Result,
     audit::{self, AuditEntry},
     connector::ConnectorService,
-    entities::{page, version},
+    entities::{page, user, version},
     tools::ToolService,
 };
 
@@ -30,9 +40,11 @@ pub struct PageService {
     db: DatabaseConnection,
     tools: ToolService,
     connectors: Arc<ConnectorService>,
+    /// Hosts iframe widgets may embed from, besides paths on this server.
+    embed_allowed_hosts: Arc<[String]>,
 }
 
-pub(crate) fn summary(model: &page::Model) -> Result<PageSummary> {
+pub(crate) fn summary(model: &page::Model, updated_by: Option<String>) -> Result<PageSummary> {
     Ok(PageSummary {
         id: model.id,
         slug: model.slug.clone(),
@@ -45,8 +57,81 @@ pub(crate) fn summary(model: &page::Model) -> Result<PageSummary> {
         })?,
         version: model.version,
         updated_at: model.updated_at,
-        updated_by: None,
+        updated_by,
     })
+}
+
+/// Display names of the given users, by id.
+async fn display_names(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<HashMap<i32, String>> {
+    let ids: BTreeSet<i32> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|user| (user.id, user.display_name))
+        .collect())
+}
+
+async fn summarize(conn: &impl ConnectionTrait, model: &page::Model) -> Result<PageSummary> {
+    let mut names = display_names(conn, model.updated_by).await?;
+    summary(model, model.updated_by.and_then(|id| names.remove(&id)))
+}
+
+/// Validation issues of a definition sent inside a request body, located under `definition`.
+fn definition_issues(issues: Vec<ValidationIssue>) -> Error {
+    Error::Validation(
+        issues
+            .into_iter()
+            .map(|issue| ValidationIssue::new(format!("definition.{}", issue.path), issue.message))
+            .collect(),
+    )
+}
+
+/// A stored definition, read without re-running today's validation rules, so a draft saved
+/// under older rules can still be opened and fixed.
+fn stored_definition(model: &page::Model) -> Result<PageDefinition> {
+    serde_json::from_value(model.definition.clone())
+        .map_err(|err| Error::Internal(format!("stored page {} is unreadable: {err}", model.id)))
+}
+
+fn json_patch(from: &Value, to: &Value) -> Result<Value> {
+    serde_json::to_value(json_patch::diff(from, to))
+        .map_err(|err| Error::Internal(format!("JSON patch: {err}")))
+}
+
+/// `at 14:02 UTC` today, `on 2026-11-02 at 14:02 UTC` otherwise.
+fn when(time: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if time.date_naive() == now.date_naive() {
+        format!("at {} UTC", time.format("%H:%M"))
+    } else {
+        format!(
+            "on {} at {} UTC",
+            time.format("%Y-%m-%d"),
+            time.format("%H:%M")
+        )
+    }
+}
+
+/// The longest slug a copy may start from, leaving room for `-copy-NNNN` within 80 characters.
+const COPY_BASE_MAX: usize = 80 - "-copy-9999".len();
+
+/// A brand-new page row and how it came to be, for its version comment and audit entry.
+struct NewRow<'a> {
+    slug: String,
+    title: String,
+    definition: Value,
+    publish: bool,
+    action: &'a str,
+    comment: &'a str,
+    /// Extra audit context, e.g. the page it was copied from or the template.
+    origin: Option<(&'a str, Value)>,
 }
 
 impl PageService {
@@ -54,11 +139,13 @@ impl PageService {
         db: DatabaseConnection,
         tools: ToolService,
         connectors: Arc<ConnectorService>,
+        embed_allowed_hosts: Vec<String>,
     ) -> Self {
         Self {
             db,
             tools,
             connectors,
+            embed_allowed_hosts: embed_allowed_hosts.into(),
         }
     }
 
@@ -72,12 +159,19 @@ impl PageService {
                 Condition::all().add(page::Column::Status.eq(PageStatus::Published.as_str())),
             );
         }
-        query
+        let models = query
             .order_by_asc(page::Column::Title)
             .all(&self.db)
-            .await?
+            .await?;
+        let names = display_names(&self.db, models.iter().filter_map(|m| m.updated_by)).await?;
+        models
             .iter()
-            .map(summary)
+            .map(|model| {
+                summary(
+                    model,
+                    model.updated_by.and_then(|id| names.get(&id).cloned()),
+                )
+            })
             .collect()
     }
 
@@ -89,32 +183,112 @@ impl PageService {
             .await?)
     }
 
+    async fn find_in_org(
+        conn: &impl ConnectionTrait,
+        actor: &SessionUser,
+        id: i32,
+    ) -> Result<page::Model> {
+        page::Entity::find_by_id(id)
+            .filter(page::Column::OrgId.eq(actor.org_id))
+            .one(conn)
+            .await?
+            .ok_or(Error::NotFound("page"))
+    }
+
+    /// Parses and validates a definition sent by a client, including the embed allow-list.
+    fn validated(&self, definition: &Value) -> Result<PageDefinition> {
+        let definition = PageDefinition::from_json(definition).map_err(definition_issues)?;
+        let refused = embed::check(&definition, &self.embed_allowed_hosts);
+        if refused.is_empty() {
+            Ok(definition)
+        } else {
+            Err(definition_issues(refused))
+        }
+    }
+
     pub async fn create(&self, actor: &SessionUser, new: NewPage) -> Result<PageSummary> {
         crate::require(actor, Action::CreatePage)?;
         if new.publish && !policy::allows(actor.role, Action::PublishPage) {
             return Err(Error::Forbidden(Action::PublishPage));
         }
-        Error::check_slug(&new.slug)?;
-        let title = new.title.trim().to_owned();
+        let definition = self.validated(&new.definition)?;
+        let action = if new.publish {
+            "page.create_published"
+        } else {
+            "page.create"
+        };
+        self.insert(
+            actor,
+            NewRow {
+                slug: new.slug,
+                title: new.title,
+                definition: definition.to_canonical_json(),
+                publish: new.publish,
+                action,
+                comment: "created",
+                origin: None,
+            },
+        )
+        .await
+    }
+
+    /// The shipped page templates.
+    pub fn templates(&self) -> Vec<PageTemplateSummary> {
+        templates::all()
+            .into_iter()
+            .map(|template| PageTemplateSummary {
+                id: template.id,
+                name: template.name,
+                description: template.description,
+            })
+            .collect()
+    }
+
+    /// A new draft from a template, or a blank page when none is given.
+    pub async fn create_from(&self, actor: &SessionUser, new: NewPageFrom) -> Result<PageSummary> {
+        crate::require(actor, Action::CreatePage)?;
+        let (definition, origin) = match &new.template {
+            None => (templates::blank(), None),
+            Some(id) => {
+                let template = templates::find(id).ok_or_else(|| {
+                    let known: Vec<String> = templates::all().into_iter().map(|t| t.id).collect();
+                    Error::validation(
+                        "template",
+                        &format!(
+                            "there is no template \"{id}\" (known: {})",
+                            known.join(", ")
+                        ),
+                    )
+                })?;
+                (template.definition, Some(("template", json!(template.id))))
+            }
+        };
+        let definition = self.validated(&definition)?;
+        self.insert(
+            actor,
+            NewRow {
+                slug: new.slug,
+                title: new.title,
+                definition: definition.to_canonical_json(),
+                publish: false,
+                action: "page.create",
+                comment: "created",
+                origin,
+            },
+        )
+        .await
+    }
+
+    /// Inserts a page with its first version row and its audit row, in one transaction.
+    async fn insert(&self, actor: &SessionUser, row: NewRow<'_>) -> Result<PageSummary> {
+        Error::check_slug(&row.slug)?;
+        let title = row.title.trim().to_owned();
         if title.is_empty() {
             return Err(Error::validation("title", "a page needs a title"));
         }
-        let definition = PageDefinition::from_json(&new.definition).map_err(|issues| {
-            Error::Validation(
-                issues
-                    .into_iter()
-                    .map(|issue| {
-                        domain::ValidationIssue::new(
-                            format!("definition.{}", issue.path),
-                            issue.message,
-                        )
-                    })
-                    .collect(),
-            )
-        })?;
-        let canonical = definition.to_canonical_json();
-        let now = Utc::now();
-        let status = if new.publish {
+        let canonical = row.definition;
+        let now = stored_now();
+        let status = if row.publish {
             PageStatus::Published
         } else {
             PageStatus::Draft
@@ -122,17 +296,17 @@ impl PageService {
         let txn = self.db.begin().await?;
         let created = page::ActiveModel {
             org_id: Set(actor.org_id),
-            slug: Set(new.slug.clone()),
+            slug: Set(row.slug.clone()),
             title: Set(title.clone()),
             status: Set(status.as_str().to_owned()),
             version: Set(1),
             definition: Set(canonical.clone()),
-            published_definition: Set(new.publish.then(|| canonical.clone())),
+            published_definition: Set(row.publish.then(|| canonical.clone())),
             created_by: Set(Some(actor.id)),
             updated_by: Set(Some(actor.id)),
             created_at: Set(now),
             updated_at: Set(now),
-            published_at: Set(new.publish.then_some(now)),
+            published_at: Set(row.publish.then_some(now)),
             ..Default::default()
         }
         .insert(&txn)
@@ -140,7 +314,7 @@ impl PageService {
         .map_err(|err| {
             Error::from_unique_violation(
                 err,
-                format!("a page with slug \"{}\" already exists", new.slug),
+                format!("a page with slug \"{}\" already exists", row.slug),
             )
         })?;
         version::ActiveModel {
@@ -149,43 +323,394 @@ impl PageService {
             resource_id: Set(created.id),
             version: Set(1),
             snapshot: Set(json!({"title": title, "definition": canonical})),
-            comment: Set(Some("created".to_owned())),
+            comment: Set(Some(row.comment.to_owned())),
             created_by: Set(Some(actor.id)),
             created_at: Set(now),
             ..Default::default()
         }
         .insert(&txn)
         .await?;
-        let action = if new.publish {
-            "page.create_published"
-        } else {
-            "page.create"
-        };
-        let after =
-            json!({"slug": new.slug, "title": title, "status": status, "definition": canonical});
+        let mut after =
+            json!({"slug": row.slug, "title": title, "status": status, "definition": canonical});
+        if let Some((key, value)) = row.origin {
+            after[key] = value;
+        }
         audit::record(
             &txn,
             AuditEntry {
                 after: Some(&after),
-                ..AuditEntry::by(actor, action, RESOURCE_TYPE, created.id.to_string())
+                ..AuditEntry::by(actor, row.action, RESOURCE_TYPE, created.id.to_string())
             },
         )
         .await?;
         txn.commit().await?;
-        summary(&created)
+        summary(&created, Some(actor.display_name.clone()))
     }
 
+    /// What the builder opens: the working definition and its revision.
+    pub async fn draft(&self, actor: &SessionUser, id: i32) -> Result<PageDraft> {
+        crate::require(actor, Action::EditPage)?;
+        let model = Self::find_in_org(&self.db, actor, id).await?;
+        Ok(PageDraft {
+            page: summarize(&self.db, &model).await?,
+            definition: stored_definition(&model)?,
+            revision: model.version,
+            published: model.published_definition.is_some(),
+        })
+    }
+
+    /// Saves the working definition if nobody saved since `base_revision`; otherwise a
+    /// conflict naming who did and when. Viewers keep seeing the published version. No version
+    /// row (autosave calls this often); the audit row holds the JSON Patch of the change.
+    pub async fn save_draft(
+        &self,
+        actor: &SessionUser,
+        id: i32,
+        save: SaveDraft,
+    ) -> Result<SavedDraft> {
+        crate::require(actor, Action::EditPage)?;
+        let canonical = self.validated(&save.definition)?.to_canonical_json();
+        // Read outside the transaction so it begins with its write (SQLite takes the write
+        // lock up front instead of upgrading); the conditional update below is the real guard.
+        let current = Self::find_in_org(&self.db, actor, id).await?;
+        if current.version != save.base_revision {
+            return Err(self.conflict(actor, &current).await);
+        }
+        if current.definition == canonical {
+            // Nothing changed (an autosave of what is stored): no new revision, no audit noise.
+            return Ok(SavedDraft {
+                revision: current.version,
+                updated_at: current.updated_at,
+            });
+        }
+        let now = stored_now();
+        let txn = self.db.begin().await?;
+        let updated = page::Entity::update_many()
+            .set(page::ActiveModel {
+                definition: Set(canonical.clone()),
+                updated_by: Set(Some(actor.id)),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .col_expr(page::Column::Version, next_version())
+            .filter(page::Column::Id.eq(id))
+            .filter(page::Column::OrgId.eq(actor.org_id))
+            .filter(page::Column::Version.eq(save.base_revision))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            txn.rollback().await?;
+            return Err(self.lost_race(actor, id).await);
+        }
+        let patch = json_patch(&current.definition, &canonical)?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                after: Some(&patch),
+                ..AuditEntry::by(actor, "page.save_draft", RESOURCE_TYPE, id.to_string())
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(SavedDraft {
+            revision: save.base_revision + 1,
+            updated_at: now,
+        })
+    }
+
+    /// Makes the working definition what viewers see, if nobody saved since `base_revision`.
+    /// The draft is validated again (rules or the embed allow-list may have changed since it
+    /// was saved); a version row keeps the published snapshot.
+    pub async fn publish(
+        &self,
+        actor: &SessionUser,
+        id: i32,
+        base_revision: i32,
+    ) -> Result<PageSummary> {
+        crate::require(actor, Action::PublishPage)?;
+        let current = Self::find_in_org(&self.db, actor, id).await?;
+        if current.version != base_revision {
+            return Err(self.conflict(actor, &current).await);
+        }
+        let canonical = self.validated(&current.definition)?.to_canonical_json();
+        let now = stored_now();
+        let txn = self.db.begin().await?;
+        let updated = page::Entity::update_many()
+            .set(page::ActiveModel {
+                definition: Set(canonical.clone()),
+                published_definition: Set(Some(canonical.clone())),
+                status: Set(PageStatus::Published.as_str().to_owned()),
+                published_at: Set(Some(now)),
+                updated_by: Set(Some(actor.id)),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .col_expr(page::Column::Version, next_version())
+            .filter(page::Column::Id.eq(id))
+            .filter(page::Column::OrgId.eq(actor.org_id))
+            .filter(page::Column::Version.eq(base_revision))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            txn.rollback().await?;
+            return Err(self.lost_race(actor, id).await);
+        }
+        version::ActiveModel {
+            org_id: Set(actor.org_id),
+            resource_type: Set(RESOURCE_TYPE.to_owned()),
+            resource_id: Set(id),
+            version: Set(base_revision + 1),
+            snapshot: Set(json!({"title": current.title, "definition": canonical})),
+            comment: Set(Some("published".to_owned())),
+            created_by: Set(Some(actor.id)),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let previous = current
+            .published_definition
+            .clone()
+            .unwrap_or_else(|| json!({}));
+        let patch = json_patch(&previous, &canonical)?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                after: Some(&patch),
+                ..AuditEntry::by(actor, "page.publish", RESOURCE_TYPE, id.to_string())
+            },
+        )
+        .await?;
+        let published = Self::find_in_org(&txn, actor, id).await?;
+        txn.commit().await?;
+        summary(&published, Some(actor.display_name.clone()))
+    }
+
+    /// Takes the page away from viewers; the draft stays. Unpublishing a draft changes nothing.
+    pub async fn unpublish(&self, actor: &SessionUser, id: i32) -> Result<PageSummary> {
+        crate::require(actor, Action::PublishPage)?;
+        let current = Self::find_in_org(&self.db, actor, id).await?;
+        if current.published_definition.is_none()
+            && current.status != PageStatus::Published.as_str()
+        {
+            return summarize(&self.db, &current).await;
+        }
+        let txn = self.db.begin().await?;
+        page::Entity::update_many()
+            .set(page::ActiveModel {
+                published_definition: Set(None),
+                status: Set(PageStatus::Draft.as_str().to_owned()),
+                published_at: Set(None),
+                updated_by: Set(Some(actor.id)),
+                updated_at: Set(stored_now()),
+                ..Default::default()
+            })
+            .col_expr(page::Column::Version, next_version())
+            .filter(page::Column::Id.eq(id))
+            .filter(page::Column::OrgId.eq(actor.org_id))
+            .exec(&txn)
+            .await?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                before: Some(&json!({"status": current.status})),
+                after: Some(&json!({"status": PageStatus::Draft})),
+                ..AuditEntry::by(actor, "page.unpublish", RESOURCE_TYPE, id.to_string())
+            },
+        )
+        .await?;
+        let unpublished = Self::find_in_org(&txn, actor, id).await?;
+        txn.commit().await?;
+        summary(&unpublished, Some(actor.display_name.clone()))
+    }
+
+    /// A new draft with the page's working definition, titled "… (copy)" under a free slug.
+    pub async fn duplicate(&self, actor: &SessionUser, id: i32) -> Result<PageSummary> {
+        crate::require(actor, Action::CreatePage)?;
+        let source = Self::find_in_org(&self.db, actor, id).await?;
+        let definition = self.validated(&source.definition)?.to_canonical_json();
+        self.insert_copy(actor, &source, definition, "page.duplicate")
+            .await
+    }
+
+    /// A new draft of the page with the given definition: the builder's "keep editing a copy"
+    /// after a conflict, so the user's edits are never lost.
+    pub async fn save_as_copy(
+        &self,
+        actor: &SessionUser,
+        id: i32,
+        definition: Value,
+    ) -> Result<PageSummary> {
+        crate::require(actor, Action::CreatePage)?;
+        let definition = self.validated(&definition)?.to_canonical_json();
+        let source = Self::find_in_org(&self.db, actor, id).await?;
+        self.insert_copy(actor, &source, definition, "page.save_as_copy")
+            .await
+    }
+
+    async fn insert_copy(
+        &self,
+        actor: &SessionUser,
+        source: &page::Model,
+        definition: Value,
+        action: &str,
+    ) -> Result<PageSummary> {
+        // Another copy may take the slug between the lookup and the insert; look again.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let slug = self.free_copy_slug(actor.org_id, &source.slug).await?;
+            let result = self
+                .insert(
+                    actor,
+                    NewRow {
+                        slug,
+                        title: format!("{} (copy)", source.title),
+                        definition: definition.clone(),
+                        publish: false,
+                        action,
+                        comment: "copied",
+                        origin: Some(("copied_from", json!(source.id))),
+                    },
+                )
+                .await;
+            match result {
+                Err(Error::Conflict(_)) if attempts < 3 => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// `<slug>-copy`, else `<slug>-copy-2`, `-copy-3`… whichever is free first.
+    async fn free_copy_slug(&self, org_id: i32, slug: &str) -> Result<String> {
+        let base = slug[..slug.len().min(COPY_BASE_MAX)].trim_end_matches('-');
+        let stem = format!("{base}-copy");
+        let taken: BTreeSet<String> = page::Entity::find()
+            .select_only()
+            .column(page::Column::Slug)
+            .filter(page::Column::OrgId.eq(org_id))
+            .filter(page::Column::Slug.starts_with(&stem))
+            .into_tuple::<String>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(std::iter::once(stem.clone())
+            .chain((2..).map(|n| format!("{stem}-{n}")))
+            .find(|candidate| !taken.contains(candidate))
+            .expect("an unbounded sequence has a free slug"))
+    }
+
+    /// Removes the page. Its version rows stay, with a last one holding the final draft when
+    /// that was never snapshotted, since the audit row's JSON Patch cannot carry removed values.
+    /// Deleting a published page takes the right to publish.
+    pub async fn delete(&self, actor: &SessionUser, id: i32) -> Result<()> {
+        crate::require(actor, Action::EditPage)?;
+        let current = Self::find_in_org(&self.db, actor, id).await?;
+        if current.published_definition.is_some() {
+            crate::require(actor, Action::PublishPage)?;
+        }
+        let txn = self.db.begin().await?;
+        // Only the state checked and recorded above is deleted.
+        let deleted = page::Entity::delete_many()
+            .filter(page::Column::Id.eq(id))
+            .filter(page::Column::OrgId.eq(actor.org_id))
+            .filter(page::Column::Version.eq(current.version))
+            .exec(&txn)
+            .await?;
+        if deleted.rows_affected == 0 {
+            txn.rollback().await?;
+            return match Self::find_in_org(&self.db, actor, id).await {
+                Ok(_) => Err(Error::Conflict(
+                    "The page changed while you were deleting it. Reload and try again.".to_owned(),
+                )),
+                Err(err) => Err(err),
+            };
+        }
+        let snapshotted = version::Entity::find()
+            .filter(version::Column::ResourceType.eq(RESOURCE_TYPE))
+            .filter(version::Column::ResourceId.eq(id))
+            .filter(version::Column::Version.eq(current.version))
+            .one(&txn)
+            .await?
+            .is_some();
+        if !snapshotted {
+            version::ActiveModel {
+                org_id: Set(actor.org_id),
+                resource_type: Set(RESOURCE_TYPE.to_owned()),
+                resource_id: Set(id),
+                version: Set(current.version),
+                snapshot: Set(json!({"title": current.title, "definition": current.definition})),
+                comment: Set(Some("deleted".to_owned())),
+                created_by: Set(Some(actor.id)),
+                created_at: Set(stored_now()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        let before = json!({
+            "slug": current.slug, "title": current.title, "status": current.status,
+            "definition": current.definition,
+        });
+        audit::record(
+            &txn,
+            AuditEntry {
+                before: Some(&before),
+                ..AuditEntry::by(actor, "page.delete", RESOURCE_TYPE, id.to_string())
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The conflict for a stale revision: who saved last, and when.
+    async fn conflict(&self, actor: &SessionUser, latest: &page::Model) -> Error {
+        let at = when(latest.updated_at, Utc::now());
+        let message = match latest.updated_by {
+            Some(editor) if editor == actor.id => format!(
+                "You saved this page in another window {at} after you opened it here. Reload to see those changes, or keep editing a copy."
+            ),
+            editor => {
+                let name = match editor {
+                    Some(editor) => display_names(&self.db, [editor])
+                        .await
+                        .ok()
+                        .and_then(|mut names| names.remove(&editor)),
+                    None => None,
+                };
+                format!(
+                    "{} saved this page {at} after you opened it. Reload to see their changes, or keep editing a copy.",
+                    name.as_deref().unwrap_or("Someone else")
+                )
+            }
+        };
+        Error::Conflict(message)
+    }
+
+    /// After a conditional update matched nothing: the page is gone, or someone saved first.
+    async fn lost_race(&self, actor: &SessionUser, id: i32) -> Error {
+        match Self::find_in_org(&self.db, actor, id).await {
+            Ok(latest) => self.conflict(actor, &latest).await,
+            Err(err) => err,
+        }
+    }
+
+    /// Renders a page by slug. With `draft`, those who may see drafts get the working
+    /// definition (the builder's preview); everyone else gets what they would get anyway.
     pub async fn render_by_slug(
         &self,
         actor: &SessionUser,
         slug: &str,
         force_refresh: bool,
+        draft: bool,
     ) -> Result<RenderedPage> {
         let model = self
             .find_by_slug(actor.org_id, slug)
             .await?
             .ok_or(Error::NotFound("page"))?;
-        self.render(actor, model, force_refresh).await
+        self.render(actor, model, force_refresh, draft).await
     }
 
     pub async fn render_by_id(
@@ -199,7 +724,7 @@ impl PageService {
             .one(&self.db)
             .await?
             .ok_or(Error::NotFound("page"))?;
-        self.render(actor, model, force_refresh).await
+        self.render(actor, model, force_refresh, false).await
     }
 
     async fn render(
@@ -207,17 +732,63 @@ impl PageService {
         actor: &SessionUser,
         model: page::Model,
         force_refresh: bool,
+        draft: bool,
     ) -> Result<RenderedPage> {
         // Viewers see the published version; editors and reviewers see the draft of an
-        // unpublished page. Pages a user may not see are "not found", not "forbidden".
+        // unpublished page, or of any page when they ask for it. Pages a user may not see are
+        // "not found", not "forbidden".
+        let may_see_drafts = policy::allows(actor.role, Action::ViewDraftPage);
         let stored = match &model.published_definition {
+            _ if draft && may_see_drafts => &model.definition,
             Some(published) if policy::allows(actor.role, Action::ViewPublishedPage) => published,
-            _ if policy::allows(actor.role, Action::ViewDraftPage) => &model.definition,
+            _ if may_see_drafts => &model.definition,
             _ => return Err(Error::NotFound("page")),
         };
         let definition = PageDefinition::from_json(stored).map_err(|issues| {
             Error::Internal(format!("stored page {} is invalid: {issues:?}", model.id))
         })?;
+        let (data, html) = self.resolve(actor, &definition, force_refresh).await?;
+        Ok(RenderedPage {
+            page: summarize(&self.db, &model).await?,
+            html,
+            definition,
+            data,
+            rendered_at: Utc::now(),
+        })
+    }
+
+    /// Renders a definition that is not saved yet, for the builder's canvas: validated like a
+    /// save, resolved like a page. The summary is a placeholder (id 0) since no page exists.
+    pub async fn preview(&self, actor: &SessionUser, definition: Value) -> Result<RenderedPage> {
+        crate::require(actor, Action::EditPage)?;
+        let definition = PageDefinition::from_json(&definition).map_err(definition_issues)?;
+        let (data, html) = self.resolve(actor, &definition, false).await?;
+        let now = Utc::now();
+        Ok(RenderedPage {
+            page: PageSummary {
+                id: 0,
+                slug: String::new(),
+                title: "Preview".to_owned(),
+                status: PageStatus::Draft,
+                version: 0,
+                updated_at: now,
+                updated_by: Some(actor.display_name.clone()),
+            },
+            html,
+            definition,
+            data,
+            rendered_at: now,
+        })
+    }
+
+    /// Every bound widget's data (each distinct request made once) and every rich-text
+    /// block's HTML. Iframes whose host left the allow-list after the page was saved fail.
+    async fn resolve(
+        &self,
+        actor: &SessionUser,
+        definition: &PageDefinition,
+        force_refresh: bool,
+    ) -> Result<(BTreeMap<String, WidgetData>, BTreeMap<String, String>)> {
         let mut tools = HashMap::new();
         for widget in &definition.layout.widgets {
             if let Some(binding) = &widget.binding
@@ -233,18 +804,31 @@ impl PageService {
                 .as_ref()
                 .map(|binding| (widget.id.as_str(), binding))
         });
-        let data = self
+        let mut data = self
             .connectors
             .resolve(&tools, bindings, force_refresh)
             .await;
-        Ok(RenderedPage {
-            page: summary(&model)?,
-            html: crate::rich_text::render_blocks(&definition),
-            definition,
-            data,
-            rendered_at: Utc::now(),
-        })
+        for refusal in embed::refusals(definition, &self.embed_allowed_hosts) {
+            data.insert(
+                refusal.widget_id.clone(),
+                WidgetData::Failed {
+                    message: embed::refusal_message(&refusal),
+                },
+            );
+        }
+        Ok((data, crate::rich_text::render_blocks(definition)))
     }
+}
+
+/// The current time as the database keeps it (PostgreSQL stores microseconds), so what a
+/// save answers equals what a later read returns.
+fn stored_now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// `version + 1`, computed by the database so concurrent writers cannot both win.
+fn next_version() -> Expr {
+    Expr::col(page::Column::Version).add(1)
 }
 
 #[cfg(test)]

@@ -370,13 +370,13 @@ async fn viewers_list_only_published_pages_and_cannot_open_drafts() {
         assert_eq!(seen, ["live"], "{}", world.label);
         assert_eq!(pages.list_for(&world.admin).await.unwrap().len(), 2);
         let err = pages
-            .render_by_slug(&world.viewer, "draft", false)
+            .render_by_slug(&world.viewer, "draft", false, false)
             .await
             .unwrap_err();
         assert_eq!(err.code(), ErrorCode::NotFound);
         assert!(
             pages
-                .render_by_slug(&world.admin, "draft", false)
+                .render_by_slug(&world.admin, "draft", false, false)
                 .await
                 .is_ok()
         );
@@ -417,7 +417,7 @@ async fn render_fetches_identical_requests_once_and_isolates_failing_widgets() {
         let rendered = world
             .services
             .pages
-            .render_by_slug(&world.viewer, &slug, true)
+            .render_by_slug(&world.viewer, &slug, true, false)
             .await
             .unwrap();
         assert_eq!(
@@ -443,7 +443,7 @@ async fn render_fetches_identical_requests_once_and_isolates_failing_widgets() {
         world
             .services
             .pages
-            .render_by_slug(&world.viewer, &slug, false)
+            .render_by_slug(&world.viewer, &slug, false, false)
             .await
             .unwrap();
         assert_eq!(
@@ -454,7 +454,7 @@ async fn render_fetches_identical_requests_once_and_isolates_failing_widgets() {
         world
             .services
             .pages
-            .render_by_slug(&world.viewer, &slug, true)
+            .render_by_slug(&world.viewer, &slug, true, false)
             .await
             .unwrap();
         assert_eq!(
@@ -483,13 +483,13 @@ async fn zero_ttl_still_fetches_once_per_render() {
         world
             .services
             .pages
-            .render_by_slug(&world.viewer, "fresh", false)
+            .render_by_slug(&world.viewer, "fresh", false, false)
             .await
             .unwrap();
         world
             .services
             .pages
-            .render_by_slug(&world.viewer, "fresh", false)
+            .render_by_slug(&world.viewer, "fresh", false, false)
             .await
             .unwrap();
         assert_eq!(
@@ -517,7 +517,7 @@ async fn unknown_tool_fails_only_its_widget() {
         let rendered = world
             .services
             .pages
-            .render_by_slug(&world.viewer, "ghostly", false)
+            .render_by_slug(&world.viewer, "ghostly", false, false)
             .await
             .unwrap();
         assert!(matches!(rendered.data["ok"], WidgetData::Ready { .. }));
@@ -651,3 +651,5 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
         );
     }
 }
+
+mod pages;

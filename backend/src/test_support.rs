@@ -95,6 +95,10 @@ pub fn settings(internal_base_url: &str) -> Settings {
             )
         },
         keyring: test_keyring(),
+        embed_allowed_hosts: domain::embed::DEFAULT_ALLOWED_HOSTS
+            .iter()
+            .map(|host| host.to_string())
+            .collect(),
     }
 }
 

@@ -75,41 +75,51 @@ pub struct PageSummary {
     pub status: PageStatus,
     pub version: i32,
     pub updated_at: DateTime<Utc>,
-    /// Display name of the last editor.
+    /// Display name of the last editor, when known.
     #[serde(default)]
     pub updated_by: Option<String>,
 }
 
-/// A page opened in the builder: its draft and the revision edits are based on.
+/// What the builder opens: the working definition and the revision edits are based on.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PageDraft {
     pub page: PageSummary,
     pub definition: PageDefinition,
+    /// The page's concurrency counter; send it back as `base_revision`.
     pub revision: i32,
+    /// Whether viewers currently see a published version.
     pub published: bool,
 }
 
-/// Body of `PUT /api/pages/{id}/draft`.
+/// Body of `PUT /api/pages/{id}/draft`: the edited definition and the revision it was based
+/// on. A stale `base_revision` is refused with a conflict, never silently overwritten.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SaveDraft {
     pub definition: Value,
     pub base_revision: i32,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedDraft {
     pub revision: i32,
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Body of `POST /api/pages/{id}/publish`.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct PublishRequest {
+    pub base_revision: i32,
+}
+
+/// A starting point for a new page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageTemplateSummary {
     pub id: String,
     pub name: String,
     pub description: String,
 }
 
-/// A new page, blank or from a template.
+/// Body of `POST /api/pages/from-template`; no template means a blank page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NewPageFrom {
     pub title: String,

@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod dto;
+pub mod embed;
 pub mod error;
 pub mod page;
 pub mod policy;

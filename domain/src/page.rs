@@ -977,7 +977,7 @@ pub fn json_schema() -> Value {
     serde_json::to_value(schemars::schema_for!(PageDefinition)).expect("schema serializes")
 }
 
-fn widget_path(index: usize, widget: &Widget) -> String {
+pub(crate) fn widget_path(index: usize, widget: &Widget) -> String {
     if widget.id.is_empty() {
         format!("layout.widgets[{index}]")
     } else {

@@ -20,8 +20,9 @@ use backend::auth::{IssuedTokens, RequestSession};
 use domain::{
     ErrorBody, ErrorCode,
     dto::{
-        ConnectionTest, ConnectionTestRequest, LoginRequest, LoginResponse, NewPage,
-        NewToolRequest, PageSummary, RenderedPage, SecretUpdate, SessionUser, ToolSummary,
+        ConnectionTest, ConnectionTestRequest, LoginRequest, LoginResponse, NewPage, NewPageFrom,
+        NewToolRequest, PageDraft, PageSummary, PageTemplateSummary, PublishRequest, RenderedPage,
+        SaveDraft, SavedDraft, SecretUpdate, SessionUser, ToolSummary,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -39,7 +40,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/logout", post(logout))
         .route("/api/me", get(me))
         .route("/api/pages", get(list_pages).post(create_page))
+        .route("/api/pages/{id}", delete(delete_page))
         .route("/api/pages/{id}/render", get(render_page))
+        .route("/api/pages/{id}/draft", get(page_draft).put(save_draft))
+        .route("/api/pages/{id}/publish", post(publish_page))
+        .route("/api/pages/{id}/unpublish", post(unpublish_page))
+        .route("/api/pages/{id}/duplicate", post(duplicate_page))
+        .route("/api/pages/{id}/save-as-copy", post(save_page_as_copy))
+        .route("/api/pages/from-template", post(create_page_from))
+        .route("/api/pages/preview", post(preview_page))
+        .route("/api/page-templates", get(list_page_templates))
         .route("/api/tools", get(list_tools).post(create_tool))
         .route("/api/tools/{id}", delete(delete_tool))
         .route("/api/tools/{id}/secret", put(set_tool_secret))
@@ -258,6 +268,144 @@ async fn render_page(
             .services
             .pages
             .render_by_id(caller(&session)?, id, query.refresh)
+            .await?,
+    ))
+}
+
+async fn page_draft(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<Json<PageDraft>> {
+    Ok(Json(
+        state.services.pages.draft(caller(&session)?, id).await?,
+    ))
+}
+
+/// 409 with who saved last when `base_revision` is stale.
+async fn save_draft(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(save): ApiJson<SaveDraft>,
+) -> ApiResult<Json<SavedDraft>> {
+    let saved = state
+        .services
+        .pages
+        .save_draft(caller(&session)?, id, save)
+        .await?;
+    Ok(Json(saved))
+}
+
+async fn publish_page(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(request): ApiJson<PublishRequest>,
+) -> ApiResult<Json<PageSummary>> {
+    let published = state
+        .services
+        .pages
+        .publish(caller(&session)?, id, request.base_revision)
+        .await?;
+    Ok(Json(published))
+}
+
+async fn unpublish_page(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<Json<PageSummary>> {
+    Ok(Json(
+        state
+            .services
+            .pages
+            .unpublish(caller(&session)?, id)
+            .await?,
+    ))
+}
+
+async fn duplicate_page(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<(StatusCode, Json<PageSummary>)> {
+    let copy = state
+        .services
+        .pages
+        .duplicate(caller(&session)?, id)
+        .await?;
+    Ok((StatusCode::CREATED, Json(copy)))
+}
+
+#[derive(Deserialize)]
+struct CopyRequest {
+    definition: serde_json::Value,
+}
+
+async fn save_page_as_copy(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(request): ApiJson<CopyRequest>,
+) -> ApiResult<(StatusCode, Json<PageSummary>)> {
+    let copy = state
+        .services
+        .pages
+        .save_as_copy(caller(&session)?, id, request.definition)
+        .await?;
+    Ok((StatusCode::CREATED, Json(copy)))
+}
+
+async fn delete_page(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<StatusCode> {
+    state.services.pages.delete(caller(&session)?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize)]
+struct PageTemplateList {
+    templates: Vec<PageTemplateSummary>,
+}
+
+/// The shipped page templates, for anyone signed in: they are product content, not data.
+async fn list_page_templates(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+) -> ApiResult<Json<PageTemplateList>> {
+    caller(&session)?;
+    Ok(Json(PageTemplateList {
+        templates: state.services.pages.templates(),
+    }))
+}
+
+async fn create_page_from(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiJson(new): ApiJson<NewPageFrom>,
+) -> ApiResult<(StatusCode, Json<PageSummary>)> {
+    let created = state
+        .services
+        .pages
+        .create_from(caller(&session)?, new)
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The body is an unsaved page definition; the answer has its widgets' data resolved.
+async fn preview_page(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiJson(definition): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<RenderedPage>> {
+    Ok(Json(
+        state
+            .services
+            .pages
+            .preview(caller(&session)?, definition)
             .await?,
     ))
 }

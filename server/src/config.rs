@@ -44,6 +44,9 @@ pub struct Config {
     pub tool_timeout: Duration,
     /// Hosts tools may reach even though they resolve to internal addresses.
     pub tool_allowed_hosts: Vec<String>,
+    /// Hosts iframe widgets may embed from (`*.` prefix for subdomains); paths on this server
+    /// are always allowed.
+    pub embed_allowed_hosts: Vec<String>,
     /// `<key id>:<base64 32 bytes>`; unset means a generated development key.
     pub encryption_key: Option<Secret>,
     /// Older keys, comma-separated, kept to read secrets not yet rotated.
@@ -111,6 +114,13 @@ impl Config {
                 })
             })
             .transpose()?;
+        let embed_allowed_hosts = match get("EMBED_ALLOWED_HOSTS") {
+            None => domain::embed::DEFAULT_ALLOWED_HOSTS
+                .iter()
+                .map(|host| host.to_string())
+                .collect(),
+            Some(raw) => embed_hosts(&raw)?,
+        };
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("json") => LogFormat::Json,
             Some("pretty") => LogFormat::Pretty,
@@ -142,6 +152,7 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
+            embed_allowed_hosts,
             encryption_key: get("ENCRYPTION_KEY").map(Secret),
             encryption_keys_previous: Secret(get("ENCRYPTION_KEYS_PREVIOUS").unwrap_or_default()),
             dev_key_file: get("DEV_ENCRYPTION_KEY_FILE")
@@ -191,6 +202,35 @@ impl Config {
                 .expect("socket addresses form valid URLs")
         })
     }
+}
+
+/// `EMBED_ALLOWED_HOSTS`: comma-separated host names, `*.example.com` for any subdomain, or
+/// `none` for paths on this server only. URLs and paths are mistakes worth naming.
+fn embed_hosts(raw: &str) -> Result<Vec<String>, ConfigError> {
+    if raw.trim().eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    raw.split(',')
+        .map(str::trim)
+        .filter(|host| !host.is_empty())
+        .map(|host| {
+            let name = host.strip_prefix("*.").unwrap_or(host);
+            let valid = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+            if valid {
+                Ok(host.to_ascii_lowercase())
+            } else {
+                Err(ConfigError {
+                    name: "EMBED_ALLOWED_HOSTS",
+                    message: format!(
+                        "{host:?} is not a host name; list hosts like app.powerbi.com or *.azuredatabricks.net, without scheme or path"
+                    ),
+                })
+            }
+        })
+        .collect()
 }
 
 fn dev_key(path: &str) -> Result<String, ConfigError> {
@@ -279,6 +319,35 @@ mod tests {
             .keyring()
             .unwrap_err();
         assert_eq!(err.name, "ENCRYPTION_KEY");
+    }
+
+    #[test]
+    fn embed_hosts_default_to_the_bi_tools_and_reject_urls() {
+        assert_eq!(
+            config(&[]).unwrap().embed_allowed_hosts,
+            [
+                "app.powerbi.com",
+                "public.tableau.com",
+                "*.azuredatabricks.net"
+            ]
+        );
+        assert_eq!(
+            config(&[(
+                "EMBED_ALLOWED_HOSTS",
+                " Reports.Example.com, *.corp.example "
+            )])
+            .unwrap()
+            .embed_allowed_hosts,
+            ["reports.example.com", "*.corp.example"]
+        );
+        assert!(
+            config(&[("EMBED_ALLOWED_HOSTS", "none")])
+                .unwrap()
+                .embed_allowed_hosts
+                .is_empty()
+        );
+        let err = config(&[("EMBED_ALLOWED_HOSTS", "https://app.powerbi.com/x")]).unwrap_err();
+        assert_eq!(err.name, "EMBED_ALLOWED_HOSTS");
     }
 
     #[test]

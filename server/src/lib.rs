@@ -78,6 +78,7 @@ pub fn backend_settings(
             config.tool_allowed_hosts.clone(),
         ),
         keyring,
+        embed_allowed_hosts: config.embed_allowed_hosts.clone(),
     }
 }
 

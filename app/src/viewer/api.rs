@@ -9,7 +9,7 @@ pub async fn render_page(slug: String, refresh: bool) -> Result<RenderedPage, Ap
     let caller = crate::ssr::caller().await?;
     crate::ssr::services()?
         .pages
-        .render_by_slug(&caller, &slug, refresh)
+        .render_by_slug(&caller, &slug, refresh, false)
         .await
         .map_err(crate::ssr::fail)
 }

@@ -1164,7 +1164,8 @@ pub fn is_safe_url(url: &str) -> bool {
     let url = url.trim();
     let lower = url.to_ascii_lowercase();
     (lower.starts_with("https://") || lower.starts_with("http://")) && url.len() > "https://".len()
-        || (url.starts_with('/') && !url.starts_with("//"))
+        // Browsers read `/\host` like `//host`: both leave this server.
+        || (url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\"))
 }
 
 fn check_url(path: &str, url: &str, issues: &mut Vec<ValidationIssue>) {
@@ -1539,6 +1540,7 @@ mod tests {
         for bad in [
             "javascript:alert(1)",
             "//evil.example/x",
+            "/\\evil.example",
             "data:text/html,hi",
             "ftp://x",
             "https://",

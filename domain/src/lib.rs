@@ -1,11 +1,12 @@
 //! The pure heart of Platform Builder: the page JSON model and its validation, roles and
-//! policy, chart geometry and the wire types shared by the UI and the server. No I/O, no
-//! framework; builds for wasm32 and native.
+//! policy, chart geometry, the builder's layout editing and the wire types shared by the UI
+//! and the server. No I/O, no framework; builds for wasm32 and native.
 
 pub mod chart;
 pub mod dto;
 pub mod embed;
 pub mod error;
+pub mod layout;
 pub mod page;
 pub mod policy;
 pub mod resilience;

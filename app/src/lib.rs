@@ -20,8 +20,8 @@ use leptos_router::{
 
 use crate::{
     admin::{AdminHomePage, pages::PagesAdminPage},
-    builder::BuilderPage,
     auth::{LoginPage, SessionView, use_session_resource},
+    builder::BuilderPage,
     portal::PortalPage,
     viewer::ViewerPage,
 };

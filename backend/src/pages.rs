@@ -757,11 +757,11 @@ impl PageService {
         })
     }
 
-    /// Renders a definition that is not saved yet, for the builder's canvas: validated like a
-    /// save, resolved like a page. The summary is a placeholder (id 0) since no page exists.
+    /// Renders a definition that is not saved yet, for the builder's canvas: its structure is
+    /// checked, not its rules, so unfinished drafts render. The summary is a placeholder (id 0).
     pub async fn preview(&self, actor: &SessionUser, definition: Value) -> Result<RenderedPage> {
         crate::require(actor, Action::EditPage)?;
-        let definition = PageDefinition::from_json(&definition).map_err(definition_issues)?;
+        let definition = PageDefinition::parse(&definition).map_err(definition_issues)?;
         let (data, html) = self.resolve(actor, &definition, false).await?;
         let now = Utc::now();
         Ok(RenderedPage {

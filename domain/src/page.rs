@@ -799,19 +799,24 @@ pub enum HttpMethod {
 impl PageDefinition {
     /// Parses and validates a definition, reporting every problem with its JSON path.
     pub fn from_json(value: &Value) -> Result<Self, Vec<ValidationIssue>> {
+        let definition = Self::parse(value)?;
+        definition.validate()?;
+        Ok(definition)
+    }
+
+    /// Reads the structure only (known widget types, well-formed fields) without the rules
+    /// `validate` checks: an unfinished draft still renders on the builder's canvas.
+    pub fn parse(value: &Value) -> Result<Self, Vec<ValidationIssue>> {
         let type_issues = unknown_widget_types(value);
         if !type_issues.is_empty() {
             return Err(type_issues);
         }
-        let definition: PageDefinition =
-            serde_path_to_error::deserialize(value).map_err(|err| {
-                vec![ValidationIssue::new(
-                    err.path().to_string(),
-                    err.inner().to_string(),
-                )]
-            })?;
-        definition.validate()?;
-        Ok(definition)
+        serde_path_to_error::deserialize(value).map_err(|err| {
+            vec![ValidationIssue::new(
+                err.path().to_string(),
+                err.inner().to_string(),
+            )]
+        })
     }
 
     pub fn validate(&self) -> Result<(), Vec<ValidationIssue>> {

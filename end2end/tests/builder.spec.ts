@@ -42,10 +42,10 @@ async function select(page: Page, id: string) {
 async function position(page: Page) {
   const props = page.locator('.builder-props');
   return {
-    x: Number(await props.getByLabel('Column').inputValue()),
-    y: Number(await props.getByLabel('Row').inputValue()),
-    w: Number(await props.getByLabel('Width').inputValue()),
-    h: Number(await props.getByLabel('Height').inputValue()),
+    x: Number(await props.getByLabel('Column', { exact: true }).inputValue()),
+    y: Number(await props.getByLabel('Row', { exact: true }).inputValue()),
+    w: Number(await props.getByLabel('Width', { exact: true }).inputValue()),
+    h: Number(await props.getByLabel('Height', { exact: true }).inputValue()),
   };
 }
 
@@ -74,6 +74,8 @@ async function viewerPage(browser: Browser, path: string, viewport = { width: 12
 
 test('an admin builds a dashboard from the palette, binds it to demo tools and publishes it for viewers', async ({ page, browser, request }) => {
   test.setTimeout(120_000);
+  // Tall enough that every drop target on the canvas is on screen.
+  await page.setViewportSize({ width: 1400, height: 1400 });
   const title = unique('Ops board');
   await signIn(page, ADMIN);
   await newPage(page, title);

@@ -119,13 +119,30 @@ fn NewPageForm(
         ev.prevent_default();
         pending.set(true);
         spawn_local(async move {
-            match api::create_page(title.get_untracked(), slug.get_untracked(), template.get_untracked()).await {
+            match api::create_page(
+                title.get_untracked(),
+                slug.get_untracked(),
+                template.get_untracked(),
+            )
+            .await
+            {
                 Ok(page) => {
-                    let _ = window().location().set_href(&format!("/builder/{}", page.id));
+                    let _ = window()
+                        .location()
+                        .set_href(&format!("/builder/{}", page.id));
                 }
                 Err(err) => {
-                    let details: Vec<String> = err.0.issues.iter().map(|issue| issue.message.clone()).collect();
-                    set_message.set(Some(if details.is_empty() { err.message().to_owned() } else { format!("{}: {}", err.message(), details.join("; ")) }));
+                    let details: Vec<String> = err
+                        .0
+                        .issues
+                        .iter()
+                        .map(|issue| issue.message.clone())
+                        .collect();
+                    set_message.set(Some(if details.is_empty() {
+                        err.message().to_owned()
+                    } else {
+                        format!("{}: {}", err.message(), details.join("; "))
+                    }));
                     pending.set(false);
                 }
             }
@@ -167,7 +184,10 @@ fn NewPageForm(
 mod tests {
     #[test]
     fn slugs_follow_titles() {
-        assert_eq!(super::slug_from("Databricks Job Monitor (EU)"), "databricks-job-monitor-eu");
+        assert_eq!(
+            super::slug_from("Databricks Job Monitor (EU)"),
+            "databricks-job-monitor-eu"
+        );
         assert_eq!(super::slug_from("  "), "");
     }
 }

@@ -2,8 +2,8 @@
 
 use domain::{
     dto::{
-        NewPageFrom, PageDraft, PageSummary, PageTemplateSummary, RenderedPage, SaveDraft,
-        SavedDraft, ToolSummary,
+        PageDraft, PageSummary, PageTemplateSummary, RenderedPage, SaveDraft, SavedDraft,
+        ToolSummary,
     },
     template::ConnectorTemplate,
 };
@@ -33,7 +33,7 @@ pub async fn load_draft(id: i32) -> Result<PageDraft, AppError> {
 }
 
 #[server(prefix = "/rpc", endpoint = "save_draft", input = Json)]
-pub async fn save_draft(id: i32, draft: SaveDraft) -> Result<SavedDraft, AppError> {
+pub async fn store_draft(id: i32, draft: SaveDraft) -> Result<SavedDraft, AppError> {
     let caller = crate::ssr::caller().await?;
     crate::ssr::services()?
         .pages
@@ -85,12 +85,15 @@ pub async fn save_as_copy(id: i32, definition: Value) -> Result<PageSummary, App
 }
 
 #[server(prefix = "/rpc", endpoint = "binding_sources")]
-pub async fn binding_sources() -> Result<BindingSources, AppError> {
+pub async fn load_binding_sources() -> Result<BindingSources, AppError> {
     let caller = crate::ssr::caller().await?;
     let services = crate::ssr::services()?;
-    let tools = services.tools.list(&caller).await.map_err(crate::ssr::fail)?;
-    let templates =
-        backend::connector::templates::list_for(&caller).map_err(crate::ssr::fail)?;
+    let tools = services
+        .tools
+        .list(&caller)
+        .await
+        .map_err(crate::ssr::fail)?;
+    let templates = backend::connector::templates::list_for(&caller).map_err(crate::ssr::fail)?;
     Ok(BindingSources { tools, templates })
 }
 
@@ -101,12 +104,23 @@ pub async fn page_templates() -> Result<Vec<PageTemplateSummary>, AppError> {
 }
 
 #[server(prefix = "/rpc", endpoint = "create_page_from")]
-pub async fn create_page(title: String, slug: String, template: String) -> Result<PageSummary, AppError> {
+pub async fn create_page(
+    title: String,
+    slug: String,
+    template: String,
+) -> Result<PageSummary, AppError> {
     let caller = crate::ssr::caller().await?;
     let template = (!template.is_empty()).then_some(template);
     crate::ssr::services()?
         .pages
-        .create_from(&caller, NewPageFrom { title, slug, template })
+        .create_from(
+            &caller,
+            domain::dto::NewPageFrom {
+                title,
+                slug,
+                template,
+            },
+        )
         .await
         .map_err(crate::ssr::fail)
 }

@@ -50,13 +50,16 @@ pub fn new_widget(type_name: &str) -> Option<Widget> {
 
 /// A new search box or filter starts out narrowing the first table on the page.
 fn aim_at_first_table(layout: &mut domain::page::Layout, id: &str) {
-    let first_table = layout.widgets.iter().find_map(|widget| match &widget.props {
-        WidgetProps::Table(table) => Some((
-            widget.id.clone(),
-            table.columns.first().map(|column| column.key.clone()),
-        )),
-        _ => None,
-    });
+    let first_table = layout
+        .widgets
+        .iter()
+        .find_map(|widget| match &widget.props {
+            WidgetProps::Table(table) => Some((
+                widget.id.clone(),
+                table.columns.first().map(|column| column.key.clone()),
+            )),
+            _ => None,
+        });
     let Some((table, column)) = first_table else {
         return;
     };
@@ -74,7 +77,12 @@ fn aim_at_first_table(layout: &mut domain::page::Layout, id: &str) {
 }
 
 /// Adds a palette widget at a cell (or the first free spot) and returns its id.
-pub fn add_widget(layout: &mut domain::page::Layout, breakpoint: domain::page::Breakpoint, widget: Widget, at: Option<(u8, u16)>) -> String {
+pub fn add_widget(
+    layout: &mut domain::page::Layout,
+    breakpoint: domain::page::Breakpoint,
+    widget: Widget,
+    at: Option<(u8, u16)>,
+) -> String {
     let id = layout::place(layout, breakpoint, widget, at);
     aim_at_first_table(layout, &id);
     id
@@ -224,7 +232,9 @@ pub fn Canvas() -> impl IntoView {
             }
         };
         let (x, y) = match drag.dragging.get_value()? {
-            Dragging::Move { grab, .. } => (cell.0.saturating_sub(grab.0), cell.1.saturating_sub(grab.1)),
+            Dragging::Move { grab, .. } => {
+                (cell.0.saturating_sub(grab.0), cell.1.saturating_sub(grab.1))
+            }
             Dragging::New(_) => cell,
         };
         let x = x.min(GRID_COLUMNS - w.min(GRID_COLUMNS));
@@ -278,7 +288,12 @@ pub fn Canvas() -> impl IntoView {
             }
             Dragging::New(type_name) => {
                 let widget = new_widget(&type_name)?;
-                layout::place(&mut preview.layout, breakpoint, widget, Some((hint.x, hint.y)))
+                layout::place(
+                    &mut preview.layout,
+                    breakpoint,
+                    widget,
+                    Some((hint.x, hint.y)),
+                )
             }
         };
         Some(layout::alignment_guides(&preview.layout, breakpoint, &id))
@@ -298,7 +313,12 @@ pub fn Canvas() -> impl IntoView {
                 node_ref=canvas_ref
                 data-breakpoint=move || builder.breakpoint.get().key()
                 data-testid="canvas"
-                style=move || format!("--row-h:{}px;--gap:{GAP}px", row_height())
+                style=move || {
+                    // Room for a few more rows below the content, to drop new widgets into.
+                    let rows = rects.with(|rects| rects.values().map(|r| r.y + r.h).max().unwrap_or(0)) + 4;
+                    let height = f64::from(rows) * (f64::from(row_height()) + GAP);
+                    format!("--row-h:{}px;--gap:{GAP}px;min-height:{height}px", row_height())
+                }
                 on:dragover=on_dragover
                 on:drop=on_drop
                 on:dragleave=move |ev: ev::DragEvent| {
@@ -406,8 +426,12 @@ fn CanvasWidget(widget: Widget, rects: Memo<BTreeMap<String, GridRect>>) -> impl
             let cell_w = (bounds.width() + GAP) / f64::from(rect.w);
             let cell_h = (bounds.height() + GAP) / f64::from(rect.h);
             let grab = (
-                ((f64::from(ev.client_x()) - bounds.left()) / cell_w).floor().max(0.0) as u8,
-                ((f64::from(ev.client_y()) - bounds.top()) / cell_h).floor().max(0.0) as u16,
+                ((f64::from(ev.client_x()) - bounds.left()) / cell_w)
+                    .floor()
+                    .max(0.0) as u8,
+                ((f64::from(ev.client_y()) - bounds.top()) / cell_h)
+                    .floor()
+                    .max(0.0) as u16,
             );
             if let Some(transfer) = ev.data_transfer() {
                 let _ = transfer.set_data("text/plain", &id);
@@ -460,7 +484,13 @@ fn CanvasWidget(widget: Widget, rects: Memo<BTreeMap<String, GridRect>>) -> impl
         let w = (i32::from(start.rect.w) + dw).clamp(1, i32::from(GRID_COLUMNS)) as u8;
         let h = (i32::from(start.rect.h) + dh).max(1) as u16;
         let mut next = start.base.clone();
-        layout::resize(&mut next.layout, builder.breakpoint.get_untracked(), &start.id, w, h);
+        layout::resize(
+            &mut next.layout,
+            builder.breakpoint.get_untracked(),
+            &start.id,
+            w,
+            h,
+        );
         Some(next)
     };
     let on_resize_move = move |ev: ev::PointerEvent| {
@@ -616,5 +646,14 @@ pub fn handle_shortcut(builder: Builder, ev: ev::KeyboardEvent) {
     };
     if handled {
         ev.prevent_default();
+        // Keep the keyboard on the canvas when an edit rebuilt the focused widget.
+        request_animation_frame(move || {
+            let lost = document()
+                .active_element()
+                .is_none_or(|element| element.tag_name() == "BODY");
+            if lost && let Some(first) = builder.selected.get_untracked().first() {
+                focus_widget(first);
+            }
+        });
     }
 }

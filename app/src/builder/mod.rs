@@ -250,7 +250,7 @@ impl Builder {
             base_revision: self.revision.get_untracked(),
         };
         self.save_state.set(SaveState::Saving);
-        match api::save_draft(self.page_id, draft).await {
+        match api::store_draft(self.page_id, draft).await {
             Ok(saved) => {
                 self.revision.set(saved.revision);
                 self.issues.set(Vec::new());
@@ -319,8 +319,9 @@ impl Builder {
                 Ok(summary) => {
                     self.revision.set(summary.version);
                     self.published.set(false);
-                    self.notice
-                        .set(Some("Unpublished: viewers no longer see this page".to_owned()));
+                    self.notice.set(Some(
+                        "Unpublished: viewers no longer see this page".to_owned(),
+                    ));
                 }
                 Err(err) => self
                     .notice
@@ -396,14 +397,18 @@ fn BuilderScreen(draft: PageDraft) -> impl IntoView {
         edits
     });
     let hydrated = crate::use_hydrated();
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| canvas::handle_shortcut(builder, ev);
+    // Shortcuts listen on the window: an undo may rebuild the focused widget, and the next
+    // key must still reach the builder.
+    let shortcuts = window_event_listener(leptos::ev::keydown, move |ev| {
+        canvas::handle_shortcut(builder, ev)
+    });
+    on_cleanup(move || shortcuts.remove());
     view! {
         <Title text=format!("Edit {title}") />
         <div
             class="builder"
             id="builder"
             data-hydrated=move || hydrated.get().then_some("true")
-            on:keydown=on_keydown
         >
             <TopBar title />
             <ConflictDialog />
@@ -497,7 +502,9 @@ fn ConflictDialog() -> impl IntoView {
             match api::save_as_copy(builder.page_id, definition).await {
                 Ok(copy) => {
                     // A full load, so the builder starts fresh on the copy.
-                    let _ = window().location().set_href(&format!("/builder/{}", copy.id));
+                    let _ = window()
+                        .location()
+                        .set_href(&format!("/builder/{}", copy.id));
                     let _ = navigate;
                 }
                 Err(err) => builder
@@ -564,7 +571,8 @@ mod tests {
     #[test]
     fn issue_paths_name_their_widget() {
         assert_eq!(
-            widget_id_in_path("definition.layout.widgets[2] (\"table-1\").props.columns").as_deref(),
+            widget_id_in_path("definition.layout.widgets[2] (\"table-1\").props.columns")
+                .as_deref(),
             Some("table-1")
         );
         assert_eq!(widget_id_in_path("definition.schema_version"), None);

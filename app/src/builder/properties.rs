@@ -16,7 +16,11 @@ use serde_json::Value;
 use super::{Builder, api};
 
 fn widget_mut<'a>(definition: &'a mut domain::PageDefinition, id: &str) -> Option<&'a mut Widget> {
-    definition.layout.widgets.iter_mut().find(|widget| widget.id == id)
+    definition
+        .layout
+        .widgets
+        .iter_mut()
+        .find(|widget| widget.id == id)
 }
 
 /// Reads one value of the widget, reactively.
@@ -53,7 +57,12 @@ macro_rules! text_prop {
     };
 }
 
-fn text_field(id: &str, label: &'static str, multiline: bool, (get, set): (Getter, Setter)) -> AnyView {
+fn text_field(
+    id: &str,
+    label: &'static str,
+    multiline: bool,
+    (get, set): (Getter, Setter),
+) -> AnyView {
     let builder = expect_context::<Builder>();
     let value = {
         let id = id.to_owned();
@@ -115,7 +124,12 @@ fn choice_field(
     .into_any()
 }
 
-fn check_field(id: &str, label: &'static str, get: fn(&Widget) -> bool, set: fn(&mut Widget, bool) -> bool) -> AnyView {
+fn check_field(
+    id: &str,
+    label: &'static str,
+    get: fn(&Widget) -> bool,
+    set: fn(&mut Widget, bool) -> bool,
+) -> AnyView {
     let builder = expect_context::<Builder>();
     let checked = {
         let id = id.to_owned();
@@ -151,7 +165,7 @@ fn pairs<T: Copy>(values: &[T], key: fn(T) -> &'static str) -> Vec<(String, Stri
 #[component]
 pub fn PropertyPanel() -> impl IntoView {
     let builder = expect_context::<Builder>();
-    let sources = LocalResource::new(api::binding_sources);
+    let sources = LocalResource::new(api::load_binding_sources);
     provide_context(sources);
     let single = Memo::new(move |_| {
         builder.selected.with(|selected| match selected.as_slice() {
@@ -514,7 +528,12 @@ fn FilterTarget(id: String) -> impl IntoView {
     let builder = expect_context::<Builder>();
     let current = {
         let id = id.clone();
-        move || read(builder, &id, |w| match &w.props { WidgetProps::Filter(f) => f.target.clone(), _ => String::new() })
+        move || {
+            read(builder, &id, |w| match &w.props {
+                WidgetProps::Filter(f) => f.target.clone(),
+                _ => String::new(),
+            })
+        }
     };
     view! {
         <label class="prop-field">
@@ -540,15 +559,17 @@ fn ColumnsFromData(id: String) -> impl IntoView {
     let keys = {
         let id = id.clone();
         move || {
-            builder.preview.with(|preview| match preview.as_ref().and_then(|p| p.data.get(&id)) {
-                Some(WidgetData::Ready { values, .. }) => values
-                    .get("rows")
-                    .and_then(|rows| rows.get(0))
-                    .and_then(Value::as_object)
-                    .map(|row| row.keys().cloned().collect::<Vec<_>>())
-                    .unwrap_or_default(),
-                _ => Vec::new(),
-            })
+            builder.preview.with(
+                |preview| match preview.as_ref().and_then(|p| p.data.get(&id)) {
+                    Some(WidgetData::Ready { values, .. }) => values
+                        .get("rows")
+                        .and_then(|rows| rows.get(0))
+                        .and_then(Value::as_object)
+                        .map(|row| row.keys().cloned().collect::<Vec<_>>())
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                },
+            )
         }
     };
     let available = keys.clone();
@@ -571,17 +592,23 @@ fn PositionFields(id: String) -> impl IntoView {
     let builder = expect_context::<Builder>();
     let rect = {
         let id = id.clone();
-        move || builder.definition.with(|d| layout::rect_at(&d.layout, &id, builder.breakpoint.get()))
+        Memo::new(move |_| {
+            builder
+                .definition
+                .with(|d| layout::rect_at(&d.layout, &id, builder.breakpoint.get()))
+        })
     };
-    let field = move |label: &'static str, part: fn(domain::GridRect) -> u16, set: fn(domain::GridRect, u16) -> domain::GridRect| {
+    let field = move |label: &'static str,
+                      part: fn(domain::GridRect) -> u16,
+                      set: fn(domain::GridRect, u16) -> domain::GridRect| {
         let id = id.clone();
         view! {
             <label class="prop-number">
                 <span>{label}</span>
-                <input type="number" min="0" prop:value=move || rect().map(|r| part(r).to_string()).unwrap_or_default()
+                <input type="number" min="0" prop:value=move || rect.get().map(|r| part(r).to_string()).unwrap_or_default()
                     on:change=move |ev| {
                         let Ok(value) = event_target_value(&ev).parse::<u16>() else { return };
-                        let Some(current) = rect() else { return };
+                        let Some(current) = rect.get_untracked() else { return };
                         let next = set(current, value);
                         let id = id.clone();
                         builder.layout_edit(move |layout, breakpoint| {
@@ -643,7 +670,11 @@ fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
                         .as_ref()
                         .map(|b| b.request.clone())
                         .unwrap_or_else(|| RequestSpec::get("/")),
-                    mapping: w.binding.as_ref().map(|b| b.mapping.clone()).unwrap_or_default(),
+                    mapping: w
+                        .binding
+                        .as_ref()
+                        .map(|b| b.mapping.clone())
+                        .unwrap_or_default(),
                     refresh_seconds: None,
                     cache_ttl_seconds: domain::page::DEFAULT_CACHE_TTL_SECONDS,
                 });
@@ -655,9 +686,13 @@ fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
         let (id, endpoints) = (id.clone(), endpoints.clone());
         move |ev| {
             let name = event_target_value(&ev);
-            let Some(endpoint) = endpoints().into_iter().find(|e| e.name == name) else { return };
+            let Some(endpoint) = endpoints().into_iter().find(|e| e.name == name) else {
+                return;
+            };
             write(builder, &id, |w| {
-                let Some(binding) = w.binding.as_mut() else { return false };
+                let Some(binding) = w.binding.as_mut() else {
+                    return false;
+                };
                 binding.request = endpoint.request.clone();
                 if let Some(suggested) = endpoint.suggestions.get(type_name) {
                     binding.mapping = suggested.clone();
@@ -667,8 +702,17 @@ fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
         }
     };
     let path_text = |b: &Binding| {
-        let query: Vec<String> = b.request.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        if query.is_empty() { b.request.path.clone() } else { format!("{}?{}", b.request.path, query.join("&")) }
+        let query: Vec<String> = b
+            .request
+            .query
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if query.is_empty() {
+            b.request.path.clone()
+        } else {
+            format!("{}?{}", b.request.path, query.join("&"))
+        }
     };
     let mapping_rows = allowed
         .iter()
@@ -749,11 +793,20 @@ fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
     }
 }
 
-fn number_field(id: &str, label: &'static str, get: fn(&Binding) -> u32, set: fn(&mut Binding, u32)) -> AnyView {
+fn number_field(
+    id: &str,
+    label: &'static str,
+    get: fn(&Binding) -> u32,
+    set: fn(&mut Binding, u32),
+) -> AnyView {
     let builder = expect_context::<Builder>();
     let value = {
         let id = id.to_owned();
-        move || read(builder, &id, |w| w.binding.as_ref().map(get)).map(|v| v.to_string()).unwrap_or_default()
+        move || {
+            read(builder, &id, |w| w.binding.as_ref().map(get))
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        }
     };
     let id = id.to_owned();
     view! {
@@ -773,21 +826,23 @@ fn number_field(id: &str, label: &'static str, get: fn(&Binding) -> u32, set: fn
 
 /// The mapped value the canvas shows for one field, as short JSON, or why there is none.
 fn preview_of(builder: Builder, id: &str, target: &str) -> String {
-    builder.preview.with(|preview| match preview.as_ref().and_then(|p| p.data.get(id)) {
-        Some(WidgetData::Ready { values, .. }) => match values.get(target) {
-            Some(value) => {
-                let text = value.to_string();
-                if text.chars().count() > 300 {
-                    format!("{}…", text.chars().take(300).collect::<String>())
-                } else {
-                    text
+    builder.preview.with(
+        |preview| match preview.as_ref().and_then(|p| p.data.get(id)) {
+            Some(WidgetData::Ready { values, .. }) => match values.get(target) {
+                Some(value) => {
+                    let text = value.to_string();
+                    if text.chars().count() > 300 {
+                        format!("{}…", text.chars().take(300).collect::<String>())
+                    } else {
+                        text
+                    }
                 }
-            }
-            None => "no value".to_owned(),
+                None => "no value".to_owned(),
+            },
+            Some(WidgetData::Failed { message }) => message.clone(),
+            None => "Waiting for data…".to_owned(),
         },
-        Some(WidgetData::Failed { message }) => message.clone(),
-        None => "Waiting for data…".to_owned(),
-    })
+    )
 }
 
 #[cfg(test)]
@@ -798,9 +853,16 @@ mod tests {
     fn column_and_field_lines_parse() {
         let columns = parse_columns("number: Number\n\nstate\n");
         assert_eq!(columns.len(), 2);
-        assert_eq!((columns[0].key.as_str(), columns[0].label.as_str()), ("number", "Number"));
-        assert_eq!((columns[1].key.as_str(), columns[1].label.as_str()), ("state", "state"));
-        let fields = parse_fields("Short description | text | required\nPriority | select | 1, 2, 3");
+        assert_eq!(
+            (columns[0].key.as_str(), columns[0].label.as_str()),
+            ("number", "Number")
+        );
+        assert_eq!(
+            (columns[1].key.as_str(), columns[1].label.as_str()),
+            ("state", "state")
+        );
+        let fields =
+            parse_fields("Short description | text | required\nPriority | select | 1, 2, 3");
         assert_eq!(fields[0].name, "short_description");
         assert!(fields[0].required);
         assert_eq!(fields[1].kind, FieldKind::Select);

@@ -3,13 +3,18 @@ use leptos::prelude::*;
 
 use crate::AppError;
 
-/// A page with every widget's data; `refresh` skips cached tool answers.
+/// A page with every widget's data; `refresh` skips cached tool answers, `draft` shows
+/// editors the unpublished draft (the builder's Preview).
 #[server(prefix = "/rpc", endpoint = "render_page")]
-pub async fn render_page(slug: String, refresh: bool) -> Result<RenderedPage, AppError> {
+pub async fn render_page(
+    slug: String,
+    refresh: bool,
+    draft: bool,
+) -> Result<RenderedPage, AppError> {
     let caller = crate::ssr::caller().await?;
     crate::ssr::services()?
         .pages
-        .render_by_slug(&caller, &slug, refresh, false)
+        .render_by_slug(&caller, &slug, refresh, draft)
         .await
         .map_err(crate::ssr::fail)
 }

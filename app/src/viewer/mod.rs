@@ -70,7 +70,11 @@ pub fn widget_content(widget: &Widget, context: &PageContext, control: RefreshCo
         view_size: domain::chart::view_size(desktop.w, desktop.h, context.row_height),
         rendered_at: context.rendered_at,
         control,
-        row_filters: context.row_filters.get(&widget.id).cloned().unwrap_or_default(),
+        row_filters: context
+            .row_filters
+            .get(&widget.id)
+            .cloned()
+            .unwrap_or_default(),
         filter_choices: context.filter_choices(&widget.props),
     };
     match (&widget.binding, context.data.get(&widget.id).cloned()) {
@@ -93,10 +97,11 @@ pub fn ViewerPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     // `?refresh=1` is how Refresh works without JavaScript: a plain GET form.
     let refresh_in_url = use_query_map().read_untracked().get("refresh").is_some();
+    let draft = use_query_map().read_untracked().get("draft").is_some();
     let refreshes = RwSignal::new(0_u32);
     let page = Resource::new(
         move || (slug(), refreshes.get()),
-        move |(slug, count)| api::render_page(slug, refresh_in_url || count > 0),
+        move |(slug, count)| api::render_page(slug, refresh_in_url || count > 0, draft),
     );
     // Effects run only in the browser, so the server never opens this stream.
     Effect::new(move |_| listen_for_tool_updates(refreshes));
@@ -110,7 +115,7 @@ pub fn ViewerPage() -> impl IntoView {
     let variables = RwSignal::new(
         query
             .into_iter()
-            .filter(|(key, _)| key != "refresh")
+            .filter(|(key, _)| key != "refresh" && key != "draft")
             .map(|(key, value)| (key.into_owned(), value))
             .collect::<BTreeMap<String, String>>(),
     );

@@ -180,7 +180,11 @@ fn search_view(id: &str, search: &SearchProps) -> AnyView {
 }
 
 fn filter_view(id: &str, filter: &FilterProps, choices: Vec<String>) -> AnyView {
-    let choices = if filter.options.is_empty() { choices } else { filter.options.clone() };
+    let choices = if filter.options.is_empty() {
+        choices
+    } else {
+        filter.options.clone()
+    };
     let current = variable(id);
     let on_change_id = id.to_owned();
     let hydrated = crate::use_hydrated();
@@ -222,7 +226,10 @@ fn form_view(id: &str, form: &FormProps) -> AnyView {
         let missing: Vec<String> = field_names
             .iter()
             .filter(|(name, _, required)| {
-                *required && form_value(&form, &format!("{form_id}-{name}")).trim().is_empty()
+                *required
+                    && form_value(&form, &format!("{form_id}-{name}"))
+                        .trim()
+                        .is_empty()
             })
             .map(|(_, label, _)| label.clone())
             .collect();

@@ -828,16 +828,36 @@ async fn preview_resolves_an_unsaved_definition_with_live_data() {
             rendered.data
         );
         assert!(matches!(&rendered.data["f"], WidgetData::Failed { .. }));
+        // Unfinished drafts still render on the canvas: a broken expression fails only its
+        // widget, a filter without its table is left for save to report.
+        let unfinished = pages
+            .preview(
+                &world.admin,
+                definition(json!([
+                    kpi("runs", 0, "/runs", "length(", 60),
+                    {"id": "pick", "type": "filter", "props": {"label": "State", "target": "", "column": ""},
+                     "position": {"desktop": {"x": 6, "y": 0, "w": 3, "h": 1}}}
+                ])),
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(&unfinished.data["runs"], WidgetData::Failed { .. }),
+            "{}: {:?}",
+            world.label,
+            unfinished.data
+        );
+        // A document that is not a page at all is still refused, naming the field.
         let err = pages
             .preview(
                 &world.admin,
-                definition(json!([kpi("runs", 0, "/runs", "length(", 60)])),
+                definition(json!([{"id": "x", "type": "sparkle", "position": {"desktop": {"x": 0, "y": 0, "w": 1, "h": 1}}}])),
             )
             .await
             .unwrap_err();
         assert_eq!(
             err.to_body().issues[0].path,
-            "definition.layout.widgets[0] (\"runs\").binding.mapping.value"
+            "definition.layout.widgets[0] (\"x\").type"
         );
     }
 }

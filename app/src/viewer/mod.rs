@@ -101,7 +101,7 @@ pub fn ViewerPage() -> impl IntoView {
     let refreshes = RwSignal::new(0_u32);
     let page = Resource::new(
         move || (slug(), refreshes.get()),
-        move |(slug, count)| api::render_page(slug, refresh_in_url || count > 0, draft),
+        move |(slug, count)| api::render_page(slug, refresh_in_url || count > 0, Some(draft)),
     );
     // Effects run only in the browser, so the server never opens this stream.
     Effect::new(move |_| listen_for_tool_updates(refreshes));

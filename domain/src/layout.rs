@@ -720,6 +720,7 @@ mod tests {
                 key: "state".to_owned(),
                 label: "State".to_owned(),
             }],
+            page_size: None,
             empty_text: None,
         });
         with_props(id, desktop, props)

@@ -290,6 +290,7 @@ impl WidgetProps {
                         key: "name".to_owned(),
                         label: "Name".to_owned(),
                     }],
+                    page_size: Some(10),
                     empty_text: None,
                 }),
                 6,
@@ -410,6 +411,9 @@ pub enum KpiTrend {
 #[serde(deny_unknown_fields)]
 pub struct TableProps {
     pub columns: Vec<TableColumn>,
+    /// Rows per page; all rows on one page when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
     /// Text shown when the bound data has no rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty_text: Option<String>,
@@ -950,6 +954,38 @@ pub fn row_passes(
             RowFilter::Equals { column, .. } => cell(column) == wanted,
         }
     })
+}
+
+/// Orders rows by one column: numbers numerically, everything else by its display text;
+/// missing values last. Stable, so equal rows keep their order.
+pub fn sort_rows(rows: &mut [&Value], key: &str, descending: bool) {
+    use std::cmp::Ordering;
+    let sort_key = |row: &Value| -> Option<Result<f64, String>> {
+        match row.get(key)? {
+            Value::Null => None,
+            Value::Number(number) => number.as_f64().map(Ok),
+            other => {
+                let text = crate::chart::display_value(other);
+                Some(text.parse::<f64>().map_err(|_| text.to_lowercase()))
+            }
+        }
+    };
+    rows.sort_by(|a, b| {
+        let ordering = match (sort_key(a), sort_key(b)) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Greater,
+            (Some(_), None) => return Ordering::Less,
+            (Some(Ok(x)), Some(Ok(y))) => x.total_cmp(&y),
+            (Some(Ok(_)), Some(Err(_))) => Ordering::Less,
+            (Some(Err(_)), Some(Ok(_))) => Ordering::Greater,
+            (Some(Err(x)), Some(Err(y))) => x.cmp(&y),
+        };
+        if descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
+    });
 }
 
 /// The distinct display values of one column, sorted: a filter's choices when none are set.
@@ -1732,5 +1768,27 @@ mod tests {
         assert_eq!(passing(&[("st", "Closed")]), [1]);
         assert_eq!(passing(&[("q", "inc"), ("st", "New")]), [0]);
         assert_eq!(distinct_values(&rows, "state"), ["Closed", "New"]);
+    }
+
+    #[test]
+    fn rows_sort_numbers_numerically_text_alphabetically_and_blanks_last() {
+        let rows = json!([
+            {"n": 10, "s": "beta"},
+            {"n": 9, "s": "Alpha"},
+            {"s": "gamma"},
+            {"n": "100", "s": null},
+        ]);
+        let all: Vec<&Value> = rows.as_array().unwrap().iter().collect();
+        let order = |key: &str, descending: bool| {
+            let mut sorted = all.clone();
+            sort_rows(&mut sorted, key, descending);
+            sorted
+                .iter()
+                .map(|row| all.iter().position(|r| std::ptr::eq(*r, *row)).unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(order("n", false), [1, 0, 3, 2]);
+        assert_eq!(order("n", true), [3, 0, 1, 2]);
+        assert_eq!(order("s", false), [1, 0, 2, 3]);
     }
 }

@@ -311,6 +311,10 @@ fn type_fields(id: &str, type_name: &str) -> AnyView {
                 |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Table(t) => { t.columns = parse_columns(&v); true } _ => false },
             ))}
             <ColumnsFromData id=id.to_owned() />
+            {text_field(id, "Rows per page (empty = all)", false, (
+                |w: &Widget| match &w.props { WidgetProps::Table(t) => t.page_size.map(|n| n.to_string()).unwrap_or_default(), _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Table(t) => { t.page_size = v.trim().parse().ok().filter(|n| *n > 0); true } _ => false },
+            ))}
             {text_field(id, "Text when empty", false, (
                 |w: &Widget| match &w.props { WidgetProps::Table(t) => t.empty_text.clone().unwrap_or_default(), _ => String::new() },
                 |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Table(t) => { t.empty_text = (!v.is_empty()).then_some(v); true } _ => false },

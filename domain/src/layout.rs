@@ -695,6 +695,7 @@ mod tests {
 
     fn with_props(id: &str, desktop: GridRect, props: WidgetProps) -> Widget {
         Widget {
+            visibility: None,
             id: id.to_owned(),
             title: None,
             position: Positions {

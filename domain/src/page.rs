@@ -49,6 +49,54 @@ pub struct Widget {
     pub props: WidgetProps,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binding: Option<Binding>,
+    /// Who sees the widget; everyone when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
+}
+
+/// Limits who sees a widget: by role (enforced on the server, so hidden widgets and their
+/// data never reach the browser) and by a page variable (e.g. a filter's choice).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Visibility {
+    /// Roles that see the widget; all roles when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<crate::Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<VariableCondition>,
+}
+
+/// Shows a widget only while a page variable (a search or filter widget's id) has a value.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariableCondition {
+    pub variable: String,
+    pub equals: String,
+}
+
+impl Widget {
+    /// Whether a user of `role` may see this widget at all.
+    pub fn visible_to(&self, role: crate::Role) -> bool {
+        self.visibility.as_ref().is_none_or(|visibility| {
+            visibility.roles.is_empty() || visibility.roles.contains(&role)
+        })
+    }
+
+    /// Whether the page variables currently show this widget.
+    pub fn shown_with(&self, variables: &BTreeMap<String, String>) -> bool {
+        match self.visibility.as_ref().and_then(|v| v.when.as_ref()) {
+            Some(condition) => variables.get(&condition.variable) == Some(&condition.equals),
+            None => true,
+        }
+    }
+}
+
+impl PageDefinition {
+    /// The page as a user of `role` may receive it: widgets for other roles removed.
+    pub fn for_role(mut self, role: crate::Role) -> Self {
+        self.layout.widgets.retain(|widget| widget.visible_to(role));
+        self
+    }
 }
 
 /// Where a widget sits at each breakpoint. Tablet falls back to desktop; mobile stacks all
@@ -855,6 +903,14 @@ impl PageDefinition {
                 ));
             }
             check_positions(&path, &widget.position, &mut issues);
+            if let Some(condition) = widget.visibility.as_ref().and_then(|v| v.when.as_ref())
+                && condition.variable.trim().is_empty()
+            {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.visibility.when.variable"),
+                    "name the search or filter widget whose value shows this widget",
+                ));
+            }
             check_props(&path, &widget.props, &mut issues);
             if let Some(binding) = &widget.binding {
                 check_binding(&path, &widget.props, binding, &mut issues);
@@ -1550,6 +1606,7 @@ mod tests {
             let widget = Widget {
                 id: format!("w{index}"),
                 title: None,
+                visibility: None,
                 position: Positions {
                     desktop: GridRect { x: 0, y: 0, w, h },
                     tablet: None,
@@ -1790,5 +1847,45 @@ mod tests {
         assert_eq!(order("n", false), [1, 0, 3, 2]);
         assert_eq!(order("n", true), [3, 0, 1, 2]);
         assert_eq!(order("s", false), [1, 0, 2, 3]);
+    }
+
+    #[test]
+    fn visibility_by_role_and_by_page_variable() {
+        let definition = PageDefinition::from_json(&page(json!([
+            {"id": "all", "type": "text", "props": {"text": "a"}, "position": {"desktop": rect(0, 0, 3, 1)}},
+            {"id": "ops", "type": "text", "props": {"text": "b"}, "position": {"desktop": rect(3, 0, 3, 1)},
+             "visibility": {"roles": ["admin", "editor"]}},
+            {"id": "p1", "type": "text", "props": {"text": "c"}, "position": {"desktop": rect(6, 0, 3, 1)},
+             "visibility": {"when": {"variable": "prio", "equals": "1"}}},
+        ])))
+        .unwrap();
+        let ids = |d: &PageDefinition| {
+            d.layout
+                .widgets
+                .iter()
+                .map(|w| w.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(&definition.clone().for_role(crate::Role::Viewer)),
+            ["all", "p1"]
+        );
+        assert_eq!(
+            ids(&definition.clone().for_role(crate::Role::Editor)),
+            ["all", "ops", "p1"]
+        );
+        let conditional = definition.widget("p1").unwrap();
+        let vars = |v: &str| BTreeMap::from([("prio".to_owned(), v.to_owned())]);
+        assert!(conditional.shown_with(&vars("1")));
+        assert!(!conditional.shown_with(&vars("2")));
+        assert!(!conditional.shown_with(&BTreeMap::new()));
+        let issues = issues_of(page(
+            json!([{"id": "x", "type": "text", "props": {}, "position": {"desktop": rect(0, 0, 1, 1)},
+            "visibility": {"when": {"variable": " ", "equals": "1"}}}]),
+        ));
+        assert_eq!(
+            issues[0].path,
+            "layout.widgets[0] (\"x\").visibility.when.variable"
+        );
     }
 }

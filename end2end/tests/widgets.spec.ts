@@ -73,3 +73,25 @@ test('markdown and HTML blocks render sanitized, pie charts draw one slice per v
   expect(await page.evaluate(() => (window as any).hacked)).toBeUndefined();
   await expect(page.locator('[data-widget-id="pie"] path.chart-slice')).toHaveCount(2);
 });
+
+test('a widget shown only for one filter choice appears when that choice is made', async ({ page, request, javaScriptEnabled }) => {
+  const path = await publish(request, `conditional-${Date.now().toString(36)}`, [
+    { id: 'prio', type: 'filter', props: { label: 'Priority', target: 'tickets', column: 'priority' }, position: { desktop: { x: 0, y: 0, w: 4, h: 1 } } },
+    { id: 'alarm', type: 'card', props: { heading: 'Critical incidents', text: 'Page the on-call engineer.', tone: 'danger' },
+      position: { desktop: { x: 4, y: 0, w: 4, h: 1 } }, visibility: { when: { variable: 'prio', equals: '1 - Critical' } } },
+    ticketTable,
+  ]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  const alarm = page.locator('[data-widget-id="alarm"]');
+  await expect(alarm).toBeHidden();
+  if (javaScriptEnabled) {
+    await expect(page.locator('.dashboard-grid')).toHaveAttribute('data-hydrated', 'true');
+  }
+  await page.getByLabel('Priority').selectOption('1 - Critical');
+  if (!javaScriptEnabled) await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(alarm).toBeVisible();
+  await expect(alarm).toContainText('Page the on-call engineer.');
+  const priorities = page.locator('[data-widget-id="tickets"] tbody td:nth-child(2)');
+  await expect(priorities.first()).toHaveText('1 - Critical');
+  for (const text of await priorities.allTextContents()) expect(text).toBe('1 - Critical');
+});

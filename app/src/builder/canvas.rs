@@ -36,6 +36,7 @@ struct DragState {
 pub fn new_widget(type_name: &str) -> Option<Widget> {
     let (props, w, h) = WidgetProps::palette_default(type_name)?;
     Some(Widget {
+        visibility: None,
         id: String::new(),
         title: None,
         position: Positions {

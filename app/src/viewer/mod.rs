@@ -212,6 +212,11 @@ pub fn grid_style(widget: &Widget, order: usize) -> String {
 #[component]
 fn WidgetFrame(widget: Widget, body: AnyView, order: usize) -> impl IntoView {
     let style = grid_style(&widget, order);
+    let variables = use_context::<widgets::PageVariables>();
+    let shown = {
+        let widget = widget.clone();
+        move || variables.is_none_or(|vars| vars.0.with(|map| widget.shown_with(map)))
+    };
     let label = widget
         .title
         .clone()
@@ -223,6 +228,7 @@ fn WidgetFrame(widget: Widget, body: AnyView, order: usize) -> impl IntoView {
             data-widget-id=widget.id.clone()
             data-widget-type=widget.props.type_name()
             aria-label=label
+            hidden=move || !shown()
         >
             {widget.title.map(|title| view! { <h2 class="widget-title">{title}</h2> })}
             <div class="widget-body">{body}</div>

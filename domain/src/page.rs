@@ -187,10 +187,11 @@ pub enum WidgetProps {
     Search(SearchProps),
     Filter(FilterProps),
     Form(FormProps),
+    DataGrid(DataGridProps),
 }
 
 impl WidgetProps {
-    pub const TYPE_NAMES: [&'static str; 17] = [
+    pub const TYPE_NAMES: [&'static str; 18] = [
         "text",
         "kpi",
         "table",
@@ -208,6 +209,7 @@ impl WidgetProps {
         "search",
         "filter",
         "form",
+        "data_grid",
     ];
 
     pub fn type_name(&self) -> &'static str {
@@ -229,6 +231,7 @@ impl WidgetProps {
             WidgetProps::Search(_) => "search",
             WidgetProps::Filter(_) => "filter",
             WidgetProps::Form(_) => "form",
+            WidgetProps::DataGrid(_) => "data_grid",
         }
     }
 
@@ -385,8 +388,28 @@ impl WidgetProps {
                 4,
                 3,
             ),
+            "data_grid" => (
+                WidgetProps::DataGrid(DataGridProps {
+                    columns: vec![TableColumn {
+                        key: "name".to_owned(),
+                        label: "Name".to_owned(),
+                    }],
+                    row_height: default_grid_row_height(),
+                }),
+                12,
+                5,
+            ),
             _ => return None,
         })
+    }
+
+    /// The columns of a table or data grid: the widgets search boxes and filters narrow.
+    pub fn row_columns(&self) -> Option<&[TableColumn]> {
+        match self {
+            WidgetProps::Table(table) => Some(&table.columns),
+            WidgetProps::DataGrid(grid) => Some(&grid.columns),
+            _ => None,
+        }
     }
 
     /// The name people see in the palette.
@@ -409,6 +432,7 @@ impl WidgetProps {
             "search" => "Search",
             "filter" => "Filter",
             "form" => "Form",
+            "data_grid" => "Data grid",
             _ => "Widget",
         }
     }
@@ -421,7 +445,7 @@ pub fn binding_targets_of(
     Some(match type_name {
         "text" | "heading" | "card" => (&["text"], &["text"]),
         "kpi" => (&["value", "delta"], &["value"]),
-        "table" => (&["rows"], &["rows"]),
+        "table" | "data_grid" => (&["rows"], &["rows"]),
         "chart" => (&["points"], &["points"]),
         "refresh_bar" | "markdown" | "html" | "code" | "button" | "link" | "image" | "iframe"
         | "search" | "filter" | "form" => (&[], &[]),
@@ -642,6 +666,21 @@ pub struct IframeProps {
     pub title: String,
     #[serde(default)]
     pub allow_fullscreen: bool,
+}
+
+/// Many rows (tens of thousands) in a scrolling grid that keeps only the visible rows in the
+/// page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataGridProps {
+    pub columns: Vec<TableColumn>,
+    /// Height of one row in CSS pixels.
+    #[serde(default = "default_grid_row_height")]
+    pub row_height: u16,
+}
+
+fn default_grid_row_height() -> u16 {
+    32
 }
 
 /// A search box; its text filters the rows of the target tables (any cell containing it).
@@ -1164,27 +1203,16 @@ fn check_overlaps(widgets: &[Widget], issues: &mut Vec<ValidationIssue>) {
 
 fn check_props(path: &str, props: &WidgetProps, issues: &mut Vec<ValidationIssue>) {
     match props {
-        WidgetProps::Table(table) => {
-            if table.columns.is_empty() {
-                issues.push(ValidationIssue::new(
-                    format!("{path}.props.columns"),
-                    "a table needs at least one column",
-                ));
-            }
-            let mut keys = BTreeSet::new();
-            for (index, column) in table.columns.iter().enumerate() {
-                if column.key.trim().is_empty() {
-                    issues.push(ValidationIssue::new(
-                        format!("{path}.props.columns[{index}].key"),
-                        "column key must not be empty",
-                    ));
-                } else if !keys.insert(column.key.as_str()) {
-                    issues.push(ValidationIssue::new(
-                        format!("{path}.props.columns[{index}].key"),
-                        format!("duplicate column key \"{}\"", column.key),
-                    ));
-                }
-            }
+        WidgetProps::DataGrid(grid) if !(20..=120).contains(&grid.row_height) => {
+            issues.push(ValidationIssue::new(
+                format!("{path}.props.row_height"),
+                "row height must be 20 to 120 px",
+            ));
+            check_columns(path, &grid.columns, issues);
+        }
+        WidgetProps::Table(TableProps { columns, .. })
+        | WidgetProps::DataGrid(DataGridProps { columns, .. }) => {
+            check_columns(path, columns, issues)
         }
         WidgetProps::Kpi(kpi) if kpi.label.trim().is_empty() => {
             issues.push(ValidationIssue::new(
@@ -1255,6 +1283,29 @@ fn check_props(path: &str, props: &WidgetProps, issues: &mut Vec<ValidationIssue
     }
 }
 
+fn check_columns(path: &str, columns: &[TableColumn], issues: &mut Vec<ValidationIssue>) {
+    if columns.is_empty() {
+        issues.push(ValidationIssue::new(
+            format!("{path}.props.columns"),
+            "a table needs at least one column",
+        ));
+    }
+    let mut keys = BTreeSet::new();
+    for (index, column) in columns.iter().enumerate() {
+        if column.key.trim().is_empty() {
+            issues.push(ValidationIssue::new(
+                format!("{path}.props.columns[{index}].key"),
+                "column key must not be empty",
+            ));
+        } else if !keys.insert(column.key.as_str()) {
+            issues.push(ValidationIssue::new(
+                format!("{path}.props.columns[{index}].key"),
+                format!("duplicate column key \"{}\"", column.key),
+            ));
+        }
+    }
+}
+
 /// Links, images and embeds may point to http(s) addresses or to paths on this server —
 /// never `javascript:`, `data:` or protocol-relative URLs.
 pub fn is_safe_url(url: &str) -> bool {
@@ -1278,10 +1329,10 @@ fn check_url(path: &str, url: &str, issues: &mut Vec<ValidationIssue>) {
 /// table's columns.
 fn check_references(widgets: &[Widget], issues: &mut Vec<ValidationIssue>) {
     let table = |id: &str| {
-        widgets.iter().find_map(|widget| match &widget.props {
-            WidgetProps::Table(table) if widget.id == id => Some(table),
-            _ => None,
-        })
+        widgets
+            .iter()
+            .find(|widget| widget.id == id)
+            .and_then(|widget| widget.props.row_columns())
     };
     for (index, widget) in widgets.iter().enumerate() {
         let path = widget_path(index, widget);
@@ -1307,14 +1358,15 @@ fn check_references(widgets: &[Widget], issues: &mut Vec<ValidationIssue>) {
                     format!("{path}.props.target"),
                     format!("there is no table \"{}\" on this page", filter.target),
                 )),
-                Some(table) if !table.columns.iter().any(|c| c.key == filter.column) => issues
-                    .push(ValidationIssue::new(
+                Some(columns) if !columns.iter().any(|c| c.key == filter.column) => {
+                    issues.push(ValidationIssue::new(
                         format!("{path}.props.column"),
                         format!(
                             "table \"{}\" has no column \"{}\"",
                             filter.target, filter.column
                         ),
-                    )),
+                    ))
+                }
                 Some(_) => {}
             },
             _ => {}

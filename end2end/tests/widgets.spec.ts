@@ -95,3 +95,37 @@ test('a widget shown only for one filter choice appears when that choice is made
   await expect(priorities.first()).toHaveText('1 - Critical');
   for (const text of await priorities.allTextContents()) expect(text).toBe('1 - Critical');
 });
+
+test('a data grid scrolls through 10,000 rows with only the visible ones in the page', async ({ page, request, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'scrolling a virtual grid needs JavaScript');
+  const token = await adminToken(request);
+  const tool = `activity-${Date.now().toString(36)}`;
+  const created = await request.post('/api/tools', {
+    headers: { authorization: `Bearer ${token}` },
+    data: { slug: tool, name: 'Azure activity log (demo)', kind: 'rest', base_url: '/mock/azure' },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const path = await publish(request, `grid-${Date.now().toString(36)}`, [
+    {
+      id: 'events', type: 'data_grid',
+      props: { columns: [{ key: 'n', label: '#' }, { key: 'op', label: 'Operation' }, { key: 'status', label: 'Status' }], row_height: 32 },
+      position: { desktop: { x: 0, y: 0, w: 12, h: 6 } },
+      binding: { tool, request: { path: '/activity-log', query: { count: '10000' } },
+                 mapping: { rows: 'value[].{n: eventNumber, op: operationName, status: status}' } },
+    },
+  ]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  const grid = page.locator('[data-widget-id="events"]');
+  await expect(grid.getByText('10,000 rows')).toBeVisible();
+  await expect(page.locator('.dashboard-grid')).toHaveAttribute('data-hydrated', 'true');
+  const rows = grid.locator('.data-grid-row');
+  await expect(rows.first()).toContainText('1');
+  expect(await rows.count()).toBeLessThan(60);
+
+  const body = grid.getByTestId('data-grid-body');
+  await body.evaluate((element) => (element.scrollTop = element.scrollHeight));
+  await expect(grid.locator('[aria-rowindex="10001"]')).toContainText('10,000');
+  expect(await rows.count()).toBeLessThan(60);
+  await body.evaluate((element) => (element.scrollTop = 32 * 5000));
+  await expect(grid.locator('[aria-rowindex="5002"]')).toContainText('5,001');
+});

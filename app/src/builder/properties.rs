@@ -322,6 +322,18 @@ fn type_fields(id: &str, type_name: &str) -> AnyView {
             ))}
         }
         .into_any(),
+        "data_grid" => view! {
+            {text_field(id, "Columns (key: Label, one per line)", true, (
+                |w: &Widget| w.props.row_columns().map(|columns| columns.iter().map(|c| format!("{}: {}", c.key, c.label)).collect::<Vec<_>>().join("\n")).unwrap_or_default(),
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::DataGrid(g) => { g.columns = parse_columns(&v); true } _ => false },
+            ))}
+            <ColumnsFromData id=id.to_owned() />
+            {text_field(id, "Row height (px)", false, (
+                |w: &Widget| match &w.props { WidgetProps::DataGrid(g) => g.row_height.to_string(), _ => String::new() },
+                |w: &mut Widget, v: String| match (&mut w.props, v.trim().parse()) { (WidgetProps::DataGrid(g), Ok(height)) => { g.row_height = height; true } _ => false },
+            ))}
+        }
+        .into_any(),
         "chart" => view! {
             {choice_field(id, "Chart type", vec![("line".into(), "Line".into()), ("bar".into(), "Bar".into()), ("pie".into(), "Pie".into())], (
                 |w: &Widget| match &w.props { WidgetProps::Chart(c) => match c.kind { ChartKind::Line => "line", ChartKind::Bar => "bar", ChartKind::Pie => "pie" }.to_owned(), _ => String::new() },
@@ -581,9 +593,11 @@ fn ColumnsFromData(id: String) -> impl IntoView {
     view! {
         <button type="button" class="btn-secondary" prop:disabled=move || available().is_empty() on:click=move |_| {
             let keys = keys();
+            let columns: Vec<TableColumn> = keys.into_iter().map(|key| TableColumn { label: key.clone(), key }).collect();
             write(builder, &id, |w| match &mut w.props {
-                WidgetProps::Table(t) => {
-                    t.columns = keys.into_iter().map(|key| TableColumn { label: key.clone(), key }).collect();
+                WidgetProps::Table(domain::page::TableProps { columns: current, .. })
+                | WidgetProps::DataGrid(domain::page::DataGridProps { columns: current, .. }) => {
+                    *current = columns;
                     true
                 }
                 _ => false,

@@ -8,8 +8,8 @@ use domain::{
     WidgetProps,
     chart::{self, ChartPoint, display_value, kpi_tone},
     page::{
-        ButtonAction, ChartKind, ChartProps, FieldKind, FilterProps, FormProps, KpiProps,
-        RowFilter, SearchProps, TableProps, row_passes, sort_rows,
+        ButtonAction, ChartKind, ChartProps, DataGridProps, FieldKind, FilterProps, FormProps,
+        KpiProps, RowFilter, SearchProps, TableProps, row_passes, sort_rows,
     },
 };
 use leptos::prelude::*;
@@ -117,6 +117,7 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
         WidgetProps::Form(form) => form_view(env.id, form),
         WidgetProps::Kpi(kpi) => kpi_view(kpi, value("value"), value("delta")),
         WidgetProps::Table(table) => table_view(env.id, table, value("rows"), env.row_filters),
+        WidgetProps::DataGrid(grid) => data_grid_view(grid, value("rows"), env.row_filters),
         WidgetProps::Chart(chart) => chart_view(
             chart,
             chart::points_from_value(&value("points")),
@@ -494,6 +495,96 @@ fn table_view(id: &str, table: &TableProps, rows: Value, filters: Vec<RowFilter>
             </table>
         </div>
         {pager}
+    }
+    .into_any()
+}
+
+/// Rows drawn beyond the visible ones, so fast scrolling does not show gaps.
+const GRID_OVERSCAN: usize = 8;
+/// Assumed height of a grid before the browser measures it (server rendering).
+const GRID_DEFAULT_HEIGHT: f64 = 480.0;
+
+/// Thousands of rows in a scrolling grid: only the rows in view (plus a few) are in the
+/// document; a spacer keeps the scrollbar true to the full length.
+fn data_grid_view(grid: &DataGridProps, rows: Value, filters: Vec<RowFilter>) -> AnyView {
+    let columns = grid.columns.clone();
+    let row_height = f64::from(grid.row_height);
+    let vars = variables();
+    let all_rows = rows.as_array().cloned().unwrap_or_default();
+    let shown = {
+        let columns = columns.clone();
+        Memo::new(move |_| {
+            let variables = vars.map(|vars| vars.0.get()).unwrap_or_default();
+            all_rows
+                .iter()
+                .filter(|row| row_passes(row, &columns, &filters, &variables))
+                .map(|row| {
+                    columns
+                        .iter()
+                        .map(|column| display_value(row.get(&column.key).unwrap_or(&Value::Null)))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let scroll_top = RwSignal::new(0.0_f64);
+    let viewport = RwSignal::new(GRID_DEFAULT_HEIGHT);
+    let body = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(element) = body.get() {
+            viewport.set(f64::from(element.client_height()).max(row_height));
+        }
+    });
+    let window = move || {
+        let total = shown.with(Vec::len);
+        let first = ((scroll_top.get() / row_height) as usize).saturating_sub(GRID_OVERSCAN);
+        let count = (viewport.get() / row_height).ceil() as usize + 2 * GRID_OVERSCAN;
+        (first, (first + count).min(total))
+    };
+    let template = format!(
+        "grid-template-columns:repeat({}, minmax(8rem, 1fr))",
+        columns.len()
+    );
+    let row_template = template.clone();
+    view! {
+        <div class="data-grid" role="table" aria-rowcount=move || (shown.with(Vec::len) + 1).to_string()>
+            <div class="data-grid-head" role="row" aria-rowindex="1" style=template>
+                {columns.into_iter().map(|column| view! { <div role="columnheader">{column.label}</div> }).collect_view()}
+            </div>
+            <div
+                class="data-grid-body"
+                node_ref=body
+                tabindex="0"
+                data-testid="data-grid-body"
+                on:scroll=move |ev| {
+                    let element: web_sys::HtmlElement = event_target(&ev);
+                    scroll_top.set(f64::from(element.scroll_top()));
+                    viewport.set(f64::from(element.client_height()).max(row_height));
+                }
+            >
+                <div class="data-grid-spacer" style=move || format!("height:{}px", shown.with(Vec::len) as f64 * row_height)>
+                    {move || {
+                        let (first, last) = window();
+                        shown.with(|rows| {
+                            rows[first..last]
+                                .iter()
+                                .enumerate()
+                                .map(|(offset, cells)| {
+                                    let index = first + offset;
+                                    let style = format!("{row_template};top:{}px;height:{row_height}px", index as f64 * row_height);
+                                    view! {
+                                        <div class="data-grid-row" role="row" aria-rowindex=(index + 2).to_string() style=style>
+                                            {cells.iter().map(|cell| view! { <div role="cell">{cell.clone()}</div> }).collect_view()}
+                                        </div>
+                                    }
+                                })
+                                .collect_view()
+                        })
+                    }}
+                </div>
+            </div>
+            <p class="muted data-grid-count">{move || format!("{} rows", shown.with(Vec::len))}</p>
+        </div>
     }
     .into_any()
 }

@@ -75,6 +75,24 @@ pub struct VariableCondition {
 }
 
 impl Widget {
+    /// A new widget of a palette type at the top-left corner, without an id yet (placing
+    /// it on a layout gives it one).
+    pub fn from_palette(type_name: &str) -> Option<Widget> {
+        let (props, w, h) = WidgetProps::palette_default(type_name)?;
+        Some(Widget {
+            id: String::new(),
+            title: None,
+            position: Positions {
+                desktop: GridRect { x: 0, y: 0, w, h },
+                tablet: None,
+                mobile: None,
+            },
+            props,
+            binding: None,
+            visibility: None,
+        })
+    }
+
     /// Whether a user of `role` may see this widget at all.
     pub fn visible_to(&self, role: crate::Role) -> bool {
         self.visibility.as_ref().is_none_or(|visibility| {
@@ -1652,21 +1670,12 @@ mod tests {
     #[test]
     fn every_palette_type_has_valid_defaults() {
         for (index, type_name) in WidgetProps::TYPE_NAMES.iter().enumerate() {
-            let (props, w, h) = WidgetProps::palette_default(type_name).expect(type_name);
-            assert_eq!(props.type_name(), *type_name);
-            assert_ne!(WidgetProps::type_label(type_name), "Widget", "{type_name}");
             let widget = Widget {
                 id: format!("w{index}"),
-                title: None,
-                visibility: None,
-                position: Positions {
-                    desktop: GridRect { x: 0, y: 0, w, h },
-                    tablet: None,
-                    mobile: None,
-                },
-                props,
-                binding: None,
+                ..Widget::from_palette(type_name).expect(type_name)
             };
+            assert_eq!(widget.props.type_name(), *type_name);
+            assert_ne!(WidgetProps::type_label(type_name), "Widget", "{type_name}");
             let page = PageDefinition {
                 schema_version: SCHEMA_VERSION,
                 layout: Layout {
@@ -1675,7 +1684,7 @@ mod tests {
                 },
             };
             if *type_name == "filter" {
-                // A filter needs its table; the builder asks for one before saving.
+                // A filter needs a table to narrow; the builder aims new ones at the first.
                 continue;
             }
             page.validate()

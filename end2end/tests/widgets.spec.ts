@@ -53,10 +53,11 @@ test('tables sort by a clicked header and page through their rows, with or witho
   await expect(table.locator('th').first()).toHaveAttribute('aria-sort', 'descending');
 });
 
-test('markdown and HTML blocks render sanitized, pie charts draw one slice per value', async ({ page, request }) => {
+test('markdown, HTML and code blocks render sanitized and highlighted, pie charts draw one slice per value', async ({ page, request }) => {
   const path = await publish(request, `blocks-${Date.now().toString(36)}`, [
     { id: 'notes', type: 'markdown', props: { source: '## Runbook\n\nRestart the **job**.\n\n<script>window.hacked = 1</script>' }, position: { desktop: { x: 0, y: 0, w: 6, h: 2 } } },
     { id: 'raw', type: 'html', props: { html: '<p onclick="window.hacked = 2">Hello <a href="javascript:alert(1)">x</a></p>' }, position: { desktop: { x: 6, y: 0, w: 6, h: 2 } } },
+    { id: 'sql', type: 'code', props: { code: "SELECT name FROM jobs WHERE state = '<b>FAILED</b>'", language: 'sql' }, position: { desktop: { x: 6, y: 2, w: 6, h: 2 } } },
     {
       id: 'pie', type: 'chart', props: { kind: 'pie', x_label: 'priority', y_label: 'incidents' },
       position: { desktop: { x: 0, y: 2, w: 6, h: 4 } },
@@ -72,6 +73,10 @@ test('markdown and HTML blocks render sanitized, pie charts draw one slice per v
   await expect(page.locator('[data-widget-id="raw"] a')).not.toHaveAttribute('href', /javascript/);
   expect(await page.evaluate(() => (window as any).hacked)).toBeUndefined();
   await expect(page.locator('[data-widget-id="pie"] path.chart-slice')).toHaveCount(2);
+  const code = page.locator('[data-widget-id="sql"] pre');
+  await expect(code.locator('.hl-keyword').first()).toHaveText('SELECT');
+  await expect(code).toContainText("'<b>FAILED</b>'");
+  await expect(code.locator('b')).toHaveCount(0);
 });
 
 test('a widget shown only for one filter choice appears when that choice is made', async ({ page, request, javaScriptEnabled }) => {

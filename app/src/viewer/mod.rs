@@ -126,7 +126,7 @@ pub fn ViewerPage() -> impl IntoView {
                 let path = path.clone();
                 Suspend::new(async move {
                     match page.await {
-                        Ok(rendered) => view! { <Dashboard rendered control /> }.into_any(),
+                        Ok(rendered) => view! { <Dashboard rendered control draft /> }.into_any(),
                         Err(err) => error_view(err, path),
                     }
                 })
@@ -154,7 +154,7 @@ fn listen_for_tool_updates(refreshes: RwSignal<u32>) {
 }
 
 #[component]
-fn Dashboard(rendered: RenderedPage, control: RefreshControl) -> impl IntoView {
+fn Dashboard(rendered: RenderedPage, control: RefreshControl, draft: bool) -> impl IntoView {
     let title = rendered.page.title.clone();
     let row_height = rendered.definition.layout.row_height;
     let widgets: Vec<Widget> = rendered
@@ -169,6 +169,11 @@ fn Dashboard(rendered: RenderedPage, control: RefreshControl) -> impl IntoView {
         <Title text=title.clone() />
         <div class="dashboard-header">
             <h1 class="page-title">{title}</h1>
+            {draft.then(|| view! {
+                <p class="form-note" role="note" data-testid="draft-note">
+                    "Preview of the draft. Viewers see the published version until you publish."
+                </p>
+            })}
             // Toggled by attribute, not by adding nodes: the pending state can differ between
             // the server and the first client render, and structure must match for hydration.
             <span class="muted" role="status" hidden=move || !control.pending.get()>

@@ -67,9 +67,14 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
         }
         WidgetProps::Code(code) => {
             let language = code.language.clone();
+            // Highlighted on the server; the plain source until that HTML is there.
+            let body = match env.html {
+                Some(highlighted) => view! { <code inner_html=highlighted></code> }.into_any(),
+                None => view! { <code>{code.code.clone()}</code> }.into_any(),
+            };
             view! {
                 <pre class="code-block" data-language=language.clone() aria-label=format!("{language} code")>
-                    <code>{code.code.clone()}</code>
+                    {body}
                 </pre>
             }
             .into_any()
@@ -117,7 +122,7 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
         WidgetProps::Form(form) => form_view(env.id, form),
         WidgetProps::Kpi(kpi) => kpi_view(kpi, value("value"), value("delta")),
         WidgetProps::Table(table) => table_view(env.id, table, value("rows"), env.row_filters),
-        WidgetProps::DataGrid(grid) => data_grid_view(grid, value("rows"), env.row_filters),
+        WidgetProps::DataGrid(grid) => data_grid_view(grid, value("rows"), env.row_filters, env.view_size.1),
         WidgetProps::Chart(chart) => chart_view(
             chart,
             chart::points_from_value(&value("points")),
@@ -506,7 +511,12 @@ const GRID_DEFAULT_HEIGHT: f64 = 480.0;
 
 /// Thousands of rows in a scrolling grid: only the rows in view (plus a few) are in the
 /// document; a spacer keeps the scrollbar true to the full length.
-fn data_grid_view(grid: &DataGridProps, rows: Value, filters: Vec<RowFilter>) -> AnyView {
+fn data_grid_view(
+    grid: &DataGridProps,
+    rows: Value,
+    filters: Vec<RowFilter>,
+    height: f64,
+) -> AnyView {
     let columns = grid.columns.clone();
     let row_height = f64::from(grid.row_height);
     let vars = variables();
@@ -528,7 +538,8 @@ fn data_grid_view(grid: &DataGridProps, rows: Value, filters: Vec<RowFilter>) ->
         })
     };
     let scroll_top = RwSignal::new(0.0_f64);
-    let viewport = RwSignal::new(GRID_DEFAULT_HEIGHT);
+    // The widget's own height bounds the scrolling area, whatever the grid row grows to.
+    let viewport = RwSignal::new(height.min(GRID_DEFAULT_HEIGHT));
     let body = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         if let Some(element) = body.get() {
@@ -556,6 +567,7 @@ fn data_grid_view(grid: &DataGridProps, rows: Value, filters: Vec<RowFilter>) ->
                 node_ref=body
                 tabindex="0"
                 data-testid="data-grid-body"
+                style=format!("height:{height:.0}px")
                 on:scroll=move |ev| {
                     let element: web_sys::HtmlElement = event_target(&ev);
                     scroll_top.set(f64::from(element.scroll_top()));
@@ -583,7 +595,7 @@ fn data_grid_view(grid: &DataGridProps, rows: Value, filters: Vec<RowFilter>) ->
                     }}
                 </div>
             </div>
-            <p class="muted data-grid-count">{move || format!("{} rows", shown.with(Vec::len))}</p>
+            <p class="muted data-grid-count">{move || format!("{} rows", display_value(&Value::from(shown.with(Vec::len))))}</p>
         </div>
     }
     .into_any()

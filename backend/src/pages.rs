@@ -792,8 +792,9 @@ impl PageService {
         definition: &PageDefinition,
         force_refresh: bool,
     ) -> Result<(BTreeMap<String, WidgetData>, BTreeMap<String, String>)> {
+        let widgets = definition.layout.all_widgets();
         let mut tools = HashMap::new();
-        for widget in &definition.layout.widgets {
+        for widget in &widgets {
             if let Some(binding) = &widget.binding
                 && !tools.contains_key(&binding.tool)
                 && let Some(target) = self.tools.target_for(actor.org_id, &binding.tool).await?
@@ -801,7 +802,7 @@ impl PageService {
                 tools.insert(binding.tool.clone(), target);
             }
         }
-        let bindings = definition.layout.widgets.iter().filter_map(|widget| {
+        let bindings = widgets.iter().filter_map(|widget| {
             widget
                 .binding
                 .as_ref()

@@ -61,8 +61,8 @@ pub fn sanitize(html: &str) -> String {
 pub fn render_blocks(definition: &PageDefinition) -> BTreeMap<String, String> {
     definition
         .layout
-        .widgets
-        .iter()
+        .all_widgets()
+        .into_iter()
         .filter_map(|widget| {
             let html = match &widget.props {
                 WidgetProps::Markdown(markdown) => markdown_to_safe_html(&markdown.source),

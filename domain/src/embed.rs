@@ -5,7 +5,7 @@
 
 use url::Url;
 
-use crate::{PageDefinition, ValidationIssue, WidgetProps, page::widget_path};
+use crate::{PageDefinition, ValidationIssue, WidgetProps};
 
 /// Allowed when nothing is configured: Power BI, Tableau Public and Databricks workspaces.
 pub const DEFAULT_ALLOWED_HOSTS: [&str; 3] = [
@@ -67,7 +67,8 @@ pub fn is_allowed(src: &str, allowed: &[String]) -> bool {
 /// An iframe widget whose source is not allowed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
-    pub index: usize,
+    /// JSON path of the widget, as validation messages give it.
+    pub path: String,
     pub widget_id: String,
     /// The host the frame would load, when the source is an address at all.
     pub host: Option<String>,
@@ -76,13 +77,11 @@ pub struct Refusal {
 /// Every iframe widget of the page whose source is not allowed, in layout order.
 pub fn refusals(definition: &PageDefinition, allowed: &[String]) -> Vec<Refusal> {
     definition
-        .layout
-        .widgets
-        .iter()
-        .enumerate()
-        .filter_map(|(index, widget)| match &widget.props {
+        .widgets_with_paths()
+        .into_iter()
+        .filter_map(|(path, widget)| match &widget.props {
             WidgetProps::Iframe(frame) if !is_allowed(&frame.src, allowed) => Some(Refusal {
-                index,
+                path,
                 widget_id: widget.id.clone(),
                 host: match source_of(&frame.src) {
                     Source::Host(host) => Some(host),
@@ -104,13 +103,12 @@ pub fn check(definition: &PageDefinition, allowed: &[String]) -> Vec<ValidationI
     refusals(definition, allowed)
         .into_iter()
         .map(|refusal| {
-            let widget = &definition.layout.widgets[refusal.index];
             let what = match &refusal.host {
                 Some(host) => format!("embedding from \"{host}\" is not allowed"),
                 None => "this is not an address that can be embedded".to_owned(),
             };
             ValidationIssue::new(
-                format!("{}.props.src", widget_path(refusal.index, widget)),
+                format!("{}.props.src", refusal.path),
                 format!(
                     "{what}; use a path on this server (starting with /) or a host on the embed allow-list ({listed})"
                 ),

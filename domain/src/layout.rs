@@ -46,7 +46,7 @@ pub fn unique_id(layout: &Layout, type_name: &str) -> String {
     };
     (1..)
         .map(|n| format!("{base}-{n}"))
-        .find(|candidate| index_of(layout, candidate).is_none())
+        .find(|candidate| !layout.id_taken(candidate))
         .expect("some suffix is free")
 }
 
@@ -574,8 +574,22 @@ fn insert(
     at: Option<(u8, u16)>,
     desktop_at: Option<(u8, u16)>,
 ) -> String {
-    if widget.id.trim().is_empty() || index_of(layout, &widget.id).is_some() {
+    if widget.id.trim().is_empty() || layout.id_taken(&widget.id) {
         widget.id = unique_id(layout, widget.props.type_name());
+    }
+    // Copies of a container bring their own widgets, which need ids of their own too.
+    let mut taken: BTreeSet<String> = BTreeSet::from([widget.id.clone()]);
+    for pane in widget.props.panes_mut().into_iter().flatten() {
+        for child in &mut pane.widgets {
+            if child.id.trim().is_empty() || layout.id_taken(&child.id) || taken.contains(&child.id)
+            {
+                child.id = (1..)
+                    .map(|n| format!("{}-{n}", child.props.type_name()))
+                    .find(|candidate| !layout.id_taken(candidate) && !taken.contains(candidate))
+                    .expect("some suffix is free");
+            }
+            taken.insert(child.id.clone());
+        }
     }
     if breakpoint == Breakpoint::Mobile {
         materialize_mobile(layout);
@@ -1470,5 +1484,24 @@ mod tests {
         let original = history.undo().unwrap().clone();
         assert_eq!(mobiles(&original), [None, None]);
         assert_eq!(history.redo(), Some(&page));
+    }
+
+    #[test]
+    fn copies_of_containers_give_their_widgets_fresh_ids() {
+        let mut tabs = Widget::from_palette("tabs").unwrap();
+        tabs.id = "tabs-1".into();
+        let mut inner = Widget::from_palette("text").unwrap();
+        inner.id = "text-1".into();
+        tabs.props.panes_mut().unwrap()[0].widgets.push(inner);
+        let mut layout = Layout {
+            row_height: 80,
+            widgets: vec![tabs],
+        };
+        assert_eq!(unique_id(&layout, "text"), "text-2");
+        let copies = duplicate(&mut layout, Breakpoint::Desktop, &["tabs-1".to_owned()]);
+        assert_eq!(copies, ["tabs-2"]);
+        let ids: Vec<&str> = layout.all_widgets().iter().map(|w| w.id.as_str()).collect();
+        assert_eq!(ids, ["tabs-1", "text-1", "tabs-2", "text-2"]);
+        assert_valid(&layout);
     }
 }

@@ -38,6 +38,44 @@ fn default_row_height() -> u16 {
     DEFAULT_ROW_HEIGHT
 }
 
+impl Layout {
+    /// Every widget: those on the grid and, after each container, the widgets in its panes.
+    pub fn all_widgets(&self) -> Vec<&Widget> {
+        let mut all = Vec::new();
+        for widget in &self.widgets {
+            all.push(widget);
+            for pane in widget.props.panes().unwrap_or_default() {
+                all.extend(pane.widgets.iter());
+            }
+        }
+        all
+    }
+
+    /// A widget on the grid or inside a container.
+    pub fn find_mut(&mut self, id: &str) -> Option<&mut Widget> {
+        for widget in &mut self.widgets {
+            if widget.id == id {
+                return Some(widget);
+            }
+            if let Some(found) = widget
+                .props
+                .panes_mut()
+                .into_iter()
+                .flatten()
+                .flat_map(|pane| pane.widgets.iter_mut())
+                .find(|child| child.id == id)
+            {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    pub fn id_taken(&self, id: &str) -> bool {
+        self.all_widgets().iter().any(|widget| widget.id == id)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Widget {
     /// Stable identifier, unique within the page; bindings and page state refer to it.
@@ -113,6 +151,11 @@ impl PageDefinition {
     /// The page as a user of `role` may receive it: widgets for other roles removed.
     pub fn for_role(mut self, role: crate::Role) -> Self {
         self.layout.widgets.retain(|widget| widget.visible_to(role));
+        for widget in &mut self.layout.widgets {
+            for pane in widget.props.panes_mut().into_iter().flatten() {
+                pane.widgets.retain(|child| child.visible_to(role));
+            }
+        }
         self
     }
 }
@@ -206,10 +249,12 @@ pub enum WidgetProps {
     Filter(FilterProps),
     Form(FormProps),
     DataGrid(DataGridProps),
+    Tabs(ContainerProps),
+    Accordion(ContainerProps),
 }
 
 impl WidgetProps {
-    pub const TYPE_NAMES: [&'static str; 18] = [
+    pub const TYPE_NAMES: [&'static str; 20] = [
         "text",
         "kpi",
         "table",
@@ -228,6 +273,8 @@ impl WidgetProps {
         "filter",
         "form",
         "data_grid",
+        "tabs",
+        "accordion",
     ];
 
     pub fn type_name(&self) -> &'static str {
@@ -250,6 +297,8 @@ impl WidgetProps {
             WidgetProps::Filter(_) => "filter",
             WidgetProps::Form(_) => "form",
             WidgetProps::DataGrid(_) => "data_grid",
+            WidgetProps::Tabs(_) => "tabs",
+            WidgetProps::Accordion(_) => "accordion",
         }
     }
 
@@ -417,8 +466,43 @@ impl WidgetProps {
                 12,
                 5,
             ),
+            "tabs" | "accordion" => {
+                let container = ContainerProps {
+                    panes: ["First", "Second"]
+                        .map(|label| Pane {
+                            label: label.to_owned(),
+                            widgets: Vec::new(),
+                        })
+                        .to_vec(),
+                };
+                let props = if type_name == "tabs" {
+                    WidgetProps::Tabs(container)
+                } else {
+                    WidgetProps::Accordion(container)
+                };
+                (props, 6, 4)
+            }
             _ => return None,
         })
+    }
+
+    /// The panes of a tabs or accordion widget.
+    pub fn panes(&self) -> Option<&[Pane]> {
+        match self {
+            WidgetProps::Tabs(container) | WidgetProps::Accordion(container) => {
+                Some(&container.panes)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn panes_mut(&mut self) -> Option<&mut Vec<Pane>> {
+        match self {
+            WidgetProps::Tabs(container) | WidgetProps::Accordion(container) => {
+                Some(&mut container.panes)
+            }
+            _ => None,
+        }
     }
 
     /// The columns of a table or data grid: the widgets search boxes and filters narrow.
@@ -451,6 +535,8 @@ impl WidgetProps {
             "filter" => "Filter",
             "form" => "Form",
             "data_grid" => "Data grid",
+            "tabs" => "Tabs",
+            "accordion" => "Accordion",
             _ => "Widget",
         }
     }
@@ -466,7 +552,7 @@ pub fn binding_targets_of(
         "table" | "data_grid" => (&["rows"], &["rows"]),
         "chart" => (&["points"], &["points"]),
         "refresh_bar" | "markdown" | "html" | "code" | "button" | "link" | "image" | "iframe"
-        | "search" | "filter" | "form" => (&[], &[]),
+        | "search" | "filter" | "form" | "tabs" | "accordion" => (&[], &[]),
         _ => return None,
     })
 }
@@ -684,6 +770,22 @@ pub struct IframeProps {
     pub title: String,
     #[serde(default)]
     pub allow_fullscreen: bool,
+}
+
+/// Tabs or an accordion: panes, each holding widgets shown stacked inside the container
+/// (their own positions are not used). Containers do not hold containers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerProps {
+    pub panes: Vec<Pane>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pane {
+    pub label: String,
+    #[serde(default)]
+    pub widgets: Vec<Widget>,
 }
 
 /// Many rows (tens of thousands) in a scrolling grid that keeps only the visible rows in the
@@ -946,8 +1048,27 @@ impl PageDefinition {
             ));
         }
         let mut ids = BTreeSet::new();
-        for (index, widget) in self.layout.widgets.iter().enumerate() {
-            let path = widget_path(index, widget);
+        let checked = self.widgets_with_paths();
+        for (path, widget) in &checked {
+            for (p, pane) in widget.props.panes().unwrap_or_default().iter().enumerate() {
+                if pane.label.trim().is_empty() {
+                    issues.push(ValidationIssue::new(
+                        format!("{path}.props.panes[{p}].label"),
+                        "a pane needs a label",
+                    ));
+                }
+                for (c, child) in pane.widgets.iter().enumerate() {
+                    if child.props.panes().is_some() {
+                        issues.push(ValidationIssue::new(
+                            format!("{}.type", child_path(path, p, c, child)),
+                            "tabs and accordions cannot hold tabs or accordions",
+                        ));
+                    }
+                }
+            }
+        }
+        for (path, widget) in &checked {
+            let (path, widget) = (path.as_str(), *widget);
             if widget.id.trim().is_empty() {
                 issues.push(ValidationIssue::new(
                     format!("{path}.id"),
@@ -974,7 +1095,7 @@ impl PageDefinition {
             }
         }
         check_overlaps(&self.layout.widgets, &mut issues);
-        check_references(&self.layout.widgets, &mut issues);
+        check_references(&checked, &mut issues);
         crate::error::collected(issues)
     }
 
@@ -984,8 +1105,30 @@ impl PageDefinition {
         serde_json::to_value(self).expect("page definitions always serialize")
     }
 
+    /// Every widget with the JSON path validation messages use for it, in
+    /// `Layout::all_widgets` order.
+    pub fn widgets_with_paths(&self) -> Vec<(String, &Widget)> {
+        let mut all = Vec::new();
+        for (index, widget) in self.layout.widgets.iter().enumerate() {
+            let path = widget_path(index, widget);
+            let mut children = Vec::new();
+            for (p, pane) in widget.props.panes().unwrap_or_default().iter().enumerate() {
+                for (c, child) in pane.widgets.iter().enumerate() {
+                    children.push((child_path(&path, p, c, child), child));
+                }
+            }
+            all.push((path, widget));
+            all.extend(children);
+        }
+        all
+    }
+
+    /// A widget on the grid or inside a container.
     pub fn widget(&self, id: &str) -> Option<&Widget> {
-        self.layout.widgets.iter().find(|widget| widget.id == id)
+        self.layout
+            .all_widgets()
+            .into_iter()
+            .find(|widget| widget.id == id)
     }
 
     /// Widgets in reading order (top to bottom, left to right on desktop), the order they
@@ -1011,7 +1154,7 @@ impl PageDefinition {
     /// Table id → the filters that search and filter widgets put on it.
     pub fn row_filters(&self) -> BTreeMap<String, Vec<RowFilter>> {
         let mut filters: BTreeMap<String, Vec<RowFilter>> = BTreeMap::new();
-        for widget in &self.layout.widgets {
+        for widget in self.layout.all_widgets() {
             match &widget.props {
                 WidgetProps::Search(search) => {
                     for target in &search.targets {
@@ -1137,6 +1280,13 @@ pub(crate) fn widget_path(index: usize, widget: &Widget) -> String {
     } else {
         format!("layout.widgets[{index}] (\"{}\")", widget.id)
     }
+}
+
+fn child_path(container: &str, pane: usize, index: usize, child: &Widget) -> String {
+    format!(
+        "{container}.props.panes[{pane}].widgets[{index}] (\"{}\")",
+        child.id
+    )
 }
 
 fn unknown_widget_types(value: &Value) -> Vec<ValidationIssue> {
@@ -1345,15 +1495,14 @@ fn check_url(path: &str, url: &str, issues: &mut Vec<ValidationIssue>) {
 
 /// Search boxes and filters must point at tables on the same page, filters at one of the
 /// table's columns.
-fn check_references(widgets: &[Widget], issues: &mut Vec<ValidationIssue>) {
+fn check_references(widgets: &[(String, &Widget)], issues: &mut Vec<ValidationIssue>) {
     let table = |id: &str| {
         widgets
             .iter()
-            .find(|widget| widget.id == id)
-            .and_then(|widget| widget.props.row_columns())
+            .find(|(_, widget)| widget.id == id)
+            .and_then(|(_, widget)| widget.props.row_columns())
     };
-    for (index, widget) in widgets.iter().enumerate() {
-        let path = widget_path(index, widget);
+    for (path, widget) in widgets {
         match &widget.props {
             WidgetProps::Search(search) => {
                 for (n, target) in search.targets.iter().enumerate() {
@@ -1947,6 +2096,48 @@ mod tests {
         assert_eq!(
             issues[0].path,
             "layout.widgets[0] (\"x\").visibility.when.variable"
+        );
+    }
+
+    #[test]
+    fn containers_hold_widgets_with_page_wide_ids_and_no_nested_containers() {
+        let child = |id: &str, kind: &str, props: Value| json!({"id": id, "type": kind, "props": props, "position": {"desktop": rect(0, 0, 12, 1)}});
+        let definition = PageDefinition::from_json(&page(json!([
+            {"id": "tabs", "type": "tabs", "position": {"desktop": rect(0, 0, 6, 4)}, "props": {"panes": [
+                {"label": "Jobs", "widgets": [child("q", "search", json!({"targets": ["t"]}))]},
+                {"label": "Tickets", "widgets": [child("t", "table", json!({"columns": [{"key": "n", "label": "N"}]}))]},
+            ]}},
+            child("note", "text", json!({"text": "x"})).as_object().map(|o| { let mut o = o.clone(); o["position"] = json!({"desktop": rect(6, 0, 6, 1)}); Value::Object(o) }).unwrap(),
+        ])))
+        .unwrap();
+        assert_eq!(definition.widget("t").unwrap().props.type_name(), "table");
+        let ids: Vec<&str> = definition
+            .layout
+            .all_widgets()
+            .iter()
+            .map(|w| w.id.as_str())
+            .collect();
+        assert_eq!(ids, ["tabs", "q", "t", "note"]);
+        assert_eq!(
+            definition.row_filters()["t"],
+            [RowFilter::Contains {
+                variable: "q".into()
+            }]
+        );
+
+        let issues = issues_of(page(json!([
+            {"id": "tabs", "type": "tabs", "position": {"desktop": rect(0, 0, 6, 4)}, "props": {"panes": [
+                {"label": "", "widgets": [child("tabs", "text", json!({})), child("inner", "accordion", json!({"panes": []}))]},
+            ]}},
+        ])));
+        let paths: Vec<&str> = issues.iter().map(|issue| issue.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "layout.widgets[0] (\"tabs\").props.panes[0].label",
+                "layout.widgets[0] (\"tabs\").props.panes[0].widgets[1] (\"inner\").type",
+                "layout.widgets[0] (\"tabs\").props.panes[0].widgets[0] (\"tabs\").id",
+            ]
         );
     }
 }

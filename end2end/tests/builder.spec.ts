@@ -318,3 +318,37 @@ test('preview shows the draft; publishing and unpublishing decide what viewers g
   expect((await viewerPage.goto(path))?.status()).toBe(404);
   await viewer.close();
 });
+
+test('widgets are added to the panes of a tabs container and viewers switch between them', async ({ page, browser }) => {
+  await signIn(page, ADMIN);
+  await newPage(page, unique('Tabbed'));
+  await page.getByRole('button', { name: 'Add Tabs' }).click();
+  const props = page.locator('.builder-props');
+  await props.getByLabel('Add a widget to First').selectOption({ label: 'Heading' });
+  await expect(props.locator('h2')).toContainText('heading-1');
+  const text = props.getByLabel('Text', { exact: true });
+  await text.fill('Jobs overview');
+  await text.press('Tab');
+  await props.getByRole('button', { name: 'Select the container' }).click();
+  await props.getByLabel('Pane 2 label').fill('Tickets');
+  await props.getByLabel('Pane 2 label').press('Tab');
+  await props.getByLabel('Add a widget to Tickets').selectOption({ label: 'Text' });
+  await props.getByLabel('Text', { exact: true }).fill('Incidents by priority');
+  await props.getByLabel('Text', { exact: true }).press('Tab');
+  const container = page.locator('.canvas-widget[data-widget-id="tabs-1"]');
+  await expect(container.getByRole('tab')).toHaveText(['First', 'Tickets']);
+  await expect(container.getByText('Jobs overview')).toBeVisible();
+  await waitSaved(page);
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByTestId('publish-state')).toHaveText('Published');
+  const slug = await page.evaluate(() => document.querySelector('a[href^="/p/"][target=_blank]')!.getAttribute('href')!.replace(/\?.*$/, ''));
+
+  const viewer = await viewerPage(browser, slug);
+  const tabs = viewer.page.locator('[data-widget-id="tabs-1"]');
+  await waitForHydration(viewer.page, '.dashboard-grid');
+  await expect(tabs.getByText('Jobs overview')).toBeVisible();
+  await tabs.getByRole('tab', { name: 'Tickets' }).click();
+  await expect(tabs.getByText('Incidents by priority')).toBeVisible();
+  await expect(tabs.getByText('Jobs overview')).toBeHidden();
+  await viewer.context.close();
+});

@@ -134,3 +134,28 @@ test('a data grid scrolls through 10,000 rows with only the visible ones in the 
   await body.evaluate((element) => (element.scrollTop = 32 * 5000));
   await expect(grid.locator('[aria-rowindex="5002"]')).toContainText('5,001');
 });
+
+test('tabs switch panes (links without JavaScript) and accordions open their sections', async ({ page, request }) => {
+  const text = (id: string, words: string) => ({ id, type: 'text', props: { text: words }, position: { desktop: { x: 0, y: 0, w: 12, h: 1 } } });
+  const path = await publish(request, `tabs-${Date.now().toString(36)}`, [
+    { id: 'views', type: 'tabs', position: { desktop: { x: 0, y: 0, w: 6, h: 3 } },
+      props: { panes: [{ label: 'Jobs', widgets: [text('jobs-note', 'Nightly ETL is green')] }, { label: 'Tickets', widgets: [text('tickets-note', 'Two P1 incidents open')] }] } },
+    { id: 'faq', type: 'accordion', position: { desktop: { x: 6, y: 0, w: 6, h: 3 } },
+      props: { panes: [{ label: 'Who is on call?', widgets: [text('oncall', 'Grace this week')] }, { label: 'Where are runbooks?', widgets: [text('runbooks', 'In the wiki')] }] } },
+  ]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  const tabs = page.locator('[data-widget-id="views"]');
+  await expect(tabs.getByRole('tab')).toHaveText(['Jobs', 'Tickets']);
+  await expect(tabs.getByText('Nightly ETL is green')).toBeVisible();
+  await expect(tabs.getByText('Two P1 incidents open')).toBeHidden();
+  await tabs.getByRole('tab', { name: 'Tickets' }).click();
+  await expect(tabs.getByText('Two P1 incidents open')).toBeVisible();
+  await expect(tabs.getByText('Nightly ETL is green')).toBeHidden();
+  await expect(tabs.getByRole('tab', { name: 'Tickets' })).toHaveAttribute('aria-selected', 'true');
+
+  const faq = page.locator('[data-widget-id="faq"]');
+  await expect(faq.getByText('Grace this week')).toBeVisible();
+  await expect(faq.getByText('In the wiki')).toBeHidden();
+  await faq.getByText('Where are runbooks?').click();
+  await expect(faq.getByText('In the wiki')).toBeVisible();
+});

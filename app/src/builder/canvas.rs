@@ -75,7 +75,7 @@ pub fn add_widget(
 
 pub fn focus_widget(id: &str) {
     if let Some(element) = document()
-        .query_selector(&format!(".builder-canvas [data-widget-id=\"{id}\"]"))
+        .query_selector(&format!(".canvas-widget[data-widget-id=\"{id}\"]"))
         .ok()
         .flatten()
         .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())

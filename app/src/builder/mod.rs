@@ -157,9 +157,13 @@ impl Builder {
             self.can_undo.set(history.can_undo());
             self.can_redo.set(history.can_redo());
         });
-        let ids: Vec<String> = self
-            .definition
-            .with_untracked(|d| d.layout.widgets.iter().map(|w| w.id.clone()).collect());
+        let ids: Vec<String> = self.definition.with_untracked(|d| {
+            d.layout
+                .all_widgets()
+                .iter()
+                .map(|w| w.id.clone())
+                .collect()
+        });
         self.selected
             .update(|selected| selected.retain(|id| ids.contains(id)));
         if !matches!(self.save_state.get_untracked(), SaveState::Conflict(_)) {

@@ -16,11 +16,7 @@ use serde_json::Value;
 use super::{Builder, api};
 
 fn widget_mut<'a>(definition: &'a mut domain::PageDefinition, id: &str) -> Option<&'a mut Widget> {
-    definition
-        .layout
-        .widgets
-        .iter_mut()
-        .find(|widget| widget.id == id)
+    definition.layout.find_mut(id)
 }
 
 /// Reads one value of the widget, reactively.
@@ -220,15 +216,24 @@ fn WidgetProperties(id: String, type_name: &'static str) -> impl IntoView {
     let specific = type_fields(&id, type_name);
     let bindable = binding_targets_of(type_name).is_some_and(|(allowed, _)| !allowed.is_empty());
     let remove_id = id.clone();
+    let position_id = id.clone();
     view! {
         <h2>{WidgetProps::type_label(type_name)} " · " <code>{id.clone()}</code></h2>
         {text_field(&id, "Title", false, title)}
         {specific}
-        <PositionFields id=id.clone() />
+        {move || match container_of(builder, &position_id) {
+            Some(container) => view! {
+                <p class="muted">"Inside " <code>{container.clone()}</code> ". "
+                    <button type="button" class="btn-link" on:click=move |_| builder.select_and_focus(vec![container.clone()])>"Select the container"</button>
+                </p>
+            }
+            .into_any(),
+            None => view! { <PositionFields id=position_id.clone() /> }.into_any(),
+        }}
         {bindable.then(|| view! { <BindingFields id=id.clone() type_name /> })}
         <VisibilityFields id=id.clone() />
         <button type="button" class="btn-secondary" on:click=move |_| {
-            builder.layout_edit(|layout, _| layout::remove(layout, std::slice::from_ref(&remove_id)) > 0)
+            builder.layout_edit(|layout, _| remove_anywhere(layout, &remove_id))
         }>"Delete widget"</button>
     }
 }
@@ -347,6 +352,7 @@ fn type_fields(id: &str, type_name: &str) -> AnyView {
             ))}
         }
         .into_any(),
+        "tabs" | "accordion" => view! { <PaneFields id=id.to_owned() /> }.into_any(),
         "refresh_bar" => text_field(id, "Note", false, (
             |w: &Widget| match &w.props { WidgetProps::RefreshBar(r) => r.note.clone().unwrap_or_default(), _ => String::new() },
             |w: &mut Widget, v: String| match &mut w.props { WidgetProps::RefreshBar(r) => { r.note = (!v.is_empty()).then_some(v); true } _ => false },
@@ -979,5 +985,152 @@ fn tidy(visibility: &mut Option<Visibility>) {
         .is_some_and(|v| v.roles.is_empty() && v.when.is_none())
     {
         *visibility = None;
+    }
+}
+
+/// The container holding a widget, if it is inside one.
+fn container_of(builder: Builder, id: &str) -> Option<String> {
+    builder.definition.with(|d| {
+        d.layout
+            .widgets
+            .iter()
+            .find(|widget| {
+                widget
+                    .props
+                    .panes()
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|pane| pane.widgets.iter().any(|child| child.id == id))
+            })
+            .map(|widget| widget.id.clone())
+    })
+}
+
+/// Removes a widget from the grid or from the pane holding it.
+fn remove_anywhere(layout: &mut domain::page::Layout, id: &str) -> bool {
+    if layout::remove(layout, &[id.to_owned()]) > 0 {
+        return true;
+    }
+    for widget in &mut layout.widgets {
+        for pane in widget.props.panes_mut().into_iter().flatten() {
+            let before = pane.widgets.len();
+            pane.widgets.retain(|child| child.id != id);
+            if pane.widgets.len() != before {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Panes of tabs or an accordion: labels, the widgets in each, adding and removing both.
+#[component]
+fn PaneFields(id: String) -> impl IntoView {
+    let builder = expect_context::<Builder>();
+    let panes = {
+        let id = id.clone();
+        move || {
+            read(builder, &id, |w| {
+                w.props.panes().map(<[domain::page::Pane]>::to_vec)
+            })
+            .unwrap_or_default()
+        }
+    };
+    let add_pane = {
+        let id = id.clone();
+        move |_| {
+            write(builder, &id, |w| match w.props.panes_mut() {
+                Some(panes) => {
+                    let label = format!("Pane {}", panes.len() + 1);
+                    panes.push(domain::page::Pane {
+                        label,
+                        widgets: Vec::new(),
+                    });
+                    true
+                }
+                None => false,
+            })
+        }
+    };
+    view! {
+        <fieldset class="prop-binding">
+            <legend>"Panes"</legend>
+            {move || {
+                let id = id.clone();
+                panes()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, pane)| {
+                        let (label_id, add_id, drop_id) = (id.clone(), id.clone(), id.clone());
+                        let children = pane
+                            .widgets
+                            .iter()
+                            .map(|child| {
+                                let (select_id, remove_id) = (child.id.clone(), child.id.clone());
+                                let name = format!("{} ({})", WidgetProps::type_label(child.props.type_name()), child.id);
+                                view! {
+                                    <li class="pane-child">
+                                        <button type="button" class="btn-link" on:click=move |_| builder.select_only(&select_id)>{name.clone()}</button>
+                                        <button type="button" class="btn-link" aria-label=format!("Remove {name}")
+                                            on:click=move |_| builder.layout_edit(|layout, _| remove_anywhere(layout, &remove_id))>"Remove"</button>
+                                    </li>
+                                }
+                            })
+                            .collect_view();
+                        let pane_label = pane.label.clone();
+                        view! {
+                            <div class="pane-editor" data-pane=index.to_string()>
+                                <label class="prop-field">
+                                    <span>{format!("Pane {} label", index + 1)}</span>
+                                    <input type="text" prop:value=pane.label.clone() on:change=move |ev| {
+                                        let text = event_target_value(&ev);
+                                        write(builder, &label_id, |w| match w.props.panes_mut().and_then(|panes| panes.get_mut(index)) {
+                                            Some(pane) if pane.label != text => { pane.label = text; true }
+                                            _ => false,
+                                        });
+                                    } />
+                                </label>
+                                <ul>{children}</ul>
+                                <label class="prop-field">
+                                    <span>{format!("Add a widget to {pane_label}")}</span>
+                                    <select on:change=move |ev| {
+                                        let type_name = event_target_value(&ev);
+                                        let Some(mut child) = Widget::from_palette(&type_name) else { return };
+                                        let mut added = String::new();
+                                        builder.edit(|definition| {
+                                            child.id = layout::unique_id(&definition.layout, &type_name);
+                                            child.position.desktop.x = 0;
+                                            child.position.desktop.w = domain::page::GRID_COLUMNS;
+                                            added = child.id.clone();
+                                            match definition.layout.find_mut(&add_id).and_then(|w| w.props.panes_mut()).and_then(|panes| panes.get_mut(index)) {
+                                                Some(pane) => { pane.widgets.push(child); true }
+                                                None => false,
+                                            }
+                                        });
+                                        if !added.is_empty() {
+                                            builder.select_only(&added);
+                                        }
+                                    }>
+                                        <option value="">"Choose a widget…"</option>
+                                        {WidgetProps::TYPE_NAMES
+                                            .iter()
+                                            .filter(|name| !matches!(**name, "tabs" | "accordion"))
+                                            .map(|name| view! { <option value=*name>{WidgetProps::type_label(name)}</option> })
+                                            .collect_view()}
+                                    </select>
+                                </label>
+                                <button type="button" class="btn-secondary" on:click=move |_| {
+                                    write(builder, &drop_id, |w| match w.props.panes_mut() {
+                                        Some(panes) if panes.len() > 1 && index < panes.len() => { panes.remove(index); true }
+                                        _ => false,
+                                    });
+                                }>{format!("Remove pane {}", index + 1)}</button>
+                            </div>
+                        }
+                    })
+                    .collect_view()
+            }}
+            <button type="button" class="btn-secondary" on:click=add_pane>"Add pane"</button>
+        </fieldset>
     }
 }

@@ -77,6 +77,25 @@ pub fn widget_content(widget: &Widget, context: &PageContext, control: RefreshCo
             .unwrap_or_default(),
         filter_choices: context.filter_choices(&widget.props),
     };
+    if let Some(panes) = widget.props.panes() {
+        let panes = panes
+            .iter()
+            .map(|pane| {
+                let children = pane
+                    .widgets
+                    .iter()
+                    .map(|child| {
+                        let body = widget_content(child, context, control);
+                        view! { <WidgetFrame widget=child.clone() body order=0 /> }
+                    })
+                    .collect_view()
+                    .into_any();
+                (pane.label.clone(), children)
+            })
+            .collect();
+        let tabs = matches!(widget.props, WidgetProps::Tabs(_));
+        return widgets::container_view(&widget.id, tabs, panes);
+    }
     match (&widget.binding, context.data.get(&widget.id).cloned()) {
         (_, Some(WidgetData::Failed { message })) => view! { <WidgetError message control /> }.into_any(),
         (Some(_), None) => view! { <WidgetError message="No data was loaded for this widget.".to_owned() control /> }.into_any(),

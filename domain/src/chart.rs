@@ -4,7 +4,7 @@
 use chrono::DateTime;
 use serde_json::Value;
 
-use crate::page::{KpiTrend, ValueFormat};
+use crate::page::{KpiProps, KpiTrend, ValueFormat};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChartPoint {
@@ -84,6 +84,7 @@ fn group_thousands(number: i64) -> String {
 pub enum Tone {
     Neutral,
     Good,
+    Warning,
     Bad,
 }
 
@@ -92,18 +93,31 @@ impl Tone {
         match self {
             Tone::Neutral => "neutral",
             Tone::Good => "good",
+            Tone::Warning => "warning",
             Tone::Bad => "bad",
         }
     }
 }
 
-/// Any failure is bad news when lower is better; any success is good news otherwise.
-pub fn kpi_tone(trend: KpiTrend, value: &Value) -> Tone {
-    match (trend, value.as_f64()) {
-        (KpiTrend::LowerIsBetter, Some(number)) if number > 0.0 => Tone::Bad,
-        (KpiTrend::LowerIsBetter, Some(_)) => Tone::Good,
-        (KpiTrend::HigherIsBetter, Some(number)) if number > 0.0 => Tone::Good,
-        _ => Tone::Neutral,
+/// The tile's colour. With thresholds: past critical is bad, past warning is a warning,
+/// otherwise good ("past" in the direction the trend calls worse). Without: any failure is bad
+/// news when lower is better; any success is good news otherwise.
+pub fn kpi_tone(kpi: &KpiProps, value: &Value) -> Tone {
+    let Some(number) = value.as_f64() else {
+        return Tone::Neutral;
+    };
+    let worse = |limit: f64| match kpi.trend {
+        KpiTrend::LowerIsBetter => number >= limit,
+        KpiTrend::HigherIsBetter => number <= limit,
+    };
+    match (kpi.thresholds, kpi.trend) {
+        (Some(limits), _) if worse(limits.critical) => Tone::Bad,
+        (Some(limits), _) if worse(limits.warning) => Tone::Warning,
+        (Some(_), _) => Tone::Good,
+        (None, KpiTrend::LowerIsBetter) if number > 0.0 => Tone::Bad,
+        (None, KpiTrend::LowerIsBetter) => Tone::Good,
+        (None, KpiTrend::HigherIsBetter) if number > 0.0 => Tone::Good,
+        (None, KpiTrend::HigherIsBetter) => Tone::Neutral,
     }
 }
 
@@ -321,6 +335,7 @@ pub fn pie_slices(points: &[ChartPoint], (width, height): (f64, f64)) -> Vec<Pie
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::page::KpiThresholds;
     use serde_json::json;
 
     #[test]
@@ -362,13 +377,63 @@ mod tests {
     }
 
     #[test]
-    fn kpi_tone_follows_the_trend() {
-        assert_eq!(kpi_tone(KpiTrend::LowerIsBetter, &json!(3)), Tone::Bad);
-        assert_eq!(kpi_tone(KpiTrend::LowerIsBetter, &json!(0)), Tone::Good);
-        assert_eq!(kpi_tone(KpiTrend::HigherIsBetter, &json!(12)), Tone::Good);
+    fn kpi_tone_follows_the_trend_and_thresholds() {
+        let kpi = |trend, thresholds| KpiProps {
+            label: "x".into(),
+            unit: None,
+            trend,
+            thresholds,
+        };
+        let lower = kpi(KpiTrend::LowerIsBetter, None);
+        assert_eq!(kpi_tone(&lower, &json!(3)), Tone::Bad);
+        assert_eq!(kpi_tone(&lower, &json!(0)), Tone::Good);
+        let higher = kpi(KpiTrend::HigherIsBetter, None);
+        assert_eq!(kpi_tone(&higher, &json!(12)), Tone::Good);
+        assert_eq!(kpi_tone(&higher, &json!("n/a")), Tone::Neutral);
+        // Failed runs: 0-2 fine, 3-4 warning, 5+ critical.
+        let failures = kpi(
+            KpiTrend::LowerIsBetter,
+            Some(KpiThresholds {
+                warning: 3.0,
+                critical: 5.0,
+            }),
+        );
+        let tones: Vec<Tone> = [0, 2, 3, 4, 5, 9]
+            .iter()
+            .map(|n| kpi_tone(&failures, &json!(n)))
+            .collect();
         assert_eq!(
-            kpi_tone(KpiTrend::HigherIsBetter, &json!("n/a")),
-            Tone::Neutral
+            tones,
+            [
+                Tone::Good,
+                Tone::Good,
+                Tone::Warning,
+                Tone::Warning,
+                Tone::Bad,
+                Tone::Bad
+            ]
+        );
+        // Availability %: 99+ fine, 95-99 warning, below 95 critical.
+        let uptime = kpi(
+            KpiTrend::HigherIsBetter,
+            Some(KpiThresholds {
+                warning: 99.0,
+                critical: 95.0,
+            }),
+        );
+        let tones: Vec<Tone> = [99.9, 99.0, 97.0, 95.0, 80.0]
+            .iter()
+            .map(|n| kpi_tone(&uptime, &json!(n)))
+            .collect();
+        assert_eq!(
+            tones,
+            [
+                Tone::Good,
+                Tone::Warning,
+                Tone::Warning,
+                Tone::Bad,
+                Tone::Bad
+            ]
         );
     }
 

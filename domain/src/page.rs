@@ -398,6 +398,7 @@ impl WidgetProps {
                     label: "KPI".to_owned(),
                     unit: None,
                     trend: KpiTrend::HigherIsBetter,
+                    thresholds: None,
                 }),
                 3,
                 2,
@@ -573,6 +574,16 @@ pub struct KpiProps {
     /// Colour the tile as good or bad: "higher_is_better" (default) or "lower_is_better".
     #[serde(default)]
     pub trend: KpiTrend,
+    /// Where the colour turns to warning and to critical, read in the direction of `trend`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thresholds: Option<KpiThresholds>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KpiThresholds {
+    pub warning: f64,
+    pub critical: f64,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -1080,7 +1091,7 @@ impl PageDefinition {
                     format!("duplicate widget id \"{}\"", widget.id),
                 ));
             }
-            check_positions(&path, &widget.position, &mut issues);
+            check_positions(path, &widget.position, &mut issues);
             if let Some(condition) = widget.visibility.as_ref().and_then(|v| v.when.as_ref())
                 && condition.variable.trim().is_empty()
             {
@@ -1089,9 +1100,9 @@ impl PageDefinition {
                     "name the search or filter widget whose value shows this widget",
                 ));
             }
-            check_props(&path, &widget.props, &mut issues);
+            check_props(path, &widget.props, &mut issues);
             if let Some(binding) = &widget.binding {
-                check_binding(&path, &widget.props, binding, &mut issues);
+                check_binding(path, &widget.props, binding, &mut issues);
             }
         }
         check_overlaps(&self.layout.widgets, &mut issues);
@@ -1382,11 +1393,32 @@ fn check_props(path: &str, props: &WidgetProps, issues: &mut Vec<ValidationIssue
         | WidgetProps::DataGrid(DataGridProps { columns, .. }) => {
             check_columns(path, columns, issues)
         }
-        WidgetProps::Kpi(kpi) if kpi.label.trim().is_empty() => {
-            issues.push(ValidationIssue::new(
-                format!("{path}.props.label"),
-                "a KPI tile needs a label",
-            ));
+        WidgetProps::Kpi(kpi) => {
+            if kpi.label.trim().is_empty() {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.props.label"),
+                    "a KPI tile needs a label",
+                ));
+            }
+            if let Some(limits) = kpi.thresholds {
+                let ordered = match kpi.trend {
+                    KpiTrend::LowerIsBetter => limits.warning <= limits.critical,
+                    KpiTrend::HigherIsBetter => limits.warning >= limits.critical,
+                };
+                if !ordered {
+                    issues.push(ValidationIssue::new(
+                        format!("{path}.props.thresholds"),
+                        match kpi.trend {
+                            KpiTrend::LowerIsBetter => {
+                                "when lower is better, warning must not be above critical"
+                            }
+                            KpiTrend::HigherIsBetter => {
+                                "when higher is better, warning must not be below critical"
+                            }
+                        },
+                    ));
+                }
+            }
         }
         WidgetProps::Heading(heading) if !(1..=4).contains(&heading.level) => {
             issues.push(ValidationIssue::new(

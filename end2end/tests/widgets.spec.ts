@@ -159,3 +159,20 @@ test('tabs switch panes (links without JavaScript) and accordions open their sec
   await faq.getByText('Where are runbooks?').click();
   await expect(faq.getByText('In the wiki')).toBeVisible();
 });
+
+test('a binding with a polling interval refreshes the page by itself', async ({ page, request, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'polling runs in the browser');
+  const path = await publish(request, `polling-${Date.now().toString(36)}`, [
+    { id: 'bar', type: 'refresh_bar', props: {}, position: { desktop: { x: 0, y: 0, w: 12, h: 1 } } },
+    { id: 'open', type: 'kpi', props: { label: 'Open incidents', trend: 'lower_is_better', thresholds: { warning: 5, critical: 10 } },
+      position: { desktop: { x: 0, y: 1, w: 3, h: 2 } },
+      binding: { tool: 'servicenow-demo', request: { path: INCIDENTS, query: { sysparm_limit: '20' } }, mapping: { value: 'length(result)' },
+                 refresh_seconds: 2, cache_ttl_seconds: 0 } },
+  ]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  // 20 open incidents is past the critical threshold of 10.
+  await expect(page.locator('[data-widget-id="open"] .kpi')).toHaveAttribute('data-tone', 'bad');
+  const stamp = page.getByTestId('last-updated');
+  const first = await stamp.getAttribute('datetime');
+  await expect(stamp).not.toHaveAttribute('datetime', first!, { timeout: 8_000 });
+});

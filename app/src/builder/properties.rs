@@ -6,8 +6,8 @@ use domain::{
     dto::WidgetData,
     layout,
     page::{
-        Binding, ButtonAction, ChartKind, Emphasis, FieldKind, FormField, KpiTrend, RequestSpec,
-        TableColumn, ValueFormat, VariableCondition, Visibility, binding_targets_of,
+        Binding, ButtonAction, ChartKind, Emphasis, FieldKind, FormField, KpiThresholds, KpiTrend,
+        RequestSpec, TableColumn, ValueFormat, VariableCondition, Visibility, binding_targets_of,
     },
 };
 use leptos::prelude::*;
@@ -308,6 +308,14 @@ fn type_fields(id: &str, type_name: &str) -> AnyView {
             {choice_field(id, "Good when", vec![("higher_is_better".into(), "Higher is better".into()), ("lower_is_better".into(), "Lower is better".into())], (
                 |w: &Widget| match &w.props { WidgetProps::Kpi(k) => if k.trend == KpiTrend::LowerIsBetter { "lower_is_better" } else { "higher_is_better" }.to_owned(), _ => String::new() },
                 |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Kpi(k) => { k.trend = if v == "lower_is_better" { KpiTrend::LowerIsBetter } else { KpiTrend::HigherIsBetter }; true } _ => false },
+            ))}
+            {text_field(id, "Warning at", false, (
+                |w: &Widget| match &w.props { WidgetProps::Kpi(k) => k.thresholds.map(|t| t.warning.to_string()).unwrap_or_default(), _ => String::new() },
+                |w: &mut Widget, v: String| set_threshold(w, &v, |t, n| t.warning = n),
+            ))}
+            {text_field(id, "Critical at", false, (
+                |w: &Widget| match &w.props { WidgetProps::Kpi(k) => k.thresholds.map(|t| t.critical.to_string()).unwrap_or_default(), _ => String::new() },
+                |w: &mut Widget, v: String| set_threshold(w, &v, |t, n| t.critical = n),
             ))}
         }
         .into_any(),
@@ -1133,4 +1141,24 @@ fn PaneFields(id: String) -> impl IntoView {
             <button type="button" class="btn-secondary" on:click=add_pane>"Add pane"</button>
         </fieldset>
     }
+}
+
+/// Sets one KPI threshold; an empty value clears both, a first value sets both.
+fn set_threshold(widget: &mut Widget, text: &str, set: fn(&mut KpiThresholds, f64)) -> bool {
+    let WidgetProps::Kpi(kpi) = &mut widget.props else {
+        return false;
+    };
+    if text.trim().is_empty() {
+        kpi.thresholds = None;
+        return true;
+    }
+    let Ok(number) = text.trim().parse::<f64>() else {
+        return false;
+    };
+    let thresholds = kpi.thresholds.get_or_insert(KpiThresholds {
+        warning: number,
+        critical: number,
+    });
+    set(thresholds, number);
+    true
 }

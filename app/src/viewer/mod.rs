@@ -183,6 +183,26 @@ fn Dashboard(rendered: RenderedPage, control: RefreshControl, draft: bool) -> im
         .cloned()
         .collect();
     let context = PageContext::new(&rendered, &rendered.definition);
+    // Polling: the page refreshes at the shortest interval any of its bindings asks for.
+    // Each refresh renders a new dashboard, which schedules the next one.
+    let poll_seconds = rendered
+        .definition
+        .layout
+        .all_widgets()
+        .iter()
+        .filter_map(|widget| widget.binding.as_ref()?.refresh_seconds)
+        .filter(|seconds| *seconds > 0)
+        .min();
+    Effect::new(move |_| {
+        if let Some(seconds) = poll_seconds
+            && let Ok(handle) = set_timeout_with_handle(
+                move || control.trigger.run(()),
+                std::time::Duration::from_secs(seconds.into()),
+            )
+        {
+            on_cleanup(move || handle.clear());
+        }
+    });
     let hydrated = crate::use_hydrated();
     view! {
         <Title text=title.clone() />

@@ -330,7 +330,7 @@ fn form_value(form: &web_sys::HtmlFormElement, name: &str) -> String {
 }
 
 fn kpi_view(kpi: &KpiProps, value: Value, delta: Value) -> AnyView {
-    let tone = kpi_tone(kpi.trend, &value).as_str();
+    let tone = kpi_tone(kpi, &value).as_str();
     let unit = kpi.unit.clone();
     view! {
         <div class="kpi" data-tone=tone>

@@ -386,6 +386,12 @@ impl ToolService {
         self.summaries(&tools).await
     }
 
+    /// The tools, for those who manage them (the Tool Manager page).
+    pub async fn list_managed(&self, actor: &SessionUser) -> Result<Vec<ToolSummary>> {
+        crate::require(actor, Action::ManageTools)?;
+        self.list(actor).await
+    }
+
     /// Creates a tool and answers with what the API may show of it.
     pub async fn register(&self, actor: &SessionUser, new: NewTool) -> Result<ToolSummary> {
         let created = self.create(actor, new).await?;

@@ -244,15 +244,19 @@ pub struct ToolSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<u32>,
     pub classification: DataClassification,
+    /// What "Test connection" calls, appended to the base URL (`/` when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_path: Option<String>,
 }
 
 impl ToolSettings {
-    const KEYS: [&str; 5] = [
+    const KEYS: [&str; 6] = [
         "description",
         "default_headers",
         "rate_limit_per_minute",
         "timeout_seconds",
         "classification",
+        "test_path",
     ];
 
     /// Reads the settings from a tool's `config`, naming the field that does not fit
@@ -316,6 +320,17 @@ impl ToolSettings {
                 format!(
                     "use 1 to {MAX_TIMEOUT_SECONDS} seconds, or leave it empty for the default"
                 ),
+            ));
+        }
+        if let Some(path) = &self.test_path
+            && (!path.starts_with('/')
+                || path.starts_with("//")
+                || path.len() > 500
+                || path.split(['/', '?']).any(|segment| segment == ".."))
+        {
+            issues.push(ValidationIssue::new(
+                "test_path",
+                "start with / and stay under the base URL, e.g. /api/health?limit=1",
             ));
         }
         if self.default_headers.len() > MAX_DEFAULT_HEADERS {
@@ -494,10 +509,12 @@ mod settings_tests {
             rate_limit_per_minute: Some(30),
             timeout_seconds: None,
             classification: DataClassification::Confidential,
+            test_path: Some("/health".into()),
         };
         settings.write_into(&mut config);
         let config = Value::Object(config);
-        assert_eq!(config["test_path"], "/ping");
+        assert_eq!(config["test_path"], "/health");
+        assert_eq!(config["auth"]["type"], "none", "other keys are kept");
         assert!(
             config.get("timeout_seconds").is_none(),
             "cleared settings are removed"
@@ -527,12 +544,18 @@ mod settings_tests {
             rate_limit_per_minute: Some(0),
             timeout_seconds: Some(121),
             description: "x".repeat(MAX_DESCRIPTION_CHARS + 1),
+            test_path: Some("/../admin".into()),
             ..Default::default()
         };
         let issues = settings.validate(&ToolAuth::None).unwrap_err();
         assert_eq!(
             paths(&issues),
-            ["description", "rate_limit_per_minute", "timeout_seconds"]
+            [
+                "description",
+                "rate_limit_per_minute",
+                "timeout_seconds",
+                "test_path"
+            ]
         );
         assert!(issues[2].message.contains("1 to 120 seconds"));
         let fine = ToolSettings {

@@ -59,6 +59,7 @@ fn edit(base_url: &str) -> ToolEdit {
             rate_limit_per_minute: Some(120),
             timeout_seconds: Some(15),
             classification: DataClassification::Confidential,
+            test_path: Some("/runs".into()),
         },
         sample_response: Some(r#"{"runs": [{"run_id": 1}]}"#.into()),
     }

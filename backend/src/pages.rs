@@ -744,9 +744,12 @@ impl PageService {
             _ if may_see_drafts => &model.definition,
             _ => return Err(Error::NotFound("page")),
         };
-        let definition = PageDefinition::from_json(stored).map_err(|issues| {
-            Error::Internal(format!("stored page {} is invalid: {issues:?}", model.id))
-        })?;
+        let definition = PageDefinition::from_json(stored)
+            .map_err(|issues| {
+                Error::Internal(format!("stored page {} is invalid: {issues:?}", model.id))
+            })?
+            // Widgets for other roles never leave the server, nor does their data.
+            .for_role(actor.role);
         let (data, html) = self.resolve(actor, &definition, force_refresh).await?;
         Ok(RenderedPage {
             page: summarize(&self.db, &model).await?,

@@ -695,6 +695,7 @@ mod tests {
 
     fn with_props(id: &str, desktop: GridRect, props: WidgetProps) -> Widget {
         Widget {
+            visibility: None,
             id: id.to_owned(),
             title: None,
             position: Positions {
@@ -720,6 +721,7 @@ mod tests {
                 key: "state".to_owned(),
                 label: "State".to_owned(),
             }],
+            page_size: None,
             empty_text: None,
         });
         with_props(id, desktop, props)

@@ -49,6 +49,72 @@ pub struct Widget {
     pub props: WidgetProps,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binding: Option<Binding>,
+    /// Who sees the widget; everyone when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
+}
+
+/// Limits who sees a widget: by role (enforced on the server, so hidden widgets and their
+/// data never reach the browser) and by a page variable (e.g. a filter's choice).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Visibility {
+    /// Roles that see the widget; all roles when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<crate::Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<VariableCondition>,
+}
+
+/// Shows a widget only while a page variable (a search or filter widget's id) has a value.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariableCondition {
+    pub variable: String,
+    pub equals: String,
+}
+
+impl Widget {
+    /// A new widget of a palette type at the top-left corner, without an id yet (placing
+    /// it on a layout gives it one).
+    pub fn from_palette(type_name: &str) -> Option<Widget> {
+        let (props, w, h) = WidgetProps::palette_default(type_name)?;
+        Some(Widget {
+            id: String::new(),
+            title: None,
+            position: Positions {
+                desktop: GridRect { x: 0, y: 0, w, h },
+                tablet: None,
+                mobile: None,
+            },
+            props,
+            binding: None,
+            visibility: None,
+        })
+    }
+
+    /// Whether a user of `role` may see this widget at all.
+    pub fn visible_to(&self, role: crate::Role) -> bool {
+        self.visibility.as_ref().is_none_or(|visibility| {
+            visibility.roles.is_empty() || visibility.roles.contains(&role)
+        })
+    }
+
+    /// Whether the page variables currently show this widget.
+    pub fn shown_with(&self, variables: &BTreeMap<String, String>) -> bool {
+        match self.visibility.as_ref().and_then(|v| v.when.as_ref()) {
+            Some(condition) => variables.get(&condition.variable) == Some(&condition.equals),
+            None => true,
+        }
+    }
+}
+
+impl PageDefinition {
+    /// The page as a user of `role` may receive it: widgets for other roles removed.
+    pub fn for_role(mut self, role: crate::Role) -> Self {
+        self.layout.widgets.retain(|widget| widget.visible_to(role));
+        self
+    }
 }
 
 /// Where a widget sits at each breakpoint. Tablet falls back to desktop; mobile stacks all
@@ -139,10 +205,11 @@ pub enum WidgetProps {
     Search(SearchProps),
     Filter(FilterProps),
     Form(FormProps),
+    DataGrid(DataGridProps),
 }
 
 impl WidgetProps {
-    pub const TYPE_NAMES: [&'static str; 17] = [
+    pub const TYPE_NAMES: [&'static str; 18] = [
         "text",
         "kpi",
         "table",
@@ -160,6 +227,7 @@ impl WidgetProps {
         "search",
         "filter",
         "form",
+        "data_grid",
     ];
 
     pub fn type_name(&self) -> &'static str {
@@ -181,6 +249,7 @@ impl WidgetProps {
             WidgetProps::Search(_) => "search",
             WidgetProps::Filter(_) => "filter",
             WidgetProps::Form(_) => "form",
+            WidgetProps::DataGrid(_) => "data_grid",
         }
     }
 
@@ -290,6 +359,7 @@ impl WidgetProps {
                         key: "name".to_owned(),
                         label: "Name".to_owned(),
                     }],
+                    page_size: Some(10),
                     empty_text: None,
                 }),
                 6,
@@ -336,8 +406,28 @@ impl WidgetProps {
                 4,
                 3,
             ),
+            "data_grid" => (
+                WidgetProps::DataGrid(DataGridProps {
+                    columns: vec![TableColumn {
+                        key: "name".to_owned(),
+                        label: "Name".to_owned(),
+                    }],
+                    row_height: default_grid_row_height(),
+                }),
+                12,
+                5,
+            ),
             _ => return None,
         })
+    }
+
+    /// The columns of a table or data grid: the widgets search boxes and filters narrow.
+    pub fn row_columns(&self) -> Option<&[TableColumn]> {
+        match self {
+            WidgetProps::Table(table) => Some(&table.columns),
+            WidgetProps::DataGrid(grid) => Some(&grid.columns),
+            _ => None,
+        }
     }
 
     /// The name people see in the palette.
@@ -360,6 +450,7 @@ impl WidgetProps {
             "search" => "Search",
             "filter" => "Filter",
             "form" => "Form",
+            "data_grid" => "Data grid",
             _ => "Widget",
         }
     }
@@ -372,7 +463,7 @@ pub fn binding_targets_of(
     Some(match type_name {
         "text" | "heading" | "card" => (&["text"], &["text"]),
         "kpi" => (&["value", "delta"], &["value"]),
-        "table" => (&["rows"], &["rows"]),
+        "table" | "data_grid" => (&["rows"], &["rows"]),
         "chart" => (&["points"], &["points"]),
         "refresh_bar" | "markdown" | "html" | "code" | "button" | "link" | "image" | "iframe"
         | "search" | "filter" | "form" => (&[], &[]),
@@ -410,6 +501,9 @@ pub enum KpiTrend {
 #[serde(deny_unknown_fields)]
 pub struct TableProps {
     pub columns: Vec<TableColumn>,
+    /// Rows per page; all rows on one page when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
     /// Text shown when the bound data has no rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty_text: Option<String>,
@@ -590,6 +684,21 @@ pub struct IframeProps {
     pub title: String,
     #[serde(default)]
     pub allow_fullscreen: bool,
+}
+
+/// Many rows (tens of thousands) in a scrolling grid that keeps only the visible rows in the
+/// page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataGridProps {
+    pub columns: Vec<TableColumn>,
+    /// Height of one row in CSS pixels.
+    #[serde(default = "default_grid_row_height")]
+    pub row_height: u16,
+}
+
+fn default_grid_row_height() -> u16 {
+    32
 }
 
 /// A search box; its text filters the rows of the target tables (any cell containing it).
@@ -851,6 +960,14 @@ impl PageDefinition {
                 ));
             }
             check_positions(&path, &widget.position, &mut issues);
+            if let Some(condition) = widget.visibility.as_ref().and_then(|v| v.when.as_ref())
+                && condition.variable.trim().is_empty()
+            {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.visibility.when.variable"),
+                    "name the search or filter widget whose value shows this widget",
+                ));
+            }
             check_props(&path, &widget.props, &mut issues);
             if let Some(binding) = &widget.binding {
                 check_binding(&path, &widget.props, binding, &mut issues);
@@ -950,6 +1067,38 @@ pub fn row_passes(
             RowFilter::Equals { column, .. } => cell(column) == wanted,
         }
     })
+}
+
+/// Orders rows by one column: numbers numerically, everything else by its display text;
+/// missing values last. Stable, so equal rows keep their order.
+pub fn sort_rows(rows: &mut [&Value], key: &str, descending: bool) {
+    use std::cmp::Ordering;
+    let sort_key = |row: &Value| -> Option<Result<f64, String>> {
+        match row.get(key)? {
+            Value::Null => None,
+            Value::Number(number) => number.as_f64().map(Ok),
+            other => {
+                let text = crate::chart::display_value(other);
+                Some(text.parse::<f64>().map_err(|_| text.to_lowercase()))
+            }
+        }
+    };
+    rows.sort_by(|a, b| {
+        let ordering = match (sort_key(a), sort_key(b)) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Greater,
+            (Some(_), None) => return Ordering::Less,
+            (Some(Ok(x)), Some(Ok(y))) => x.total_cmp(&y),
+            (Some(Ok(_)), Some(Err(_))) => Ordering::Less,
+            (Some(Err(_)), Some(Ok(_))) => Ordering::Greater,
+            (Some(Err(x)), Some(Err(y))) => x.cmp(&y),
+        };
+        if descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
+    });
 }
 
 /// The distinct display values of one column, sorted: a filter's choices when none are set.
@@ -1072,27 +1221,16 @@ fn check_overlaps(widgets: &[Widget], issues: &mut Vec<ValidationIssue>) {
 
 fn check_props(path: &str, props: &WidgetProps, issues: &mut Vec<ValidationIssue>) {
     match props {
-        WidgetProps::Table(table) => {
-            if table.columns.is_empty() {
-                issues.push(ValidationIssue::new(
-                    format!("{path}.props.columns"),
-                    "a table needs at least one column",
-                ));
-            }
-            let mut keys = BTreeSet::new();
-            for (index, column) in table.columns.iter().enumerate() {
-                if column.key.trim().is_empty() {
-                    issues.push(ValidationIssue::new(
-                        format!("{path}.props.columns[{index}].key"),
-                        "column key must not be empty",
-                    ));
-                } else if !keys.insert(column.key.as_str()) {
-                    issues.push(ValidationIssue::new(
-                        format!("{path}.props.columns[{index}].key"),
-                        format!("duplicate column key \"{}\"", column.key),
-                    ));
-                }
-            }
+        WidgetProps::DataGrid(grid) if !(20..=120).contains(&grid.row_height) => {
+            issues.push(ValidationIssue::new(
+                format!("{path}.props.row_height"),
+                "row height must be 20 to 120 px",
+            ));
+            check_columns(path, &grid.columns, issues);
+        }
+        WidgetProps::Table(TableProps { columns, .. })
+        | WidgetProps::DataGrid(DataGridProps { columns, .. }) => {
+            check_columns(path, columns, issues)
         }
         WidgetProps::Kpi(kpi) if kpi.label.trim().is_empty() => {
             issues.push(ValidationIssue::new(
@@ -1163,6 +1301,29 @@ fn check_props(path: &str, props: &WidgetProps, issues: &mut Vec<ValidationIssue
     }
 }
 
+fn check_columns(path: &str, columns: &[TableColumn], issues: &mut Vec<ValidationIssue>) {
+    if columns.is_empty() {
+        issues.push(ValidationIssue::new(
+            format!("{path}.props.columns"),
+            "a table needs at least one column",
+        ));
+    }
+    let mut keys = BTreeSet::new();
+    for (index, column) in columns.iter().enumerate() {
+        if column.key.trim().is_empty() {
+            issues.push(ValidationIssue::new(
+                format!("{path}.props.columns[{index}].key"),
+                "column key must not be empty",
+            ));
+        } else if !keys.insert(column.key.as_str()) {
+            issues.push(ValidationIssue::new(
+                format!("{path}.props.columns[{index}].key"),
+                format!("duplicate column key \"{}\"", column.key),
+            ));
+        }
+    }
+}
+
 /// Links, images and embeds may point to http(s) addresses or to paths on this server —
 /// never `javascript:`, `data:` or protocol-relative URLs.
 pub fn is_safe_url(url: &str) -> bool {
@@ -1186,10 +1347,10 @@ fn check_url(path: &str, url: &str, issues: &mut Vec<ValidationIssue>) {
 /// table's columns.
 fn check_references(widgets: &[Widget], issues: &mut Vec<ValidationIssue>) {
     let table = |id: &str| {
-        widgets.iter().find_map(|widget| match &widget.props {
-            WidgetProps::Table(table) if widget.id == id => Some(table),
-            _ => None,
-        })
+        widgets
+            .iter()
+            .find(|widget| widget.id == id)
+            .and_then(|widget| widget.props.row_columns())
     };
     for (index, widget) in widgets.iter().enumerate() {
         let path = widget_path(index, widget);
@@ -1215,14 +1376,15 @@ fn check_references(widgets: &[Widget], issues: &mut Vec<ValidationIssue>) {
                     format!("{path}.props.target"),
                     format!("there is no table \"{}\" on this page", filter.target),
                 )),
-                Some(table) if !table.columns.iter().any(|c| c.key == filter.column) => issues
-                    .push(ValidationIssue::new(
+                Some(columns) if !columns.iter().any(|c| c.key == filter.column) => {
+                    issues.push(ValidationIssue::new(
                         format!("{path}.props.column"),
                         format!(
                             "table \"{}\" has no column \"{}\"",
                             filter.target, filter.column
                         ),
-                    )),
+                    ))
+                }
                 Some(_) => {}
             },
             _ => {}
@@ -1508,20 +1670,12 @@ mod tests {
     #[test]
     fn every_palette_type_has_valid_defaults() {
         for (index, type_name) in WidgetProps::TYPE_NAMES.iter().enumerate() {
-            let (props, w, h) = WidgetProps::palette_default(type_name).expect(type_name);
-            assert_eq!(props.type_name(), *type_name);
-            assert_ne!(WidgetProps::type_label(type_name), "Widget", "{type_name}");
             let widget = Widget {
                 id: format!("w{index}"),
-                title: None,
-                position: Positions {
-                    desktop: GridRect { x: 0, y: 0, w, h },
-                    tablet: None,
-                    mobile: None,
-                },
-                props,
-                binding: None,
+                ..Widget::from_palette(type_name).expect(type_name)
             };
+            assert_eq!(widget.props.type_name(), *type_name);
+            assert_ne!(WidgetProps::type_label(type_name), "Widget", "{type_name}");
             let page = PageDefinition {
                 schema_version: SCHEMA_VERSION,
                 layout: Layout {
@@ -1530,7 +1684,7 @@ mod tests {
                 },
             };
             if *type_name == "filter" {
-                // A filter needs its table; the builder asks for one before saving.
+                // A filter needs a table to narrow; the builder aims new ones at the first.
                 continue;
             }
             page.validate()
@@ -1732,5 +1886,67 @@ mod tests {
         assert_eq!(passing(&[("st", "Closed")]), [1]);
         assert_eq!(passing(&[("q", "inc"), ("st", "New")]), [0]);
         assert_eq!(distinct_values(&rows, "state"), ["Closed", "New"]);
+    }
+
+    #[test]
+    fn rows_sort_numbers_numerically_text_alphabetically_and_blanks_last() {
+        let rows = json!([
+            {"n": 10, "s": "beta"},
+            {"n": 9, "s": "Alpha"},
+            {"s": "gamma"},
+            {"n": "100", "s": null},
+        ]);
+        let all: Vec<&Value> = rows.as_array().unwrap().iter().collect();
+        let order = |key: &str, descending: bool| {
+            let mut sorted = all.clone();
+            sort_rows(&mut sorted, key, descending);
+            sorted
+                .iter()
+                .map(|row| all.iter().position(|r| std::ptr::eq(*r, *row)).unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(order("n", false), [1, 0, 3, 2]);
+        assert_eq!(order("n", true), [3, 0, 1, 2]);
+        assert_eq!(order("s", false), [1, 0, 2, 3]);
+    }
+
+    #[test]
+    fn visibility_by_role_and_by_page_variable() {
+        let definition = PageDefinition::from_json(&page(json!([
+            {"id": "all", "type": "text", "props": {"text": "a"}, "position": {"desktop": rect(0, 0, 3, 1)}},
+            {"id": "ops", "type": "text", "props": {"text": "b"}, "position": {"desktop": rect(3, 0, 3, 1)},
+             "visibility": {"roles": ["admin", "editor"]}},
+            {"id": "p1", "type": "text", "props": {"text": "c"}, "position": {"desktop": rect(6, 0, 3, 1)},
+             "visibility": {"when": {"variable": "prio", "equals": "1"}}},
+        ])))
+        .unwrap();
+        let ids = |d: &PageDefinition| {
+            d.layout
+                .widgets
+                .iter()
+                .map(|w| w.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(&definition.clone().for_role(crate::Role::Viewer)),
+            ["all", "p1"]
+        );
+        assert_eq!(
+            ids(&definition.clone().for_role(crate::Role::Editor)),
+            ["all", "ops", "p1"]
+        );
+        let conditional = definition.widget("p1").unwrap();
+        let vars = |v: &str| BTreeMap::from([("prio".to_owned(), v.to_owned())]);
+        assert!(conditional.shown_with(&vars("1")));
+        assert!(!conditional.shown_with(&vars("2")));
+        assert!(!conditional.shown_with(&BTreeMap::new()));
+        let issues = issues_of(page(
+            json!([{"id": "x", "type": "text", "props": {}, "position": {"desktop": rect(0, 0, 1, 1)},
+            "visibility": {"when": {"variable": " ", "equals": "1"}}}]),
+        ));
+        assert_eq!(
+            issues[0].path,
+            "layout.widgets[0] (\"x\").visibility.when.variable"
+        );
     }
 }

@@ -137,8 +137,10 @@ test('an admin builds a dashboard from the palette, binds it to demo tools and p
   const rowsOf = (boxes: typeof builderBoxes) => ids.map((id) => ids.filter((other) => Math.abs(boxes[other].top - boxes[id].top) < 4).sort().join());
   expect(rowsOf(viewerBoxes)).toEqual(rowsOf(builderBoxes));
 
+  // New tables show 10 rows a page.
   const rows = grid.locator('[data-widget-id="table-1"] tbody tr');
-  await expect(rows).toHaveCount(tickets.result.length);
+  await expect(rows).toHaveCount(10);
+  await expect(grid.locator('[data-widget-id="table-1"]').getByTestId('page-status')).toHaveText(`Page 1 of 2 · ${tickets.result.length} rows`);
   await expect(grid.locator('[data-widget-id="chart-1"] svg rect.chart-bar')).toHaveCount(25);
   await expect(grid.locator('[data-widget-id="iframe-1"] iframe')).toHaveAttribute('src', '/mock/powerbi/embed/demo');
   const wanted = tickets.result[3].number as string;
@@ -283,4 +285,36 @@ test('pages are created from templates, duplicated and deleted from the pages ar
   await page.getByRole('button', { name: `Delete ${title} (copy)` }).click();
   await expect(page.getByRole('link', { name: `${title} (copy)` })).toHaveCount(0);
   await expect(page.getByRole('link', { name: title, exact: true }).first()).toBeVisible();
+});
+
+test('preview shows the draft; publishing and unpublishing decide what viewers get', async ({ page, browser }) => {
+  await signIn(page, ADMIN);
+  await newPage(page, unique('Release notes'));
+  await page.getByRole('button', { name: 'Add Heading' }).click();
+  const field = page.locator('.builder-props').getByLabel('Text', { exact: true });
+  await field.fill('Maintenance on Saturday');
+  await field.press('Tab');
+  await waitSaved(page);
+
+  const [preview] = await Promise.all([page.waitForEvent('popup'), page.getByRole('link', { name: 'Preview' }).click()]);
+  await expect(preview.getByTestId('draft-note')).toBeVisible();
+  await expect(preview.locator('[data-widget-id="heading-1"]')).toHaveText('Maintenance on Saturday');
+  const path = new URL(preview.url()).pathname;
+  await preview.close();
+
+  const viewer = await browser.newContext();
+  const viewerPage = await viewer.newPage();
+  await signIn(viewerPage, VIEWER);
+  expect((await viewerPage.goto(path))?.status()).toBe(404);
+
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByTestId('publish-state')).toHaveText('Published');
+  expect((await viewerPage.goto(path))?.status()).toBe(200);
+  await expect(viewerPage.locator('[data-widget-id="heading-1"]')).toHaveText('Maintenance on Saturday');
+  await expect(viewerPage.getByTestId('draft-note')).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Unpublish' }).click();
+  await expect(page.getByTestId('publish-state')).toHaveText('Draft');
+  expect((await viewerPage.goto(path))?.status()).toBe(404);
+  await viewer.close();
 });

@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
             "/azure-devops/{organization}/{project}/_apis/build/builds",
             get(devops_builds),
         )
+        .route("/azure/activity-log", get(azure_activity_log))
         .route("/unavailable/{*rest}", get(unavailable))
 }
 
@@ -414,6 +415,54 @@ async fn devops_builds(
         .take(top)
         .collect();
     Json(json!({"count": builds.len(), "value": builds}))
+}
+
+#[derive(Deserialize)]
+struct ActivityQuery {
+    count: Option<usize>,
+}
+
+const MAX_ACTIVITY_EVENTS: usize = 20_000;
+
+/// A large source in the shape of the Azure Monitor activity log (`value` array), for data
+/// grids: `count` events (default 1,000, at most 20,000), newest first, deterministic.
+async fn azure_activity_log(Query(query): Query<ActivityQuery>) -> Response {
+    let count = query.count.unwrap_or(1_000);
+    if count == 0 || count > MAX_ACTIVITY_EVENTS {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": {"code": "InvalidParameter", "message": format!("count must be 1 to {MAX_ACTIVITY_EVENTS}")}})),
+        )
+            .into_response();
+    }
+    const OPERATIONS: &[&str] = &[
+        "Microsoft.Compute/virtualMachines/start/action",
+        "Microsoft.Storage/storageAccounts/write",
+        "Microsoft.Databricks/workspaces/write",
+        "Microsoft.Network/networkSecurityGroups/write",
+        "Microsoft.KeyVault/vaults/secrets/read",
+    ];
+    const GROUPS: &[&str] = &["rg-data-platform", "rg-analytics", "rg-shared-network"];
+    const CALLERS: &[&str] = &[
+        "ada@example.com",
+        "pipeline@example.com",
+        "grace@example.com",
+    ];
+    let mut rng = ChaCha8Rng::seed_from_u64(20261103);
+    let value: Vec<Value> = (0..count)
+        .map(|index| {
+            let status = if rng.gen_ratio(1, 12) { "Failed" } else { "Succeeded" };
+            json!({
+                "eventNumber": index + 1,
+                "eventTimestamp": (anchor() - chrono::Duration::seconds(index as i64 * 37)).to_rfc3339(),
+                "operationName": OPERATIONS[rng.gen_range(0..OPERATIONS.len())],
+                "resourceGroupName": GROUPS[rng.gen_range(0..GROUPS.len())],
+                "caller": CALLERS[rng.gen_range(0..CALLERS.len())],
+                "status": status,
+            })
+        })
+        .collect();
+    Json(json!({ "value": value })).into_response()
 }
 
 /// A tool that is down, for demonstrating and testing failure handling.

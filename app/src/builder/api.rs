@@ -144,13 +144,3 @@ pub async fn delete_page(id: i32) -> Result<(), AppError> {
         .await
         .map_err(crate::ssr::fail)
 }
-
-#[server(prefix = "/rpc", endpoint = "list_pages_for_editing")]
-pub async fn list_pages() -> Result<Vec<PageSummary>, AppError> {
-    let caller = crate::ssr::caller().await?;
-    crate::ssr::services()?
-        .pages
-        .list_for(&caller)
-        .await
-        .map_err(crate::ssr::fail)
-}

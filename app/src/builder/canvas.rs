@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use domain::{
-    GridRect, Positions, Widget, WidgetProps,
+    GridRect, Widget, WidgetProps,
     layout::{self, Axis, Guide},
     page::GRID_COLUMNS,
 };
@@ -31,21 +31,6 @@ struct DragState {
     /// Where the dragged widget would land, for the drop ghost and alignment guides.
     hint: RwSignal<Option<GridRect>>,
     canvas_width: RwSignal<f64>,
-}
-
-pub fn new_widget(type_name: &str) -> Option<Widget> {
-    let (props, w, h) = WidgetProps::palette_default(type_name)?;
-    Some(Widget {
-        id: String::new(),
-        title: None,
-        position: Positions {
-            desktop: GridRect { x: 0, y: 0, w, h },
-            tablet: None,
-            mobile: None,
-        },
-        props,
-        binding: None,
-    })
 }
 
 /// A new search box or filter starts out narrowing the first table on the page.
@@ -114,7 +99,7 @@ pub fn Palette() -> impl IntoView {
                         let type_name = *type_name;
                         let label = WidgetProps::type_label(type_name);
                         let add = move |_| {
-                            let Some(widget) = new_widget(type_name) else { return };
+                            let Some(widget) = Widget::from_palette(type_name) else { return };
                             let mut id = String::new();
                             builder.layout_edit(|layout, breakpoint| {
                                 id = add_widget(layout, breakpoint, widget, None);
@@ -258,7 +243,7 @@ pub fn Canvas() -> impl IntoView {
         };
         match drag.dragging.get_value() {
             Some(Dragging::New(type_name)) => {
-                if let Some(widget) = new_widget(&type_name) {
+                if let Some(widget) = Widget::from_palette(&type_name) {
                     let mut id = String::new();
                     builder.layout_edit(|layout, breakpoint| {
                         id = add_widget(layout, breakpoint, widget, Some((target.x, target.y)));
@@ -287,7 +272,7 @@ pub fn Canvas() -> impl IntoView {
                 id
             }
             Dragging::New(type_name) => {
-                let widget = new_widget(&type_name)?;
+                let widget = Widget::from_palette(&type_name)?;
                 layout::place(
                     &mut preview.layout,
                     breakpoint,

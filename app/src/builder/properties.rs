@@ -2,12 +2,12 @@
 //! with a live preview of each mapped value.
 
 use domain::{
-    Widget, WidgetProps,
+    Role, Widget, WidgetProps,
     dto::WidgetData,
     layout,
     page::{
         Binding, ButtonAction, ChartKind, Emphasis, FieldKind, FormField, KpiTrend, RequestSpec,
-        TableColumn, ValueFormat, binding_targets_of,
+        TableColumn, ValueFormat, VariableCondition, Visibility, binding_targets_of,
     },
 };
 use leptos::prelude::*;
@@ -226,6 +226,7 @@ fn WidgetProperties(id: String, type_name: &'static str) -> impl IntoView {
         {specific}
         <PositionFields id=id.clone() />
         {bindable.then(|| view! { <BindingFields id=id.clone() type_name /> })}
+        <VisibilityFields id=id.clone() />
         <button type="button" class="btn-secondary" on:click=move |_| {
             builder.layout_edit(|layout, _| layout::remove(layout, std::slice::from_ref(&remove_id)) > 0)
         }>"Delete widget"</button>
@@ -311,9 +312,25 @@ fn type_fields(id: &str, type_name: &str) -> AnyView {
                 |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Table(t) => { t.columns = parse_columns(&v); true } _ => false },
             ))}
             <ColumnsFromData id=id.to_owned() />
+            {text_field(id, "Rows per page (empty = all)", false, (
+                |w: &Widget| match &w.props { WidgetProps::Table(t) => t.page_size.map(|n| n.to_string()).unwrap_or_default(), _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Table(t) => { t.page_size = v.trim().parse().ok().filter(|n| *n > 0); true } _ => false },
+            ))}
             {text_field(id, "Text when empty", false, (
                 |w: &Widget| match &w.props { WidgetProps::Table(t) => t.empty_text.clone().unwrap_or_default(), _ => String::new() },
                 |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Table(t) => { t.empty_text = (!v.is_empty()).then_some(v); true } _ => false },
+            ))}
+        }
+        .into_any(),
+        "data_grid" => view! {
+            {text_field(id, "Columns (key: Label, one per line)", true, (
+                |w: &Widget| w.props.row_columns().map(|columns| columns.iter().map(|c| format!("{}: {}", c.key, c.label)).collect::<Vec<_>>().join("\n")).unwrap_or_default(),
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::DataGrid(g) => { g.columns = parse_columns(&v); true } _ => false },
+            ))}
+            <ColumnsFromData id=id.to_owned() />
+            {text_field(id, "Row height (px)", false, (
+                |w: &Widget| match &w.props { WidgetProps::DataGrid(g) => g.row_height.to_string(), _ => String::new() },
+                |w: &mut Widget, v: String| match (&mut w.props, v.trim().parse()) { (WidgetProps::DataGrid(g), Ok(height)) => { g.row_height = height; true } _ => false },
             ))}
         }
         .into_any(),
@@ -576,9 +593,11 @@ fn ColumnsFromData(id: String) -> impl IntoView {
     view! {
         <button type="button" class="btn-secondary" prop:disabled=move || available().is_empty() on:click=move |_| {
             let keys = keys();
+            let columns: Vec<TableColumn> = keys.into_iter().map(|key| TableColumn { label: key.clone(), key }).collect();
             write(builder, &id, |w| match &mut w.props {
-                WidgetProps::Table(t) => {
-                    t.columns = keys.into_iter().map(|key| TableColumn { label: key.clone(), key }).collect();
+                WidgetProps::Table(domain::page::TableProps { columns: current, .. })
+                | WidgetProps::DataGrid(domain::page::DataGridProps { columns: current, .. }) => {
+                    *current = columns;
                     true
                 }
                 _ => false,
@@ -868,5 +887,97 @@ mod tests {
         assert_eq!(fields[1].kind, FieldKind::Select);
         assert_eq!(fields[1].options, ["1", "2", "3"]);
         assert_eq!(parse_fields(&format_fields(&fields)), fields);
+    }
+}
+
+/// Who sees the widget: roles (checked on the server) and an optional page-variable rule.
+#[component]
+fn VisibilityFields(id: String) -> impl IntoView {
+    let builder = expect_context::<Builder>();
+    let role_boxes = Role::ALL
+        .into_iter()
+        .map(|role| {
+            let checked = {
+                let id = id.clone();
+                move || {
+                    read(builder, &id, |w| {
+                        w.visibility
+                            .as_ref()
+                            .is_some_and(|v| v.roles.contains(&role))
+                    })
+                }
+            };
+            let id = id.clone();
+            view! {
+                <label class="prop-check">
+                    <input type="checkbox" prop:checked=checked on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        write(builder, &id, |w| {
+                            let visibility = w.visibility.get_or_insert_with(Visibility::default);
+                            visibility.roles.retain(|r| *r != role);
+                            if on {
+                                visibility.roles.push(role);
+                            }
+                            tidy(&mut w.visibility);
+                            true
+                        });
+                    } />
+                    <span>{role.label()}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let condition_field = |label: &'static str,
+                           get: fn(&VariableCondition) -> String,
+                           set: fn(&mut VariableCondition, String)| {
+        let id = id.clone();
+        let value = {
+            let id = id.clone();
+            move || {
+                read(builder, &id, |w| {
+                    w.visibility
+                        .as_ref()
+                        .and_then(|v| v.when.as_ref())
+                        .map(get)
+                        .unwrap_or_default()
+                })
+            }
+        };
+        view! {
+            <label class="prop-field">
+                <span>{label}</span>
+                <input type="text" prop:value=value on:change=move |ev| {
+                    let text = event_target_value(&ev);
+                    write(builder, &id, |w| {
+                        let visibility = w.visibility.get_or_insert_with(Visibility::default);
+                        set(visibility.when.get_or_insert_with(VariableCondition::default), text.trim().to_owned());
+                        if visibility.when.as_ref().is_some_and(|c| c.variable.is_empty() && c.equals.is_empty()) {
+                            visibility.when = None;
+                        }
+                        tidy(&mut w.visibility);
+                        true
+                    });
+                } />
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="prop-binding">
+            <legend>"Visibility"</legend>
+            <p class="muted">"Visible to (none checked = everyone):"</p>
+            {role_boxes}
+            {condition_field("Only when widget (search or filter id)", |c| c.variable.clone(), |c, v| c.variable = v)}
+            {condition_field("has the value", |c| c.equals.clone(), |c, v| c.equals = v)}
+        </fieldset>
+    }
+}
+
+/// An empty visibility rule is no rule.
+fn tidy(visibility: &mut Option<Visibility>) {
+    if visibility
+        .as_ref()
+        .is_some_and(|v| v.roles.is_empty() && v.when.is_none())
+    {
+        *visibility = None;
     }
 }

@@ -101,7 +101,7 @@ pub fn ViewerPage() -> impl IntoView {
     let refreshes = RwSignal::new(0_u32);
     let page = Resource::new(
         move || (slug(), refreshes.get()),
-        move |(slug, count)| api::render_page(slug, refresh_in_url || count > 0, draft),
+        move |(slug, count)| api::render_page(slug, refresh_in_url || count > 0, Some(draft)),
     );
     // Effects run only in the browser, so the server never opens this stream.
     Effect::new(move |_| listen_for_tool_updates(refreshes));
@@ -126,7 +126,7 @@ pub fn ViewerPage() -> impl IntoView {
                 let path = path.clone();
                 Suspend::new(async move {
                     match page.await {
-                        Ok(rendered) => view! { <Dashboard rendered control /> }.into_any(),
+                        Ok(rendered) => view! { <Dashboard rendered control draft /> }.into_any(),
                         Err(err) => error_view(err, path),
                     }
                 })
@@ -154,7 +154,7 @@ fn listen_for_tool_updates(refreshes: RwSignal<u32>) {
 }
 
 #[component]
-fn Dashboard(rendered: RenderedPage, control: RefreshControl) -> impl IntoView {
+fn Dashboard(rendered: RenderedPage, control: RefreshControl, draft: bool) -> impl IntoView {
     let title = rendered.page.title.clone();
     let row_height = rendered.definition.layout.row_height;
     let widgets: Vec<Widget> = rendered
@@ -169,6 +169,11 @@ fn Dashboard(rendered: RenderedPage, control: RefreshControl) -> impl IntoView {
         <Title text=title.clone() />
         <div class="dashboard-header">
             <h1 class="page-title">{title}</h1>
+            {draft.then(|| view! {
+                <p class="form-note" role="note" data-testid="draft-note">
+                    "Preview of the draft. Viewers see the published version until you publish."
+                </p>
+            })}
             // Toggled by attribute, not by adding nodes: the pending state can differ between
             // the server and the first client render, and structure must match for hydration.
             <span class="muted" role="status" hidden=move || !control.pending.get()>
@@ -212,6 +217,11 @@ pub fn grid_style(widget: &Widget, order: usize) -> String {
 #[component]
 fn WidgetFrame(widget: Widget, body: AnyView, order: usize) -> impl IntoView {
     let style = grid_style(&widget, order);
+    let variables = use_context::<widgets::PageVariables>();
+    let shown = {
+        let widget = widget.clone();
+        move || variables.is_none_or(|vars| vars.0.with(|map| widget.shown_with(map)))
+    };
     let label = widget
         .title
         .clone()
@@ -223,6 +233,7 @@ fn WidgetFrame(widget: Widget, body: AnyView, order: usize) -> impl IntoView {
             data-widget-id=widget.id.clone()
             data-widget-type=widget.props.type_name()
             aria-label=label
+            hidden=move || !shown()
         >
             {widget.title.map(|title| view! { <h2 class="widget-title">{title}</h2> })}
             <div class="widget-body">{body}</div>

@@ -8,8 +8,8 @@ use domain::{
     WidgetProps,
     chart::{self, ChartPoint, display_value, kpi_tone},
     page::{
-        ButtonAction, ChartKind, ChartProps, FieldKind, FilterProps, FormProps, KpiProps,
-        RowFilter, SearchProps, TableProps, row_passes,
+        ButtonAction, ChartKind, ChartProps, DataGridProps, FieldKind, FilterProps, FormProps,
+        KpiProps, RowFilter, SearchProps, TableProps, row_passes, sort_rows,
     },
 };
 use leptos::prelude::*;
@@ -67,9 +67,14 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
         }
         WidgetProps::Code(code) => {
             let language = code.language.clone();
+            // Highlighted on the server; the plain source until that HTML is there.
+            let body = match env.html {
+                Some(highlighted) => view! { <code inner_html=highlighted></code> }.into_any(),
+                None => view! { <code>{code.code.clone()}</code> }.into_any(),
+            };
             view! {
                 <pre class="code-block" data-language=language.clone() aria-label=format!("{language} code")>
-                    <code>{code.code.clone()}</code>
+                    {body}
                 </pre>
             }
             .into_any()
@@ -116,7 +121,8 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
         WidgetProps::Filter(filter) => filter_view(env.id, filter, env.filter_choices),
         WidgetProps::Form(form) => form_view(env.id, form),
         WidgetProps::Kpi(kpi) => kpi_view(kpi, value("value"), value("delta")),
-        WidgetProps::Table(table) => table_view(table, value("rows"), env.row_filters),
+        WidgetProps::Table(table) => table_view(env.id, table, value("rows"), env.row_filters),
+        WidgetProps::DataGrid(grid) => data_grid_view(grid, value("rows"), env.row_filters, env.view_size.1),
         WidgetProps::Chart(chart) => chart_view(
             chart,
             chart::points_from_value(&value("points")),
@@ -337,7 +343,10 @@ fn kpi_view(kpi: &KpiProps, value: Value, delta: Value) -> AnyView {
     .into_any()
 }
 
-fn table_view(table: &TableProps, rows: Value, filters: Vec<RowFilter>) -> AnyView {
+/// A table whose rows follow the page's search and filter variables, sorted by a clicked
+/// header and split into pages. Sort and page live in page variables seeded from the URL, so
+/// the header and pager links also work without JavaScript.
+fn table_view(id: &str, table: &TableProps, rows: Value, filters: Vec<RowFilter>) -> AnyView {
     let rows = rows.as_array().cloned().unwrap_or_default();
     if rows.is_empty() {
         let text = table
@@ -347,33 +356,140 @@ fn table_view(table: &TableProps, rows: Value, filters: Vec<RowFilter>) -> AnyVi
         return view! { <p class="empty">{text}</p> }.into_any();
     }
     let columns = table.columns.clone();
-    let header = columns.clone();
+    let page_size = table.page_size.map(|size| size.max(1) as usize);
     let vars = variables();
-    let shown_rows = move || {
-        let variables = vars.map(|vars| vars.0.get()).unwrap_or_default();
-        rows.iter()
-            .filter(|row| row_passes(row, &columns, &filters, &variables))
-            .map(|row| {
-                columns
-                    .iter()
-                    .map(|column| display_value(row.get(&column.key).unwrap_or(&Value::Null)))
-                    .collect::<Vec<_>>()
-            })
-            .collect::<Vec<_>>()
+    let (sort_var, dir_var, page_var) = (
+        format!("{id}.sort"),
+        format!("{id}.dir"),
+        format!("{id}.page"),
+    );
+    let read_var = {
+        move |name: &str| {
+            vars.and_then(|vars| vars.0.with(|map| map.get(name).cloned()))
+                .unwrap_or_default()
+        }
     };
+    let sort_state = {
+        let (sort_var, dir_var) = (sort_var.clone(), dir_var.clone());
+        move || (read_var(&sort_var), read_var(&dir_var) == "desc")
+    };
+    let current_page = {
+        let page_var = page_var.clone();
+        move || read_var(&page_var).parse::<usize>().unwrap_or(1).max(1)
+    };
+    let visible = {
+        let columns = columns.clone();
+        let sort_state = sort_state.clone();
+        move || {
+            let variables = vars.map(|vars| vars.0.get()).unwrap_or_default();
+            let mut shown: Vec<&Value> = rows
+                .iter()
+                .filter(|row| row_passes(row, &columns, &filters, &variables))
+                .collect();
+            let (sort_key, descending) = sort_state();
+            if !sort_key.is_empty() {
+                sort_rows(&mut shown, &sort_key, descending);
+            }
+            let total = shown.len();
+            let pages = page_size.map_or(1, |size| total.div_ceil(size).max(1));
+            let page = current_page().min(pages);
+            let cells = shown
+                .into_iter()
+                .skip(page_size.map_or(0, |size| (page - 1) * size))
+                .take(page_size.unwrap_or(usize::MAX))
+                .map(|row| {
+                    columns
+                        .iter()
+                        .map(|column| display_value(row.get(&column.key).unwrap_or(&Value::Null)))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>();
+            (cells, page, pages, total)
+        }
+    };
+    let visible = Memo::new(move |_| visible());
+    let header = columns
+        .into_iter()
+        .map(|column| {
+            let key = column.key.clone();
+            let sort_state = sort_state.clone();
+            let aria_sort = {
+                let (key, sort_state) = (key.clone(), sort_state.clone());
+                move || match sort_state() {
+                    (sorted, false) if sorted == key => "ascending",
+                    (sorted, true) if sorted == key => "descending",
+                    _ => "none",
+                }
+            };
+            let next_descending = {
+                let key = key.clone();
+                move || {
+                    let (sorted, descending) = sort_state();
+                    sorted == key && !descending
+                }
+            };
+            let href = {
+                let (sort_var, dir_var, key, next_descending) = (
+                    sort_var.clone(),
+                    dir_var.clone(),
+                    key.clone(),
+                    next_descending.clone(),
+                );
+                move || {
+                    format!(
+                        "?{sort_var}={key}&{dir_var}={}",
+                        if next_descending() { "desc" } else { "asc" }
+                    )
+                }
+            };
+            let (sort_var, dir_var, page_var) =
+                (sort_var.clone(), dir_var.clone(), page_var.clone());
+            view! {
+                <th scope="col" aria-sort=aria_sort>
+                    <a class="sort-link" href=href on:click=move |ev| {
+                        ev.prevent_default();
+                        let descending = next_descending();
+                        set_variable(&sort_var, key.clone());
+                        set_variable(&dir_var, if descending { "desc" } else { "asc" }.to_owned());
+                        set_variable(&page_var, "1".to_owned());
+                    }>{column.label}</a>
+                </th>
+            }
+        })
+        .collect_view();
+    let pager = page_size.map(|_| {
+        let page_link = move |page: usize| format!("?{}={page}", page_var.clone());
+        let go = {
+            let page_var = format!("{id}.page");
+            move |page: usize| set_variable(&page_var, page.to_string())
+        };
+        let go_back = go.clone();
+        let (back_link, next_link) = (page_link.clone(), page_link);
+        view! {
+            <nav class="pager" aria-label="Table pages">
+                <a href=move || back_link(visible.with(|v| v.1.saturating_sub(1).max(1)))
+                    aria-disabled=move || (visible.with(|v| v.1) <= 1).to_string()
+                    on:click=move |ev| { ev.prevent_default(); go_back(visible.with(|v| v.1.saturating_sub(1).max(1))); }>"Previous"</a>
+                <span data-testid="page-status">{move || visible.with(|(_, page, pages, total)| format!("Page {page} of {pages} · {total} rows"))}</span>
+                <a href=move || next_link(visible.with(|v| (v.1 + 1).min(v.2)))
+                    aria-disabled=move || visible.with(|v| v.1 >= v.2).to_string()
+                    on:click=move |ev| { ev.prevent_default(); go(visible.with(|v| (v.1 + 1).min(v.2))); }>"Next"</a>
+            </nav>
+        }
+    });
     view! {
         <div class="table-scroll">
             <table class="data-table">
                 <thead>
-                    <tr>{header.into_iter().map(|column| view! { <th scope="col">{column.label}</th> }).collect_view()}</tr>
+                    <tr>{header}</tr>
                 </thead>
                 <tbody>
                     {move || {
-                        let shown = shown_rows();
-                        if shown.is_empty() {
+                        let (cells, ..) = visible.get();
+                        if cells.is_empty() {
                             view! { <tr><td class="empty" colspan="100">"No rows match."</td></tr> }.into_any()
                         } else {
-                            shown
+                            cells
                                 .into_iter()
                                 .map(|cells| view! { <tr>{cells.into_iter().map(|cell| view! { <td>{cell}</td> }).collect_view()}</tr> })
                                 .collect_view()
@@ -382,6 +498,104 @@ fn table_view(table: &TableProps, rows: Value, filters: Vec<RowFilter>) -> AnyVi
                     }}
                 </tbody>
             </table>
+        </div>
+        {pager}
+    }
+    .into_any()
+}
+
+/// Rows drawn beyond the visible ones, so fast scrolling does not show gaps.
+const GRID_OVERSCAN: usize = 8;
+/// Assumed height of a grid before the browser measures it (server rendering).
+const GRID_DEFAULT_HEIGHT: f64 = 480.0;
+
+/// Thousands of rows in a scrolling grid: only the rows in view (plus a few) are in the
+/// document; a spacer keeps the scrollbar true to the full length.
+fn data_grid_view(
+    grid: &DataGridProps,
+    rows: Value,
+    filters: Vec<RowFilter>,
+    height: f64,
+) -> AnyView {
+    let columns = grid.columns.clone();
+    let row_height = f64::from(grid.row_height);
+    let vars = variables();
+    let all_rows = rows.as_array().cloned().unwrap_or_default();
+    let shown = {
+        let columns = columns.clone();
+        Memo::new(move |_| {
+            let variables = vars.map(|vars| vars.0.get()).unwrap_or_default();
+            all_rows
+                .iter()
+                .filter(|row| row_passes(row, &columns, &filters, &variables))
+                .map(|row| {
+                    columns
+                        .iter()
+                        .map(|column| display_value(row.get(&column.key).unwrap_or(&Value::Null)))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let scroll_top = RwSignal::new(0.0_f64);
+    // The widget's own height bounds the scrolling area, whatever the grid row grows to.
+    let viewport = RwSignal::new(height.min(GRID_DEFAULT_HEIGHT));
+    let body = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(element) = body.get() {
+            viewport.set(f64::from(element.client_height()).max(row_height));
+        }
+    });
+    let window = move || {
+        let total = shown.with(Vec::len);
+        let first = ((scroll_top.get() / row_height) as usize).saturating_sub(GRID_OVERSCAN);
+        let count = (viewport.get() / row_height).ceil() as usize + 2 * GRID_OVERSCAN;
+        (first, (first + count).min(total))
+    };
+    let template = format!(
+        "grid-template-columns:repeat({}, minmax(8rem, 1fr))",
+        columns.len()
+    );
+    let row_template = template.clone();
+    view! {
+        <div class="data-grid" role="table" aria-rowcount=move || (shown.with(Vec::len) + 1).to_string()>
+            <div class="data-grid-head" role="row" aria-rowindex="1" style=template>
+                {columns.into_iter().map(|column| view! { <div role="columnheader">{column.label}</div> }).collect_view()}
+            </div>
+            <div
+                class="data-grid-body"
+                node_ref=body
+                tabindex="0"
+                data-testid="data-grid-body"
+                style=format!("height:{height:.0}px")
+                on:scroll=move |ev| {
+                    let element: web_sys::HtmlElement = event_target(&ev);
+                    scroll_top.set(f64::from(element.scroll_top()));
+                    viewport.set(f64::from(element.client_height()).max(row_height));
+                }
+            >
+                <div class="data-grid-spacer" style=move || format!("height:{}px", shown.with(Vec::len) as f64 * row_height)>
+                    {move || {
+                        let (first, last) = window();
+                        shown.with(|rows| {
+                            rows[first..last]
+                                .iter()
+                                .enumerate()
+                                .map(|(offset, cells)| {
+                                    let index = first + offset;
+                                    let style = format!("{row_template};top:{}px;height:{row_height}px", index as f64 * row_height);
+                                    view! {
+                                        <div class="data-grid-row" role="row" aria-rowindex=(index + 2).to_string() style=style>
+                                            {cells.iter().map(|cell| view! { <div role="cell">{cell.clone()}</div> }).collect_view()}
+                                        </div>
+                                    }
+                                })
+                                .collect_view()
+                        })
+                    }}
+                </div>
+            </div>
+            <p class="muted data-grid-count">{move || format!("{} rows", display_value(&Value::from(shown.with(Vec::len))))}</p>
         </div>
     }
     .into_any()

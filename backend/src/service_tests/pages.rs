@@ -807,6 +807,45 @@ async fn iframe_hosts_must_be_on_the_allow_list_when_saved_and_when_rendered() {
 }
 
 #[tokio::test]
+async fn widgets_limited_to_roles_never_reach_other_roles() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let pages = &world.services.pages;
+        let mut restricted = text("ops-only", 3, "runbook secrets");
+        restricted["visibility"] = json!({"roles": ["admin", "editor"]});
+        pages
+            .create(
+                &world.admin,
+                page("roles", json!([text("all", 0, "hello"), restricted]), true),
+            )
+            .await
+            .unwrap();
+        let for_viewer = pages
+            .render_by_slug(&world.viewer, "roles", false, false)
+            .await
+            .unwrap();
+        let ids: Vec<&str> = for_viewer
+            .definition
+            .layout
+            .widgets
+            .iter()
+            .map(|w| w.id.as_str())
+            .collect();
+        assert_eq!(ids, ["all"], "{}", world.label);
+        let for_admin = pages
+            .render_by_slug(&world.admin, "roles", false, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            shown_text(&for_admin, "ops-only"),
+            "runbook secrets",
+            "{}",
+            world.label
+        );
+    }
+}
+
+#[tokio::test]
 async fn preview_resolves_an_unsaved_definition_with_live_data() {
     let upstream = upstream().await;
     for world in worlds(&upstream.base_url).await {
@@ -828,16 +867,36 @@ async fn preview_resolves_an_unsaved_definition_with_live_data() {
             rendered.data
         );
         assert!(matches!(&rendered.data["f"], WidgetData::Failed { .. }));
+        // Unfinished drafts still render on the canvas: a broken expression fails only its
+        // widget, a filter without its table is left for save to report.
+        let unfinished = pages
+            .preview(
+                &world.admin,
+                definition(json!([
+                    kpi("runs", 0, "/runs", "length(", 60),
+                    {"id": "pick", "type": "filter", "props": {"label": "State", "target": "", "column": ""},
+                     "position": {"desktop": {"x": 6, "y": 0, "w": 3, "h": 1}}}
+                ])),
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(&unfinished.data["runs"], WidgetData::Failed { .. }),
+            "{}: {:?}",
+            world.label,
+            unfinished.data
+        );
+        // A document that is not a page at all is still refused, naming the field.
         let err = pages
             .preview(
                 &world.admin,
-                definition(json!([kpi("runs", 0, "/runs", "length(", 60)])),
+                definition(json!([{"id": "x", "type": "sparkle", "position": {"desktop": {"x": 0, "y": 0, "w": 1, "h": 1}}}])),
             )
             .await
             .unwrap_err();
         assert_eq!(
             err.to_body().issues[0].path,
-            "definition.layout.widgets[0] (\"runs\").binding.mapping.value"
+            "definition.layout.widgets[0] (\"x\").type"
         );
     }
 }

@@ -1,0 +1,136 @@
+import { APIRequestContext } from '@playwright/test';
+import { ADMIN, VIEWER, expect, signIn, test } from './helpers';
+
+const INCIDENTS = '/api/now/table/incident';
+
+async function adminToken(request: APIRequestContext) {
+  const login = await request.post('/api/auth/login', { data: ADMIN });
+  return (await login.json()).access_token as string;
+}
+
+/** Publishes a page through the REST API and returns its address. */
+async function publish(request: APIRequestContext, slug: string, widgets: unknown[]) {
+  const response = await request.post('/api/pages', {
+    headers: { authorization: `Bearer ${await adminToken(request)}` },
+    data: { slug, title: slug, publish: true, definition: { schema_version: 1, layout: { row_height: 80, widgets } } },
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  return `/p/${slug}`;
+}
+
+const ticketTable = {
+  id: 'tickets',
+  type: 'table',
+  props: { columns: [{ key: 'number', label: 'Number' }, { key: 'priority', label: 'Priority' }], page_size: 5 },
+  position: { desktop: { x: 0, y: 1, w: 12, h: 5 } },
+  binding: {
+    tool: 'servicenow-demo',
+    request: { path: INCIDENTS, query: { sysparm_limit: '20', sysparm_display_value: 'true' } },
+    mapping: { rows: 'result[].{number: number, priority: priority}' },
+  },
+};
+
+test('tables sort by a clicked header and page through their rows, with or without JavaScript', async ({ page, request }) => {
+  const path = await publish(request, `paged-${Date.now().toString(36)}`, [ticketTable]);
+  const incidents = (await (await request.get(`/mock/servicenow${INCIDENTS}?sysparm_limit=20&sysparm_display_value=true`)).json()).result;
+  const numbers = incidents.map((ticket: any) => ticket.number as string);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  const table = page.locator('[data-widget-id="tickets"]');
+  const firstColumn = table.locator('tbody tr td:first-child');
+  await expect(firstColumn).toHaveText(numbers.slice(0, 5));
+  await expect(table.getByTestId('page-status')).toHaveText('Page 1 of 4 · 20 rows');
+
+  await table.getByRole('link', { name: 'Next' }).click();
+  await expect(firstColumn).toHaveText(numbers.slice(5, 10));
+  await expect(table.getByTestId('page-status')).toHaveText('Page 2 of 4 · 20 rows');
+
+  await table.getByRole('link', { name: 'Number' }).click();
+  const ascending = [...numbers].sort();
+  await expect(firstColumn).toHaveText(ascending.slice(0, 5));
+  await expect(table.locator('th').first()).toHaveAttribute('aria-sort', 'ascending');
+  await table.getByRole('link', { name: 'Number' }).click();
+  await expect(firstColumn).toHaveText([...ascending].reverse().slice(0, 5));
+  await expect(table.locator('th').first()).toHaveAttribute('aria-sort', 'descending');
+});
+
+test('markdown, HTML and code blocks render sanitized and highlighted, pie charts draw one slice per value', async ({ page, request }) => {
+  const path = await publish(request, `blocks-${Date.now().toString(36)}`, [
+    { id: 'notes', type: 'markdown', props: { source: '## Runbook\n\nRestart the **job**.\n\n<script>window.hacked = 1</script>' }, position: { desktop: { x: 0, y: 0, w: 6, h: 2 } } },
+    { id: 'raw', type: 'html', props: { html: '<p onclick="window.hacked = 2">Hello <a href="javascript:alert(1)">x</a></p>' }, position: { desktop: { x: 6, y: 0, w: 6, h: 2 } } },
+    { id: 'sql', type: 'code', props: { code: "SELECT name FROM jobs WHERE state = '<b>FAILED</b>'", language: 'sql' }, position: { desktop: { x: 6, y: 2, w: 6, h: 2 } } },
+    {
+      id: 'pie', type: 'chart', props: { kind: 'pie', x_label: 'priority', y_label: 'incidents' },
+      position: { desktop: { x: 0, y: 2, w: 6, h: 4 } },
+      binding: { tool: 'servicenow-demo', request: { path: INCIDENTS, query: { sysparm_limit: '20', sysparm_display_value: 'true' } },
+                 mapping: { points: "[{x: 'P1', y: length(result[?starts_with(priority, '1')])}, {x: 'other', y: length(result[?!starts_with(priority, '1')])}]" } },
+    },
+  ]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  await expect(page.locator('[data-widget-id="notes"] h2')).toHaveText('Runbook');
+  await expect(page.locator('[data-widget-id="notes"] strong')).toHaveText('job');
+  await expect(page.locator('[data-widget-id="notes"] script')).toHaveCount(0);
+  await expect(page.locator('[data-widget-id="raw"] p')).not.toHaveAttribute('onclick', /./);
+  await expect(page.locator('[data-widget-id="raw"] a')).not.toHaveAttribute('href', /javascript/);
+  expect(await page.evaluate(() => (window as any).hacked)).toBeUndefined();
+  await expect(page.locator('[data-widget-id="pie"] path.chart-slice')).toHaveCount(2);
+  const code = page.locator('[data-widget-id="sql"] pre');
+  await expect(code.locator('.hl-keyword').first()).toHaveText('SELECT');
+  await expect(code).toContainText("'<b>FAILED</b>'");
+  await expect(code.locator('b')).toHaveCount(0);
+});
+
+test('a widget shown only for one filter choice appears when that choice is made', async ({ page, request, javaScriptEnabled }) => {
+  const path = await publish(request, `conditional-${Date.now().toString(36)}`, [
+    { id: 'prio', type: 'filter', props: { label: 'Priority', target: 'tickets', column: 'priority' }, position: { desktop: { x: 0, y: 0, w: 4, h: 1 } } },
+    { id: 'alarm', type: 'card', props: { heading: 'Critical incidents', text: 'Page the on-call engineer.', tone: 'danger' },
+      position: { desktop: { x: 4, y: 0, w: 4, h: 1 } }, visibility: { when: { variable: 'prio', equals: '1 - Critical' } } },
+    ticketTable,
+  ]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  const alarm = page.locator('[data-widget-id="alarm"]');
+  await expect(alarm).toBeHidden();
+  if (javaScriptEnabled) {
+    await expect(page.locator('.dashboard-grid')).toHaveAttribute('data-hydrated', 'true');
+  }
+  await page.getByLabel('Priority').selectOption('1 - Critical');
+  if (!javaScriptEnabled) await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(alarm).toBeVisible();
+  await expect(alarm).toContainText('Page the on-call engineer.');
+  const priorities = page.locator('[data-widget-id="tickets"] tbody td:nth-child(2)');
+  await expect(priorities.first()).toHaveText('1 - Critical');
+  for (const text of await priorities.allTextContents()) expect(text).toBe('1 - Critical');
+});
+
+test('a data grid scrolls through 10,000 rows with only the visible ones in the page', async ({ page, request, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'scrolling a virtual grid needs JavaScript');
+  const token = await adminToken(request);
+  const tool = `activity-${Date.now().toString(36)}`;
+  const created = await request.post('/api/tools', {
+    headers: { authorization: `Bearer ${token}` },
+    data: { slug: tool, name: 'Azure activity log (demo)', kind: 'rest', base_url: '/mock/azure' },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const path = await publish(request, `grid-${Date.now().toString(36)}`, [
+    {
+      id: 'events', type: 'data_grid',
+      props: { columns: [{ key: 'n', label: '#' }, { key: 'op', label: 'Operation' }, { key: 'status', label: 'Status' }], row_height: 32 },
+      position: { desktop: { x: 0, y: 0, w: 12, h: 6 } },
+      binding: { tool, request: { path: '/activity-log', query: { count: '10000' } },
+                 mapping: { rows: 'value[].{n: eventNumber, op: operationName, status: status}' } },
+    },
+  ]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  const grid = page.locator('[data-widget-id="events"]');
+  await expect(grid.getByText('10,000 rows')).toBeVisible();
+  await expect(page.locator('.dashboard-grid')).toHaveAttribute('data-hydrated', 'true');
+  const rows = grid.locator('.data-grid-row');
+  await expect(rows.first()).toContainText('1');
+  expect(await rows.count()).toBeLessThan(60);
+
+  const body = grid.getByTestId('data-grid-body');
+  await body.evaluate((element) => (element.scrollTop = element.scrollHeight));
+  await expect(grid.locator('[aria-rowindex="10001"]')).toContainText('10,000');
+  expect(await rows.count()).toBeLessThan(60);
+  await body.evaluate((element) => (element.scrollTop = 32 * 5000));
+  await expect(grid.locator('[aria-rowindex="5002"]')).toContainText('5,001');
+});

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod builder;
 pub mod error;
 pub mod portal;
+pub mod tools;
 pub mod viewer;
 
 #[cfg(feature = "ssr")]
@@ -23,6 +24,7 @@ use crate::{
     auth::{LoginPage, SessionView, use_session_resource},
     builder::BuilderPage,
     portal::PortalPage,
+    tools::ToolsAdminPage,
     viewer::ViewerPage,
 };
 
@@ -68,6 +70,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/portal") view=PortalPage ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=AdminHomePage ssr=SsrMode::Async />
                         <Route path=path!("/admin/pages") view=PagesAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/tools") view=ToolsAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/builder/:id") view=BuilderPage ssr=SsrMode::Async />
                         <Route path=path!("/p/:slug") view=ViewerPage ssr=SsrMode::Async />
                     </Routes>
@@ -87,11 +90,20 @@ fn TopBar() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match session.await {
                         Ok(Some(user)) => {
-                            let home = user.role.home_path();
+                            let allows = |action| domain::policy::allows(user.role, action);
+                            let links = [
+                                ("/portal", "Dashboards", true),
+                                ("/admin", "Admin", allows(domain::Action::OpenAdmin)),
+                                ("/admin/tools", "Tools", allows(domain::Action::ManageTools)),
+                                ("/admin/pages", "Pages", allows(domain::Action::OpenAdmin)),
+                            ];
                             view! {
                                 <nav aria-label="Main" class="flex items-center gap-4">
-                                    <a href="/portal">"Dashboards"</a>
-                                    {(home == "/admin").then(|| view! { <a href="/admin">"Admin"</a> <a href="/admin/pages">"Pages"</a> })}
+                                    {links
+                                        .into_iter()
+                                        .filter(|(_, _, shown)| *shown)
+                                        .map(|(href, label, _)| view! { <a href=href>{label}</a> })
+                                        .collect_view()}
                                     <span class="user-chip" data-testid="current-user">
                                         {user.display_name.clone()} " · " {user.role.label()}
                                     </span>

@@ -48,6 +48,20 @@ pub fn fail(err: backend::Error) -> AppError {
     AppError(body)
 }
 
+/// Bytes sent base64-encoded inside a server function's JSON; garbage is a bad request.
+pub fn decode_base64(text: &str) -> Result<Vec<u8>, AppError> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| {
+            set_status(400);
+            AppError(domain::ErrorBody::new(
+                domain::ErrorCode::BadRequest,
+                "The file could not be read; choose it again.",
+            ))
+        })
+}
+
 fn tracing_error(err: &backend::Error) {
     tracing::error!(error = %err, "server function failed");
 }

@@ -653,3 +653,4 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
 }
 
 mod pages;
+mod tools;

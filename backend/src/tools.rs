@@ -1,27 +1,33 @@
 //! Registered tools: where a binding's requests go, how they authenticate, and their
-//! credentials, which are stored encrypted and never returned.
+//! credentials, which are stored encrypted and never returned. Also what the Tool Manager
+//! keeps beside each tool: settings, logo, a pasted sample answer and the last test outcome.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::{
-    Action,
-    dto::{ConnectionTest, SessionUser, ToolSummary, WebhookSetup},
+    Action, ValidationIssue,
+    dto::{
+        ConnectionTest, NewToolRequest, SessionUser, ToolDetails, ToolEdit, ToolSummary,
+        WebhookSetup,
+    },
+    logo::check_logo,
     page::RequestSpec,
-    tool::ToolAuth,
+    tool::{ToolAuth, ToolSettings, ToolStatus, parse_sample},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::OnConflict,
 };
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::{
     Error, Result,
     audit::{self, AuditEntry},
     connector::{ConnectorService, ToolTarget},
     crypto::Keyring,
-    entities::{connection, tool, webhook_event},
+    entities::{connection, tool, tool_check, tool_logo, tool_sample, webhook_event},
 };
 
 /// Connection rows per tool: its credentials, and the signing secret of its inbound webhook.
@@ -67,6 +73,209 @@ fn auth_of(model: &tool::Model) -> Result<ToolAuth> {
 impl ToolService {
     pub fn new(db: DatabaseConnection, keyring: Arc<Keyring>) -> Self {
         Self { db, keyring }
+    }
+
+    /// A tool as the edit form opens it: settings, auth without secret, sample answer.
+    pub async fn details(&self, actor: &SessionUser, tool_id: i32) -> Result<ToolDetails> {
+        crate::require(actor, Action::ManageTools)?;
+        let tool = self.in_org(actor, tool_id).await?;
+        let sample = tool_sample::Entity::find_by_id(tool.id)
+            .one(&self.db)
+            .await?
+            .map(|sample| sample.body);
+        Ok(ToolDetails {
+            edit: ToolEdit {
+                name: tool.name.clone(),
+                base_url: tool.base_url.clone(),
+                auth: auth_of(&tool)?,
+                settings: ToolSettings::lenient(&tool.config),
+                sample_response: sample,
+            },
+            summary: self.summarize(&tool).await?,
+        })
+    }
+
+    /// Changes a tool's name, address, auth settings (not the secret), settings and sample.
+    /// Switching auth to "none" drops the stored credentials; changing how the tool is
+    /// reached resets its status to "not tested".
+    pub async fn update(
+        &self,
+        actor: &SessionUser,
+        tool_id: i32,
+        edit: ToolEdit,
+    ) -> Result<ToolSummary> {
+        crate::require(actor, Action::ManageTools)?;
+        edit.validate().map_err(Error::Validation)?;
+        let tool = self.in_org(actor, tool_id).await?;
+        let before_auth = auth_of(&tool)?;
+        let before_settings = ToolSettings::lenient(&tool.config);
+        let mut config = match tool.config.clone() {
+            Value::Object(map) => map,
+            _ => Default::default(),
+        };
+        edit.settings.write_into(&mut config);
+        config.insert(
+            "auth".into(),
+            serde_json::to_value(&edit.auth).expect("auth serializes"),
+        );
+        let sample = sample_text(edit.sample_response.as_deref());
+        let txn = self.db.begin().await?;
+        let before_sample = tool_sample::Entity::find_by_id(tool.id)
+            .one(&txn)
+            .await?
+            .map(|row| row.body);
+        let had_secret = self.stored_secret(tool.id, CREDENTIALS).await?.is_some();
+        let mut active: tool::ActiveModel = tool.clone().into();
+        active.name = Set(edit.name.trim().to_owned());
+        active.base_url = Set(edit.base_url.clone());
+        active.auth_type = Set(edit.auth.type_name().to_owned());
+        active.config = Set(Value::Object(config));
+        active.updated_at = Set(Utc::now());
+        let updated = active.update(&txn).await?;
+        self.store_sample(&txn, tool.id, sample.as_deref()).await?;
+        let drop_secret = had_secret && !edit.auth.needs_secret();
+        if drop_secret {
+            connection::Entity::delete_many()
+                .filter(connection::Column::ToolId.eq(tool.id))
+                .filter(connection::Column::Name.eq(CREDENTIALS))
+                .exec(&txn)
+                .await?;
+        }
+        let reached_differently = tool.base_url != edit.base_url
+            || before_auth != edit.auth
+            || before_settings.default_headers != edit.settings.default_headers;
+        if reached_differently {
+            tool_check::Entity::delete_by_id(tool.id).exec(&txn).await?;
+        }
+        let secret_state = |had: bool| if had { "set" } else { "none" };
+        audit::record(
+            &txn,
+            AuditEntry {
+                before: Some(&edit_audit(
+                    &tool.name,
+                    &tool.base_url,
+                    &before_auth,
+                    &before_settings,
+                    before_sample.as_deref(),
+                    secret_state(had_secret),
+                )),
+                after: Some(&edit_audit(
+                    &updated.name,
+                    &updated.base_url,
+                    &edit.auth,
+                    &edit.settings,
+                    sample.as_deref(),
+                    secret_state(had_secret && !drop_secret),
+                )),
+                ..AuditEntry::by(actor, "tool.update", "tool", tool.id.to_string())
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        self.summarize(&updated).await
+    }
+
+    /// Stores a tool's logo after checking its bytes (type, size, SVG contents).
+    pub async fn set_logo(
+        &self,
+        actor: &SessionUser,
+        tool_id: i32,
+        bytes: &[u8],
+    ) -> Result<ToolSummary> {
+        crate::require(actor, Action::ManageTools)?;
+        let tool = self.in_org(actor, tool_id).await?;
+        let format = check_logo(bytes).map_err(|issue| Error::Validation(vec![issue]))?;
+        let txn = self.db.begin().await?;
+        let before = tool_logo::Entity::find_by_id(tool.id).one(&txn).await?;
+        tool_logo::Entity::insert(tool_logo::ActiveModel {
+            tool_id: Set(tool.id),
+            content_type: Set(format.content_type().to_owned()),
+            data: Set(bytes.to_vec()),
+            updated_at: Set(Utc::now()),
+        })
+        .on_conflict(
+            OnConflict::column(tool_logo::Column::ToolId)
+                .update_columns([
+                    tool_logo::Column::ContentType,
+                    tool_logo::Column::Data,
+                    tool_logo::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                before: Some(&json!({"logo": before.map(|logo| fingerprint(&logo.content_type, &logo.data))})),
+                after: Some(&json!({"logo": fingerprint(format.content_type(), bytes)})),
+                ..AuditEntry::by(actor, "tool.logo_set", "tool", tool.id.to_string())
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        self.summarize(&tool).await
+    }
+
+    /// Removes a tool's logo; removing a logo that is not there changes nothing.
+    pub async fn remove_logo(&self, actor: &SessionUser, tool_id: i32) -> Result<()> {
+        crate::require(actor, Action::ManageTools)?;
+        let tool = self.in_org(actor, tool_id).await?;
+        let txn = self.db.begin().await?;
+        let Some(before) = tool_logo::Entity::find_by_id(tool.id).one(&txn).await? else {
+            return Ok(());
+        };
+        tool_logo::Entity::delete_by_id(tool.id).exec(&txn).await?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                before: Some(&json!({"logo": fingerprint(&before.content_type, &before.data)})),
+                after: Some(&json!({"logo": null})),
+                ..AuditEntry::by(actor, "tool.logo_removed", "tool", tool.id.to_string())
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The stored logo, for whoever may see the tool list.
+    pub async fn logo(&self, actor: &SessionUser, tool_id: i32) -> Result<tool_logo::Model> {
+        crate::require(actor, Action::OpenAdmin)?;
+        let tool = self.in_org(actor, tool_id).await?;
+        tool_logo::Entity::find_by_id(tool.id)
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound("logo"))
+    }
+
+    /// Registers a tool from the REST body or the add form, with its settings and sample.
+    pub async fn create_from(
+        &self,
+        actor: &SessionUser,
+        request: NewToolRequest,
+    ) -> Result<ToolSummary> {
+        crate::require(actor, Action::ManageTools)?;
+        let sample = sample_text(request.sample_response.as_deref());
+        if let Some(text) = &sample {
+            parse_sample(text).map_err(|issue| Error::Validation(vec![issue]))?;
+        }
+        let created = self
+            .create_with_sample(
+                actor,
+                NewTool {
+                    slug: request.slug,
+                    name: request.name,
+                    kind: request.kind,
+                    base_url: request.base_url,
+                    auth: request.auth,
+                    secret: request.secret.filter(|secret| !secret.is_empty()),
+                    config: request.config,
+                },
+                sample,
+            )
+            .await?;
+        self.summarize(&created).await
     }
 
     pub async fn find_by_slug(&self, org_id: i32, slug: &str) -> Result<Option<tool::Model>> {
@@ -138,7 +347,33 @@ impl ToolService {
                 "the path must start with / and stay under the tool's base URL",
             ));
         }
-        Ok(connectors.probe(&target, &request).await)
+        let outcome = connectors.probe(&target, &request).await;
+        self.record_check(tool.id, &outcome).await?;
+        Ok(outcome)
+    }
+
+    /// Keeps the outcome of a connection test as the tool's status.
+    async fn record_check(&self, tool_id: i32, outcome: &ConnectionTest) -> Result<()> {
+        tool_check::Entity::insert(tool_check::ActiveModel {
+            tool_id: Set(tool_id),
+            status: Set(outcome.status.as_str().to_owned()),
+            message: Set(outcome.message.clone()),
+            latency_ms: Set(i32::try_from(outcome.latency_ms).unwrap_or(i32::MAX)),
+            checked_at: Set(Utc::now()),
+        })
+        .on_conflict(
+            OnConflict::column(tool_check::Column::ToolId)
+                .update_columns([
+                    tool_check::Column::Status,
+                    tool_check::Column::Message,
+                    tool_check::Column::LatencyMs,
+                    tool_check::Column::CheckedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(&self.db)
+        .await?;
+        Ok(())
     }
 
     pub async fn list(&self, actor: &SessionUser) -> Result<Vec<ToolSummary>> {
@@ -148,11 +383,13 @@ impl ToolService {
             .order_by_asc(tool::Column::Name)
             .all(&self.db)
             .await?;
-        let mut summaries = Vec::with_capacity(tools.len());
-        for model in &tools {
-            summaries.push(self.summarize(model).await?);
-        }
-        Ok(summaries)
+        self.summaries(&tools).await
+    }
+
+    /// The tools, for those who manage them (the Tool Manager page).
+    pub async fn list_managed(&self, actor: &SessionUser) -> Result<Vec<ToolSummary>> {
+        crate::require(actor, Action::ManageTools)?;
+        self.list(actor).await
     }
 
     /// Creates a tool and answers with what the API may show of it.
@@ -162,15 +399,72 @@ impl ToolService {
     }
 
     async fn summarize(&self, model: &tool::Model) -> Result<ToolSummary> {
-        Ok(ToolSummary {
-            id: model.id,
-            slug: model.slug.clone(),
-            name: model.name.clone(),
-            kind: model.kind.clone(),
-            base_url: model.base_url.clone(),
-            auth_type: model.auth_type.clone(),
-            has_secret: self.stored_secret(model.id, CREDENTIALS).await?.is_some(),
-        })
+        Ok(self.summaries(std::slice::from_ref(model)).await?.remove(0))
+    }
+
+    /// Summaries with a fixed number of queries however many tools there are; logo and
+    /// sample bodies are not loaded.
+    async fn summaries(&self, tools: &[tool::Model]) -> Result<Vec<ToolSummary>> {
+        let ids: Vec<i32> = tools.iter().map(|tool| tool.id).collect();
+        let with_secret: Vec<i32> = connection::Entity::find()
+            .select_only()
+            .column(connection::Column::ToolId)
+            .filter(connection::Column::ToolId.is_in(ids.clone()))
+            .filter(connection::Column::Name.eq(CREDENTIALS))
+            .filter(connection::Column::SecretCiphertext.is_not_null())
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let logos: HashMap<i32, DateTime<Utc>> = tool_logo::Entity::find()
+            .select_only()
+            .column(tool_logo::Column::ToolId)
+            .column(tool_logo::Column::UpdatedAt)
+            .filter(tool_logo::Column::ToolId.is_in(ids.clone()))
+            .into_tuple::<(i32, DateTime<Utc>)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
+        let with_sample: Vec<i32> = tool_sample::Entity::find()
+            .select_only()
+            .column(tool_sample::Column::ToolId)
+            .filter(tool_sample::Column::ToolId.is_in(ids.clone()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let checks: HashMap<i32, tool_check::Model> = tool_check::Entity::find()
+            .filter(tool_check::Column::ToolId.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|check| (check.tool_id, check))
+            .collect();
+        Ok(tools
+            .iter()
+            .map(|model| {
+                let check = checks.get(&model.id);
+                let settings = ToolSettings::lenient(&model.config);
+                ToolSummary {
+                    id: model.id,
+                    slug: model.slug.clone(),
+                    name: model.name.clone(),
+                    kind: model.kind.clone(),
+                    base_url: model.base_url.clone(),
+                    auth_type: model.auth_type.clone(),
+                    has_secret: with_secret.contains(&model.id),
+                    description: settings.description,
+                    classification: settings.classification,
+                    logo_updated_at: logos.get(&model.id).copied(),
+                    has_logo: logos.contains_key(&model.id),
+                    has_sample: with_sample.contains(&model.id),
+                    status: check
+                        .and_then(|check| ToolStatus::parse(&check.status))
+                        .unwrap_or_default(),
+                    status_message: check.map(|check| check.message.clone()),
+                    last_tested_at: check.map(|check| check.checked_at),
+                }
+            })
+            .collect())
     }
 
     /// Registers a tool unless its slug is taken, in which case the existing one is returned.
@@ -184,13 +478,62 @@ impl ToolService {
 
     /// Registers a tool; a taken slug is a conflict.
     pub async fn create(&self, actor: &SessionUser, new: NewTool) -> Result<tool::Model> {
+        self.create_with_sample(actor, new, None).await
+    }
+
+    async fn create_with_sample(
+        &self,
+        actor: &SessionUser,
+        new: NewTool,
+        sample: Option<String>,
+    ) -> Result<tool::Model> {
         crate::require(actor, Action::ManageTools)?;
-        Error::check_slug(&new.slug)?;
-        if new.name.trim().is_empty() {
-            return Err(Error::validation("name", "a tool needs a name"));
+        let mut issues: Vec<ValidationIssue> = Vec::new();
+        if let Err(Error::Validation(found)) = Error::check_slug(&new.slug) {
+            issues.extend(found);
         }
-        validate_base_url(&new.base_url)?;
-        new.auth.validate().map_err(Error::Validation)?;
+        if !domain::page::is_valid_slug(&new.kind) {
+            issues.push(ValidationIssue::new(
+                "kind",
+                "use a kind such as rest, graphql or databricks",
+            ));
+        }
+        let settings = match ToolSettings::from_config(&new.config) {
+            Ok(settings) => settings,
+            Err(found) => {
+                issues.extend(found);
+                ToolSettings::default()
+            }
+        };
+        let edit = ToolEdit {
+            name: new.name.clone(),
+            base_url: new.base_url.clone(),
+            auth: new.auth.clone(),
+            settings,
+            sample_response: None,
+        };
+        if let Err(found) = edit.validate() {
+            // Settings travel inside `config` on this path; say so in the field paths.
+            issues.extend(found.into_iter().map(|issue| {
+                let in_config = [
+                    "description",
+                    "default_headers",
+                    "rate_limit",
+                    "timeout",
+                    "classification",
+                ]
+                .iter()
+                .any(|prefix| issue.path.starts_with(prefix));
+                if in_config {
+                    ValidationIssue::new(format!("config.{}", issue.path), issue.message)
+                } else {
+                    issue
+                }
+            }));
+        }
+        if !issues.is_empty() {
+            return Err(Error::Validation(issues));
+        }
         let mut config = match new.config {
             Value::Object(map) => map,
             Value::Null => Default::default(),
@@ -232,12 +575,15 @@ impl ToolService {
             self.store_secret(&txn, created.id, CREDENTIALS, secret)
                 .await?;
         }
+        self.store_sample(&txn, created.id, sample.as_deref())
+            .await?;
         audit::record(
             &txn,
             AuditEntry {
                 after: Some(&json!({
                     "slug": new.slug, "name": new.name, "kind": new.kind, "base_url": new.base_url,
                     "config": config, "secret": if new.secret.is_some() { "set" } else { "none" },
+                    "sample_response": sample.as_deref().map(|text| fingerprint("application/json", text.as_bytes())),
                 })),
                 ..AuditEntry::by(actor, "tool.create", "tool", created.id.to_string())
             },
@@ -259,6 +605,8 @@ impl ToolService {
         let txn = self.db.begin().await?;
         self.store_secret(&txn, tool.id, CREDENTIALS, secret)
             .await?;
+        // The last test judged the old credentials.
+        tool_check::Entity::delete_by_id(tool.id).exec(&txn).await?;
         audit::record(
             &txn,
             AuditEntry {
@@ -282,6 +630,11 @@ impl ToolService {
             .filter(connection::Column::ToolId.eq(tool.id))
             .exec(&txn)
             .await?;
+        tool_logo::Entity::delete_by_id(tool.id).exec(&txn).await?;
+        tool_sample::Entity::delete_by_id(tool.id)
+            .exec(&txn)
+            .await?;
+        tool_check::Entity::delete_by_id(tool.id).exec(&txn).await?;
         tool::Entity::delete_by_id(tool.id).exec(&txn).await?;
         audit::record(
             &txn,
@@ -395,6 +748,37 @@ impl ToolService {
             .ok_or(Error::NotFound("tool"))
     }
 
+    /// Replaces the tool's sample answer; none removes it.
+    async fn store_sample(
+        &self,
+        conn: &impl ConnectionTrait,
+        tool_id: i32,
+        sample: Option<&str>,
+    ) -> Result<()> {
+        match sample {
+            None => {
+                tool_sample::Entity::delete_by_id(tool_id)
+                    .exec(conn)
+                    .await?;
+            }
+            Some(body) => {
+                tool_sample::Entity::insert(tool_sample::ActiveModel {
+                    tool_id: Set(tool_id),
+                    body: Set(body.to_owned()),
+                    updated_at: Set(Utc::now()),
+                })
+                .on_conflict(
+                    OnConflict::column(tool_sample::Column::ToolId)
+                        .update_columns([tool_sample::Column::Body, tool_sample::Column::UpdatedAt])
+                        .to_owned(),
+                )
+                .exec(conn)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
     async fn store_secret(
         &self,
         conn: &impl ConnectionTrait,
@@ -465,15 +849,37 @@ impl ToolService {
     }
 }
 
-fn validate_base_url(base_url: &str) -> Result<()> {
-    if base_url.starts_with('/') {
-        return Ok(());
-    }
-    match url::Url::parse(base_url) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(()),
-        _ => Err(Error::validation(
-            "base_url",
-            "use an http(s) URL, or a path starting with / for built-in endpoints",
-        )),
-    }
+/// A pasted sample as stored: blank means none.
+fn sample_text(sample: Option<&str>) -> Option<String> {
+    sample
+        .filter(|text| !text.trim().is_empty())
+        .map(str::to_owned)
+}
+
+/// What the audit trail keeps of a file: its type, size and hash, not its contents.
+fn fingerprint(content_type: &str, bytes: &[u8]) -> Value {
+    json!({
+        "content_type": content_type,
+        "bytes": bytes.len(),
+        "sha256": hex::encode(Sha256::digest(bytes)),
+    })
+}
+
+/// A tool's editable state for the audit trail: never the secret, only whether it is set.
+fn edit_audit(
+    name: &str,
+    base_url: &str,
+    auth: &ToolAuth,
+    settings: &ToolSettings,
+    sample: Option<&str>,
+    secret: &str,
+) -> Value {
+    json!({
+        "name": name,
+        "base_url": base_url,
+        "auth": auth,
+        "settings": settings,
+        "sample_response": sample.map(|text| fingerprint("application/json", text.as_bytes())),
+        "secret": secret,
+    })
 }

@@ -6,7 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{PageDefinition, Role};
+use crate::{
+    PageDefinition, Role, ValidationIssue,
+    tool::{DataClassification, ToolAuth, ToolSettings, ToolStatus},
+};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionUser {
@@ -176,6 +179,98 @@ pub struct ToolSummary {
     pub auth_type: String,
     /// Whether credentials are stored; the credentials themselves are never sent.
     pub has_secret: bool,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub classification: DataClassification,
+    /// When the logo last changed; none when the tool has no logo.
+    #[serde(default)]
+    pub logo_updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub has_logo: bool,
+    #[serde(default)]
+    pub has_sample: bool,
+    /// The outcome of the last connection test.
+    #[serde(default)]
+    pub status: ToolStatus,
+    /// What the last test said (safe to show), when it was tested.
+    #[serde(default)]
+    pub status_message: Option<String>,
+    #[serde(default)]
+    pub last_tested_at: Option<DateTime<Utc>>,
+}
+
+impl ToolSummary {
+    /// Where the logo is served; the change time in the query keeps caches honest.
+    pub fn logo_src(&self) -> Option<String> {
+        self.logo_updated_at.map(|changed| {
+            format!(
+                "/api/tools/{}/logo?v={}",
+                self.id,
+                changed.timestamp_millis()
+            )
+        })
+    }
+
+    /// The words used for the auth type in tables.
+    pub fn auth_label(&self) -> &'static str {
+        match self.auth_type.as_str() {
+            "none" => "None",
+            "api_key" => "API key",
+            "bearer" => "Bearer token",
+            "basic" => "Basic",
+            "oauth2_client_credentials" => "OAuth2 client credentials",
+            _ => "Other",
+        }
+    }
+}
+
+/// Everything an admin edits on an existing tool: body of `PUT /api/tools/{id}`. The secret
+/// is not here (`PUT /api/tools/{id}/secret`), nor the slug and kind, which bindings rely on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolEdit {
+    pub name: String,
+    pub base_url: String,
+    #[serde(default)]
+    pub auth: ToolAuth,
+    #[serde(flatten)]
+    pub settings: ToolSettings,
+    /// A pasted answer of the tool (JSON, at most 1 MB) used for mapping while it is
+    /// unreachable; blank or absent removes it.
+    #[serde(default)]
+    pub sample_response: Option<String>,
+}
+
+impl ToolEdit {
+    /// Every problem, each under the field it belongs to.
+    pub fn validate(&self) -> Result<(), Vec<ValidationIssue>> {
+        let mut issues = Vec::new();
+        if self.name.trim().is_empty() {
+            issues.push(ValidationIssue::new("name", "a tool needs a name"));
+        } else if self.name.chars().count() > crate::tool::MAX_NAME_CHARS {
+            issues.push(ValidationIssue::new(
+                "name",
+                format!(
+                    "keep the name under {} characters",
+                    crate::tool::MAX_NAME_CHARS
+                ),
+            ));
+        }
+        issues.extend(crate::tool::check_base_url(&self.base_url).err());
+        issues.extend(self.auth.validate().err().unwrap_or_default());
+        issues.extend(self.settings.validate(&self.auth).err().unwrap_or_default());
+        if let Some(sample) = &self.sample_response {
+            issues.extend(crate::tool::parse_sample(sample).err());
+        }
+        crate::error::collected(issues)
+    }
+}
+
+/// A tool as the edit form opens it: its summary and its current settings (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolDetails {
+    pub summary: ToolSummary,
+    pub edit: ToolEdit,
 }
 
 /// What the admin home shows.
@@ -190,6 +285,9 @@ pub struct AdminOverview {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionTest {
     pub ok: bool,
+    /// The status the tool shows after this test.
+    #[serde(default)]
+    pub status: ToolStatus,
     pub latency_ms: u32,
     pub message: String,
     /// The start of the JSON answer, pretty-printed, when there was one.
@@ -217,9 +315,31 @@ pub struct NewToolRequest {
     /// API key, token, password or client secret; stored encrypted, never returned.
     #[serde(default)]
     pub secret: Option<String>,
-    /// Other settings: description, `rate_limit_per_minute`, `test_path`…
+    /// Settings (`description`, `default_headers`, `rate_limit_per_minute`,
+    /// `timeout_seconds`, `classification`; see `tool::ToolSettings`) and others (`test_path`).
     #[serde(default)]
     pub config: Value,
+    /// A pasted answer of the tool (JSON text, at most 1 MB) for mapping while it is unreachable.
+    #[serde(default)]
+    pub sample_response: Option<String>,
+}
+
+impl NewToolRequest {
+    /// A registration from the add form's fields.
+    pub fn from_edit(slug: String, kind: String, edit: ToolEdit, secret: Option<String>) -> Self {
+        let mut config = serde_json::Map::new();
+        edit.settings.write_into(&mut config);
+        Self {
+            slug,
+            name: edit.name,
+            kind,
+            base_url: edit.base_url,
+            auth: edit.auth,
+            secret,
+            config: Value::Object(config),
+            sample_response: edit.sample_response,
+        }
+    }
 }
 
 fn default_tool_kind() -> String {

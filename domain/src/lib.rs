@@ -7,6 +7,7 @@ pub mod dto;
 pub mod embed;
 pub mod error;
 pub mod layout;
+pub mod logo;
 pub mod page;
 pub mod policy;
 pub mod resilience;

@@ -5,8 +5,8 @@ use axum::{
     Extension, Json, Router,
     body::Bytes,
     extract::{
-        FromRequest, FromRequestParts, Query, State,
-        rejection::{JsonRejection, PathRejection},
+        DefaultBodyLimit, FromRequest, FromRequestParts, Query, State,
+        rejection::{BytesRejection, JsonRejection, PathRejection},
     },
     http::{HeaderMap, StatusCode, header},
     response::{
@@ -22,7 +22,7 @@ use domain::{
     dto::{
         ConnectionTest, ConnectionTestRequest, LoginRequest, LoginResponse, NewPage, NewPageFrom,
         NewToolRequest, PageDraft, PageSummary, PageTemplateSummary, PublishRequest, RenderedPage,
-        SaveDraft, SavedDraft, SecretUpdate, SessionUser, ToolSummary,
+        SaveDraft, SavedDraft, SecretUpdate, SessionUser, ToolDetails, ToolEdit, ToolSummary,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -51,7 +51,22 @@ pub fn routes() -> Router<AppState> {
         .route("/api/pages/preview", post(preview_page))
         .route("/api/page-templates", get(list_page_templates))
         .route("/api/tools", get(list_tools).post(create_tool))
-        .route("/api/tools/{id}", delete(delete_tool))
+        .route(
+            "/api/tools/{id}",
+            get(tool_details)
+                .put(update_tool)
+                .delete(delete_tool)
+                // A 1 MB sample answer grows when escaped inside the JSON body.
+                .layer(DefaultBodyLimit::max(3 * 1024 * 1024)),
+        )
+        .route(
+            "/api/tools/{id}/logo",
+            get(tool_logo)
+                .put(set_tool_logo)
+                .delete(remove_tool_logo)
+                // Above the 256 KB limit, so larger logos get the service's clear message.
+                .layer(DefaultBodyLimit::max(1024 * 1024)),
+        )
         .route("/api/tools/{id}/secret", put(set_tool_secret))
         .route("/api/tools/{id}/webhook", post(enable_webhook))
         .route("/api/hooks/{tool}/{token}", post(receive_webhook))
@@ -91,6 +106,26 @@ impl IntoResponse for ApiError {
         let status = StatusCode::from_u16(self.0.code.http_status())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, Json(json!({ "error": self.0 }))).into_response()
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> Self {
+        ApiError::bad_request(format!(
+            "The request body could not be read: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+/// The raw request body, with rejections (e.g. too large) in the API's error envelope.
+pub struct ApiBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> ApiResult<Self> {
+        Ok(ApiBytes(Bytes::from_request(request, state).await?))
     }
 }
 
@@ -428,21 +463,91 @@ async fn create_tool(
     Extension(session): Extension<RequestSession>,
     ApiJson(new): ApiJson<NewToolRequest>,
 ) -> ApiResult<(StatusCode, Json<ToolSummary>)> {
-    let new = backend::tools::NewTool {
-        slug: new.slug,
-        name: new.name,
-        kind: new.kind,
-        base_url: new.base_url,
-        auth: new.auth,
-        secret: new.secret,
-        config: new.config,
-    };
     let created = state
         .services
         .tools
-        .register(caller(&session)?, new)
+        .create_from(caller(&session)?, new)
         .await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+async fn tool_details(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<Json<ToolDetails>> {
+    Ok(Json(
+        state.services.tools.details(caller(&session)?, id).await?,
+    ))
+}
+
+async fn update_tool(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(edit): ApiJson<ToolEdit>,
+) -> ApiResult<Json<ToolSummary>> {
+    Ok(Json(
+        state
+            .services
+            .tools
+            .update(caller(&session)?, id, edit)
+            .await?,
+    ))
+}
+
+/// The logo as stored. SVG is a document that could run script when opened on its own: it
+/// was checked on upload, and the policy header keeps it inert regardless.
+async fn tool_logo(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<Response> {
+    let logo = state.services.tools.logo(caller(&session)?, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, logo.content_type),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; sandbox".to_owned(),
+            ),
+            // Private; the UI adds the change time to the URL, so revalidating is enough.
+            (header::CACHE_CONTROL, "private, no-cache".to_owned()),
+        ],
+        logo.data,
+    )
+        .into_response())
+}
+
+/// The body is the image itself (any Content-Type; the type is read from the bytes):
+/// PNG, JPEG, SVG or WebP, at most 256 KB.
+async fn set_tool_logo(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+    ApiBytes(body): ApiBytes,
+) -> ApiResult<Json<ToolSummary>> {
+    Ok(Json(
+        state
+            .services
+            .tools
+            .set_logo(caller(&session)?, id, &body)
+            .await?,
+    ))
+}
+
+async fn remove_tool_logo(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<StatusCode> {
+    state
+        .services
+        .tools
+        .remove_logo(caller(&session)?, id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn set_tool_secret(

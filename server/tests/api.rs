@@ -729,7 +729,8 @@ fn no_response_ever_carries_a_stored_secret() {
                 .await
                 .unwrap()
                 .user;
-            app.services
+            let billing = app
+                .services
                 .tools
                 .ensure(
                     &admin_user,
@@ -766,6 +767,9 @@ fn no_response_ever_carries_a_stored_secret() {
                 "/admin",
                 "/p/billing",
                 "/portal",
+                "/api/tools",
+                &format!("/api/tools/{}", billing.id),
+                "/admin/tools",
             ] {
                 bodies.push(
                     admin
@@ -778,7 +782,12 @@ fn no_response_ever_carries_a_stored_secret() {
                         .unwrap(),
                 );
             }
-            for endpoint in ["/rpc/admin_overview", "/rpc/list_pages", "/rpc/session"] {
+            for endpoint in [
+                "/rpc/admin_overview",
+                "/rpc/list_pages",
+                "/rpc/session",
+                "/rpc/list_tools",
+            ] {
                 bodies.push(
                     admin
                         .post(app.url(endpoint))
@@ -1128,6 +1137,255 @@ fn tools_are_registered_rekeyed_and_removed_over_rest() {
                     .unwrap()
                     .status(),
                 StatusCode::NOT_FOUND
+            );
+        }
+    });
+}
+
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF0, 0x77, 0x7B, 0xFA,
+    0x1F, 0x00, 0x04, 0xDC, 0x02, 0x7A, 0xCC, 0xCE, 0x05, 0x8E, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+#[test]
+fn tools_are_edited_with_settings_logos_and_samples_over_rest() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let admin = app.admin().await;
+            let created = admin
+                .post(app.url("/api/tools"))
+                .json(&json!({
+                    "slug": "incidents", "name": "Incidents", "kind": "servicenow",
+                    "base_url": "/mock/servicenow",
+                    "auth": {"type": "api_key", "location": "header", "name": "X-API-Key"},
+                    "secret": "sn-secret-value",
+                    "config": {"description": "Tickets", "timeout_seconds": 10, "classification": "confidential",
+                               "test_path": "/api/now/table/incident?sysparm_limit=1"},
+                    "sample_response": "{\"result\": [{\"number\": \"INC1\"}]}"
+                }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(created.status(), StatusCode::CREATED, "{}", app.label);
+            let created: Value = created.json().await.unwrap();
+            assert_eq!(
+                (
+                    &created["classification"],
+                    &created["has_sample"],
+                    &created["status"]
+                ),
+                (&json!("confidential"), &json!(true), &json!("not_tested"))
+            );
+            let id = created["id"].as_i64().unwrap();
+            let tool_url = app.url(&format!("/api/tools/{id}"));
+
+            let details = app.get_json(&admin, &format!("/api/tools/{id}")).await;
+            assert_eq!(details["edit"]["timeout_seconds"], 10);
+            assert_eq!(details["edit"]["auth"]["name"], "X-API-Key");
+            assert!(!details.to_string().contains("sn-secret-value"));
+
+            let mut edit = details["edit"].clone();
+            edit["timeout_seconds"] = json!(500);
+            edit["default_headers"] = json!([{"name": "Cookie", "value": "x"}]);
+            edit["sample_response"] = json!("{oops");
+            let refused = admin.put(&tool_url).json(&edit).send().await.unwrap();
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let refused: Value = refused.json().await.unwrap();
+            let paths: Vec<&str> = refused["error"]["issues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|issue| issue["path"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                paths,
+                [
+                    "timeout_seconds",
+                    "default_headers[0].name",
+                    "sample_response"
+                ]
+            );
+
+            edit["timeout_seconds"] = json!(20);
+            edit["default_headers"] = json!([{"name": "X-Env", "value": "test"}]);
+            edit["sample_response"] = json!(null);
+            edit["description"] = json!("Open tickets of the platform team");
+            let saved = admin.put(&tool_url).json(&edit).send().await.unwrap();
+            assert_eq!(saved.status(), StatusCode::OK);
+            let saved: Value = saved.json().await.unwrap();
+            assert_eq!(saved["description"], "Open tickets of the platform team");
+            assert_eq!(
+                (&saved["has_sample"], &saved["has_secret"]),
+                (&json!(false), &json!(true))
+            );
+
+            // Logos: the body is the image; its type comes from its bytes.
+            let logo_url = app.url(&format!("/api/tools/{id}/logo"));
+            let uploaded = admin
+                .put(&logo_url)
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .body(PNG.to_vec())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(uploaded.status(), StatusCode::OK);
+            let uploaded: Value = uploaded.json().await.unwrap();
+            assert_eq!(uploaded["has_logo"], true);
+            let served = admin.get(&logo_url).send().await.unwrap();
+            assert_eq!(served.status(), StatusCode::OK);
+            assert_eq!(served.headers()[header::CONTENT_TYPE], "image/png");
+            assert_eq!(served.headers()["x-content-type-options"], "nosniff");
+            assert_eq!(served.bytes().await.unwrap().as_ref(), PNG);
+            let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2"><circle cx="1" cy="1" r="1" fill="#0ea5e9"/></svg>"##;
+            let uploaded = admin
+                .put(&logo_url)
+                .header(header::CONTENT_TYPE, "image/svg+xml")
+                .body(svg)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(uploaded.status(), StatusCode::OK);
+            let served = admin.get(&logo_url).send().await.unwrap();
+            assert_eq!(served.headers()[header::CONTENT_TYPE], "image/svg+xml");
+            assert!(
+                served.headers()[header::CONTENT_SECURITY_POLICY]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("default-src 'none'")
+            );
+            for (body, status, expected) in [
+                (
+                    b"just some text".to_vec(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "not a PNG, JPEG, SVG or WebP",
+                ),
+                (
+                    br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>"#.to_vec(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "event handler",
+                ),
+                (
+                    [PNG, &vec![0; 300 * 1024]].concat(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "at most 256 KB",
+                ),
+                (
+                    vec![0; 2 * 1024 * 1024],
+                    StatusCode::BAD_REQUEST,
+                    "could not be read",
+                ),
+            ] {
+                let refused = admin
+                    .put(&logo_url)
+                    .header(header::CONTENT_TYPE, "image/png")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(refused.status(), status, "{}: {expected}", app.label);
+                let refused: Value = refused.json().await.unwrap();
+                assert!(
+                    refused["error"]["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains(expected),
+                    "{refused}"
+                );
+            }
+
+            let viewer = app.viewer().await;
+            assert_eq!(
+                app.get_status(&viewer, &format!("/api/tools/{id}")).await,
+                StatusCode::FORBIDDEN
+            );
+            assert_eq!(
+                app.get_status(&viewer, &format!("/api/tools/{id}/logo"))
+                    .await,
+                StatusCode::FORBIDDEN
+            );
+            assert_eq!(
+                viewer
+                    .put(&tool_url)
+                    .json(&edit)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::FORBIDDEN
+            );
+            assert_eq!(
+                viewer
+                    .put(&logo_url)
+                    .body(PNG.to_vec())
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                StatusCode::FORBIDDEN
+            );
+
+            // Testing the connection sets the status shown in the list.
+            let tested: Value = admin
+                .post(app.url(&format!("/api/tools/{id}/test")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(
+                (&tested["ok"], &tested["status"]),
+                (&json!(true), &json!("ok")),
+                "{tested}"
+            );
+            let listed = app.get_json(&admin, "/api/tools").await;
+            let listed = listed["tools"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|tool| tool["id"] == id)
+                .unwrap()
+                .clone();
+            assert_eq!(listed["status"], "ok");
+            assert!(listed["last_tested_at"].is_string());
+            assert!(listed["logo_updated_at"].is_string());
+
+            let removed = admin.delete(&logo_url).send().await.unwrap();
+            assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+            assert_eq!(
+                app.get_status(&admin, &format!("/api/tools/{id}/logo"))
+                    .await,
+                StatusCode::NOT_FOUND
+            );
+
+            let mut audit = backend::entities::audit_log::Entity::find()
+                .all(&app.services.db)
+                .await
+                .unwrap();
+            audit.sort_by_key(|row| row.id);
+            let actions: Vec<&str> = audit
+                .iter()
+                .filter(|row| row.resource_type == "tool" && row.resource_id == id.to_string())
+                .map(|row| row.action.as_str())
+                .collect();
+            assert_eq!(
+                actions,
+                [
+                    "tool.create",
+                    "tool.update",
+                    "tool.logo_set",
+                    "tool.logo_set",
+                    "tool.logo_removed"
+                ]
+            );
+            assert!(
+                !format!("{audit:?}").contains("sn-secret-value"),
+                "{}: the audit trail never holds secrets",
+                app.label
             );
         }
     });

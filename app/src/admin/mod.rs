@@ -7,11 +7,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
-use crate::auth::error_view;
+use crate::{
+    auth::{error_view, use_session_resource},
+    tools::TestToolButton,
+};
 
 #[component]
 pub fn AdminHomePage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| api::get_admin_overview());
+    let session = use_session_resource();
     let path = use_location().pathname.get_untracked();
     view! {
         <Title text="Admin" />
@@ -19,6 +23,10 @@ pub fn AdminHomePage() -> impl IntoView {
             {move || {
                 let path = path.clone();
                 Suspend::new(async move {
+                    let manages_tools = matches!(
+                        session.await,
+                        Ok(Some(user)) if domain::policy::allows(user.role, domain::Action::ManageTools)
+                    );
                     match overview.await {
                         Ok(overview) => {
                             // The Test buttons live inside Suspense and hydrate after the shell.
@@ -50,7 +58,10 @@ pub fn AdminHomePage() -> impl IntoView {
                                     id="tools-panel"
                                     data-hydrated=move || hydrated.get().then_some("true")
                                 >
-                                <h2 id="tools-heading">"Tools"</h2>
+                                <div class="panel-heading">
+                                    <h2 id="tools-heading">"Tools"</h2>
+                                    {manages_tools.then(|| view! { <a href="/admin/tools">"Manage tools"</a> })}
+                                </div>
                                 <table class="data-table">
                                     <thead>
                                         <tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Base URL"</th><th scope="col">"Authentication"</th><th scope="col">"Credentials"</th><th scope="col">"Connection"</th></tr>
@@ -77,44 +88,5 @@ pub fn AdminHomePage() -> impl IntoView {
                 })
             }}
         </Suspense>
-    }
-}
-
-/// Tests a tool's connection in place and shows the outcome: latency and a preview of the
-/// answer, or what to fix.
-#[component]
-fn TestToolButton(id: i32, name: String) -> impl IntoView {
-    let test = ServerAction::<api::TestTool>::new();
-    let pending = test.pending();
-    let outcome = test.value();
-    view! {
-        <button
-            type="button"
-            class="btn-secondary"
-            aria-label=format!("Test connection to {name}")
-            prop:disabled=move || pending.get()
-            on:click=move |_| {
-                test.dispatch(api::TestTool { id });
-            }
-        >
-            {move || if pending.get() { "Testing…" } else { "Test" }}
-        </button>
-        <div role="status" aria-live="polite" class="test-result">
-            {move || {
-                outcome
-                    .get()
-                    .map(|result| match result {
-                        Ok(test) => {
-                            let class = if test.ok { "test-ok" } else { "test-failed" };
-                            view! {
-                                <p class=class>{test.message}</p>
-                                {test.preview.map(|preview| view! { <pre class="preview">{preview}</pre> })}
-                            }
-                                .into_any()
-                        }
-                        Err(err) => view! { <p class="test-failed">{err.message().to_owned()}</p> }.into_any(),
-                    })
-            }}
-        </div>
     }
 }

@@ -28,7 +28,7 @@ use domain::{
     dto::{ConnectionTest, WidgetData},
     page::{Pagination, PaginationSpec, RequestSpec},
     resilience::{BreakerPolicy, CircuitBreaker},
-    tool::{ApiKeyLocation, ToolAuth},
+    tool::{ApiKeyLocation, ToolAuth, ToolSettings, ToolStatus},
 };
 use futures::future::join_all;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -144,6 +144,16 @@ impl ConnectorError {
             self,
             Self::Timeout { .. } | Self::Unreachable { .. } | Self::DnsFailed { .. }
         ) || matches!(self, Self::Status { status, .. } if matches!(status, 429 | 502 | 503 | 504))
+    }
+
+    /// The status a tool shows after failing this way.
+    pub fn status(&self) -> ToolStatus {
+        match self {
+            Self::CredentialsRejected { .. } | Self::MissingCredentials { .. } => {
+                ToolStatus::CredentialsRejected
+            }
+            _ => ToolStatus::Failing,
+        }
     }
 
     /// Failures that say the tool itself is unhealthy (what the circuit breaker counts).
@@ -373,12 +383,8 @@ impl ConnectorService {
     /// Waits for the tool's rate limit (`rate_limit_per_minute` in its settings), at most as
     /// long as a request may take.
     async fn wait_for_rate_limit(&self, target: &ToolTarget) -> Result<(), ConnectorError> {
-        let per_minute = target
-            .tool
-            .config
-            .get("rate_limit_per_minute")
-            .and_then(Value::as_u64)
-            .and_then(|limit| u32::try_from(limit).ok())
+        let per_minute = ToolSettings::lenient(&target.tool.config)
+            .rate_limit_per_minute
             .and_then(NonZeroU32::new);
         let Some(per_minute) = per_minute else {
             return Ok(());
@@ -400,7 +406,7 @@ impl ConnectorService {
             }
             entry.1.clone()
         };
-        tokio::time::timeout(self.settings.request_timeout, limiter.until_ready())
+        tokio::time::timeout(self.timeout_for(target), limiter.until_ready())
             .await
             .map_err(|_| ConnectorError::RateLimited {
                 tool: target.tool.name.clone(),
@@ -577,6 +583,36 @@ impl ConnectorService {
         serde_json::from_slice(&bytes).map_err(|_| ConnectorError::NotJson { tool: name() })
     }
 
+    /// How long one request to the tool may take: its own setting, or the server default.
+    fn timeout_for(&self, target: &ToolTarget) -> Duration {
+        ToolSettings::lenient(&target.tool.config)
+            .timeout_seconds
+            .map(|seconds| Duration::from_secs(seconds.into()))
+            .unwrap_or(self.settings.request_timeout)
+    }
+
+    /// `Accept: application/json` and the tool's default headers (validated when saved;
+    /// anything unreadable is skipped). Auth headers are added after, so they always win.
+    fn default_headers(target: &ToolTarget) -> reqwest::header::HeaderMap {
+        use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        for field in ToolSettings::lenient(&target.tool.config).default_headers {
+            match (
+                HeaderName::from_bytes(field.name.trim().as_bytes()),
+                HeaderValue::from_str(&field.value),
+            ) {
+                (Ok(name), Ok(value)) => {
+                    headers.insert(name, value);
+                }
+                _ => {
+                    tracing::warn!(tool = %target.tool.slug, header = %field.name, "skipped an unreadable default header")
+                }
+            }
+        }
+        headers
+    }
+
     /// Sends one GET with the tool's credentials; `fresh_token` forces a new OAuth2 token.
     async fn send(
         &self,
@@ -585,6 +621,7 @@ impl ConnectorService {
         fresh_token: bool,
     ) -> Result<reqwest::Response, ConnectorError> {
         let tool = &target.tool;
+        let timeout = self.timeout_for(target);
         let secret = || {
             target
                 .secret
@@ -596,7 +633,8 @@ impl ConnectorService {
         let mut builder = self
             .client
             .get(url.clone())
-            .header(reqwest::header::ACCEPT, "application/json");
+            .headers(Self::default_headers(target))
+            .timeout(timeout);
         builder = match &target.auth {
             ToolAuth::None => builder,
             ToolAuth::ApiKey {
@@ -624,7 +662,7 @@ impl ConnectorService {
         builder
             .send()
             .await
-            .map_err(|err| self.transport_error(tool, url, &err))
+            .map_err(|err| self.transport_error(tool, url, &err, timeout))
     }
 
     /// OAuth 2.0 client credentials grant (RFC 6749 §4.4).
@@ -661,14 +699,16 @@ impl ConnectorService {
         if let Some(scope) = scope {
             form.push(("scope", scope.as_str()));
         }
+        let timeout = self.timeout_for(target);
         let response = self
             .client
             .post(url.clone())
             .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(timeout)
             .form(&form)
             .send()
             .await
-            .map_err(|err| self.transport_error(tool, &url, &err))?;
+            .map_err(|err| self.transport_error(tool, &url, &err, timeout))?;
         let status = response.status();
         if matches!(status.as_u16(), 400 | 401 | 403) {
             return Err(ConnectorError::CredentialsRejected {
@@ -702,6 +742,7 @@ impl ConnectorService {
         tool: &tool::Model,
         url: &Url,
         err: &reqwest::Error,
+        timeout: Duration,
     ) -> ConnectorError {
         if let Some(refused) = refusal_in(err) {
             return ConnectorError::Refused {
@@ -724,7 +765,7 @@ impl ConnectorService {
         if err.is_timeout() {
             ConnectorError::Timeout {
                 tool: tool.name.clone(),
-                seconds: self.settings.request_timeout.as_secs(),
+                seconds: timeout.as_secs(),
             }
         } else {
             ConnectorError::Unreachable {
@@ -749,6 +790,7 @@ impl ConnectorService {
                 };
                 ConnectionTest {
                     ok: true,
+                    status: ToolStatus::Ok,
                     latency_ms,
                     message: format!("{} answered in {latency_ms} ms.", target.tool.name),
                     preview: Some(preview),
@@ -756,6 +798,7 @@ impl ConnectorService {
             }
             Err(err) => ConnectionTest {
                 ok: false,
+                status: err.status(),
                 latency_ms,
                 message: err.to_string(),
                 preview: None,

@@ -51,6 +51,21 @@ async fn echo(headers: HeaderMap, Query(query): Query<HashMap<String, String>>) 
     )
 }
 
+/// Every header as received, values of repeated headers joined with ", ".
+async fn all_headers(headers: HeaderMap) -> Json<Value> {
+    let mut seen: HashMap<String, Vec<String>> = HashMap::new();
+    for (name, value) in &headers {
+        seen.entry(name.as_str().to_owned())
+            .or_default()
+            .push(value.to_str().unwrap_or_default().to_owned());
+    }
+    Json(json!(
+        seen.into_iter()
+            .map(|(name, values)| (name, values.join(", ")))
+            .collect::<HashMap<_, _>>()
+    ))
+}
+
 async fn token(
     State(upstream): State<Upstream>,
     Form(form): Form<HashMap<String, String>>,
@@ -132,6 +147,14 @@ async fn start() -> (String, Upstream) {
     let upstream = Upstream::default();
     let app = Router::new()
         .route("/echo", get(echo))
+        .route("/headers", get(all_headers))
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(2500)).await;
+                Json(json!({"slow": true}))
+            }),
+        )
         .route("/token", post(token))
         .route("/protected", get(protected))
         .route("/redirect", get(redirect_to))
@@ -250,6 +273,51 @@ async fn every_auth_type_sends_its_credentials() {
         body(&connector, &none, "/echo").await.unwrap()["authorization"],
         Value::Null
     );
+}
+
+#[tokio::test]
+async fn default_headers_are_sent_and_auth_still_wins() {
+    let (base, _) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let mut tool = target(
+        1,
+        &base,
+        ToolAuth::ApiKey {
+            location: ApiKeyLocation::Header,
+            name: "X-API-Key".into(),
+        },
+        Some("k-123"),
+    );
+    tool.tool.config = json!({"default_headers": [
+        {"name": "X-Tenant", "value": "eu-1"},
+        {"name": "Accept", "value": "application/vnd.api+json"}
+    ]});
+    let seen = body(&connector, &tool, "/headers").await.unwrap();
+    assert_eq!(seen["x-tenant"], "eu-1");
+    assert_eq!(
+        seen["accept"], "application/vnd.api+json",
+        "a default header replaces the connector's own, never doubles it"
+    );
+    assert_eq!(seen["x-api-key"], "k-123");
+}
+
+#[tokio::test]
+async fn each_tool_gets_its_own_timeout() {
+    let (base, _) = start().await;
+    // The server default is 2 s.
+    let connector = connector(&["127.0.0.1"]);
+    let mut patient = target(1, &base, ToolAuth::None, None);
+    patient.tool.config = json!({"timeout_seconds": 5});
+    let answered = connector.probe(&patient, &request("/slow")).await;
+    assert!(answered.ok, "{}", answered.message);
+
+    let mut hasty = target(2, &base, ToolAuth::None, None);
+    hasty.tool.config = json!({"timeout_seconds": 1});
+    let started = std::time::Instant::now();
+    let failed = connector.probe(&hasty, &request("/slow")).await;
+    assert!(started.elapsed() < Duration::from_millis(2000));
+    assert_eq!(failed.status, domain::tool::ToolStatus::Failing);
+    assert_eq!(failed.message, "Tool 2 did not answer within 1 seconds.");
 }
 
 #[tokio::test]

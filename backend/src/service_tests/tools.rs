@@ -1,0 +1,390 @@
+//! The Tool Manager's service: settings, logos, samples and test outcomes. SQLite and
+//! PostgreSQL.
+
+use domain::{
+    ErrorCode,
+    dto::{NewToolRequest, ToolEdit},
+    tool::{ApiKeyLocation, DataClassification, HeaderField, ToolAuth, ToolSettings, ToolStatus},
+};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::json;
+
+use super::{World, upstream, worlds};
+use crate::{
+    Error,
+    entities::{audit_log, tool_check, tool_logo, tool_sample},
+};
+
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF0, 0x77, 0x7B, 0xFA,
+    0x1F, 0x00, 0x04, 0xDC, 0x02, 0x7A, 0xCC, 0xCE, 0x05, 0x8E, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+async fn ops_id(world: &World) -> i32 {
+    world
+        .services
+        .tools
+        .find_by_slug(world.admin.org_id, "ops")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+fn issue_paths(err: Error) -> Vec<String> {
+    match err {
+        Error::Validation(issues) => issues.into_iter().map(|issue| issue.path).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+fn edit(base_url: &str) -> ToolEdit {
+    ToolEdit {
+        name: "Ops API (EU)".into(),
+        base_url: base_url.into(),
+        auth: ToolAuth::ApiKey {
+            location: ApiKeyLocation::Header,
+            name: "X-API-Key".into(),
+        },
+        settings: ToolSettings {
+            description: "Runs of the EU jobs".into(),
+            default_headers: vec![HeaderField {
+                name: "X-Tenant".into(),
+                value: "eu-1".into(),
+            }],
+            rate_limit_per_minute: Some(120),
+            timeout_seconds: Some(15),
+            classification: DataClassification::Confidential,
+            test_path: Some("/runs".into()),
+        },
+        sample_response: Some(r#"{"runs": [{"run_id": 1}]}"#.into()),
+    }
+}
+
+#[tokio::test]
+async fn tool_settings_are_checked_per_field_saved_and_audited() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let tools = &world.services.tools;
+        let ops = ops_id(&world).await;
+        let mut bad = edit(&upstream.base_url);
+        bad.name = " ".into();
+        bad.settings.timeout_seconds = Some(0);
+        bad.settings.default_headers.push(HeaderField {
+            name: "Cookie".into(),
+            value: "a=b".into(),
+        });
+        bad.sample_response = Some("{not json".into());
+        let paths = issue_paths(tools.update(&world.admin, ops, bad).await.unwrap_err());
+        assert_eq!(
+            paths,
+            [
+                "name",
+                "timeout_seconds",
+                "default_headers[1].name",
+                "sample_response"
+            ],
+            "{}",
+            world.label
+        );
+
+        tools.set_secret(&world.admin, ops, "key-1").await.unwrap();
+        let summary = tools
+            .update(&world.admin, ops, edit(&upstream.base_url))
+            .await
+            .unwrap();
+        assert_eq!(summary.name, "Ops API (EU)");
+        assert_eq!(summary.auth_type, "api_key");
+        assert_eq!(summary.classification, DataClassification::Confidential);
+        assert!(summary.has_secret && summary.has_sample);
+        let details = tools.details(&world.admin, ops).await.unwrap();
+        assert_eq!(details.edit, edit(&upstream.base_url));
+
+        // Clearing the sample and switching auth off drops both.
+        let mut plain = edit(&upstream.base_url);
+        plain.auth = ToolAuth::None;
+        plain.sample_response = Some("  ".into());
+        let summary = tools.update(&world.admin, ops, plain).await.unwrap();
+        assert!(!summary.has_secret && !summary.has_sample);
+        let config = tools
+            .find_by_slug(world.admin.org_id, "ops")
+            .await
+            .unwrap()
+            .unwrap()
+            .config;
+        assert_eq!(config["timeout_seconds"], 15, "settings live in config");
+
+        let audits = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("tool.update"))
+            .all(&world.services.db)
+            .await
+            .unwrap();
+        assert_eq!(
+            audits.len(),
+            2,
+            "one row per saved change, none for refusals"
+        );
+        let text = format!("{:?}", audits);
+        assert!(!text.contains("key-1"), "no secrets in the audit trail");
+        assert!(
+            text.contains("sha256"),
+            "samples are audited by fingerprint"
+        );
+
+        let err = tools
+            .update(&world.viewer, ops, edit(&upstream.base_url))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Forbidden);
+        assert_eq!(
+            tools.details(&world.viewer, ops).await.unwrap_err().code(),
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            tools
+                .update(&world.admin, 99_999, edit(&upstream.base_url))
+                .await
+                .unwrap_err()
+                .code(),
+            ErrorCode::NotFound
+        );
+    }
+}
+
+#[tokio::test]
+async fn registration_takes_settings_from_config_and_a_sample() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let tools = &world.services.tools;
+        let request = |config: serde_json::Value, sample: &str| NewToolRequest {
+            slug: "jobs".into(),
+            name: "Jobs".into(),
+            kind: "rest".into(),
+            base_url: upstream.base_url.clone(),
+            auth: ToolAuth::Bearer,
+            secret: Some("tok".into()),
+            config,
+            sample_response: Some(sample.into()),
+        };
+        let paths = issue_paths(
+            tools
+                .create_from(
+                    &world.admin,
+                    request(json!({"timeout_seconds": 500, "default_headers": [{"name": "Upgrade", "value": "h2c"}]}), "[1, 2"),
+                )
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(paths, ["sample_response"], "{}", world.label);
+        let paths = issue_paths(
+            tools
+                .create_from(
+                    &world.admin,
+                    request(json!({"timeout_seconds": 500, "default_headers": [{"name": "Upgrade", "value": "h2c"}]}), "[]"),
+                )
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(
+            paths,
+            ["config.timeout_seconds", "config.default_headers[0].name"]
+        );
+        let created = tools
+            .create_from(
+                &world.admin,
+                NewToolRequest::from_edit(
+                    "jobs".into(),
+                    "rest".into(),
+                    edit(&upstream.base_url),
+                    Some("tok".into()),
+                ),
+            )
+            .await
+            .unwrap();
+        assert!(created.has_secret && created.has_sample);
+        assert_eq!(created.description, "Runs of the EU jobs");
+        assert_eq!(created.status, ToolStatus::NotTested);
+        let details = tools.details(&world.admin, created.id).await.unwrap();
+        assert_eq!(
+            details.edit.sample_response.as_deref(),
+            Some(r#"{"runs": [{"run_id": 1}]}"#)
+        );
+    }
+}
+
+#[tokio::test]
+async fn logos_are_checked_by_their_bytes_stored_and_removed() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let tools = &world.services.tools;
+        let ops = ops_id(&world).await;
+        let refused = tools
+            .set_logo(&world.admin, ops, b"MZ\x90\x00 not an image")
+            .await
+            .unwrap_err();
+        assert_eq!(issue_paths(refused), ["logo"], "{}", world.label);
+        let script = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
+        let refused = tools.set_logo(&world.admin, ops, script).await.unwrap_err();
+        assert!(refused.to_body().message.contains("<script>"));
+
+        let summary = tools.set_logo(&world.admin, ops, PNG).await.unwrap();
+        assert!(summary.has_logo);
+        assert!(
+            summary
+                .logo_src()
+                .unwrap()
+                .starts_with(&format!("/api/tools/{ops}/logo?v="))
+        );
+        let stored = tools.logo(&world.admin, ops).await.unwrap();
+        assert_eq!(
+            (stored.content_type.as_str(), stored.data.as_slice()),
+            ("image/png", PNG)
+        );
+        let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1" fill="#4f46e5"/></svg>"##;
+        tools.set_logo(&world.admin, ops, svg).await.unwrap();
+        assert_eq!(
+            tools.logo(&world.admin, ops).await.unwrap().content_type,
+            "image/svg+xml",
+            "replacing keeps one logo per tool"
+        );
+        assert_eq!(
+            tools
+                .set_logo(&world.viewer, ops, PNG)
+                .await
+                .unwrap_err()
+                .code(),
+            ErrorCode::Forbidden
+        );
+
+        tools.remove_logo(&world.admin, ops).await.unwrap();
+        tools.remove_logo(&world.admin, ops).await.unwrap();
+        assert_eq!(
+            tools.logo(&world.admin, ops).await.unwrap_err().code(),
+            ErrorCode::NotFound
+        );
+        let actions: Vec<String> = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.starts_with("tool.logo"))
+            .all(&world.services.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.action)
+            .collect();
+        assert_eq!(
+            actions,
+            ["tool.logo_set", "tool.logo_set", "tool.logo_removed"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_connection_test_sets_the_tools_status() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let services = &world.services;
+        let tools = &services.tools;
+        let ops = ops_id(&world).await;
+        let admin = &world.admin;
+        let listed = |id: i32| async move {
+            tools
+                .list(admin)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|tool| tool.id == id)
+                .unwrap()
+        };
+        assert_eq!(listed(ops).await.status, ToolStatus::NotTested);
+        let ok = tools
+            .test_connection(
+                &world.admin,
+                &services.connectors,
+                ops,
+                Some("/runs".into()),
+            )
+            .await
+            .unwrap();
+        assert!(
+            ok.ok && ok.status == ToolStatus::Ok,
+            "{}: {}",
+            world.label,
+            ok.message
+        );
+        let summary = listed(ops).await;
+        assert_eq!(summary.status, ToolStatus::Ok);
+        assert!(summary.last_tested_at.is_some());
+        assert_eq!(summary.status_message.as_deref(), Some(ok.message.as_str()));
+
+        tools
+            .test_connection(
+                &world.admin,
+                &services.connectors,
+                ops,
+                Some("/broken".into()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(listed(ops).await.status, ToolStatus::Failing);
+
+        let mut bearer = edit(&upstream.base_url);
+        bearer.auth = ToolAuth::Bearer;
+        bearer.settings.default_headers.clear();
+        tools.update(&world.admin, ops, bearer).await.unwrap();
+        assert_eq!(
+            listed(ops).await.status,
+            ToolStatus::NotTested,
+            "a new way of reaching the tool has not been tested"
+        );
+        let rejected = tools
+            .test_connection(
+                &world.admin,
+                &services.connectors,
+                ops,
+                Some("/runs".into()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(rejected.status, ToolStatus::CredentialsRejected);
+        assert_eq!(listed(ops).await.status, ToolStatus::CredentialsRejected);
+        tools.set_secret(&world.admin, ops, "fresh").await.unwrap();
+        assert_eq!(listed(ops).await.status, ToolStatus::NotTested);
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_tool_removes_its_logo_sample_and_status() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let services = &world.services;
+        let tools = &services.tools;
+        let ops = ops_id(&world).await;
+        tools
+            .update(&world.admin, ops, edit(&upstream.base_url))
+            .await
+            .unwrap();
+        tools.set_logo(&world.admin, ops, PNG).await.unwrap();
+        tools
+            .test_connection(
+                &world.admin,
+                &services.connectors,
+                ops,
+                Some("/runs".into()),
+            )
+            .await
+            .unwrap();
+        tools.delete(&world.admin, ops).await.unwrap();
+        let db = &services.db;
+        assert_eq!(
+            tool_logo::Entity::find().count(db).await.unwrap(),
+            0,
+            "{}",
+            world.label
+        );
+        assert_eq!(tool_sample::Entity::find().count(db).await.unwrap(), 0);
+        assert_eq!(tool_check::Entity::find().count(db).await.unwrap(), 0);
+    }
+}

@@ -710,6 +710,7 @@ mod tests {
     fn with_props(id: &str, desktop: GridRect, props: WidgetProps) -> Widget {
         Widget {
             visibility: None,
+            style: Default::default(),
             id: id.to_owned(),
             title: None,
             position: Positions {

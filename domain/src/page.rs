@@ -90,6 +90,69 @@ pub struct Widget {
     /// Who sees the widget; everyone when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibility>,
+    /// How the widget's content is set: alignment, text size, emphasis.
+    #[serde(default, skip_serializing_if = "WidgetStyle::is_default")]
+    pub style: WidgetStyle,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WidgetStyle {
+    #[serde(default)]
+    pub align: Align,
+    #[serde(default)]
+    pub size: TextSize,
+    /// A stronger frame and bolder text, for the widget that matters most.
+    #[serde(default)]
+    pub emphasis: bool,
+}
+
+impl WidgetStyle {
+    pub fn is_default(&self) -> bool {
+        *self == WidgetStyle::default()
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Align {
+    #[default]
+    Start,
+    Center,
+    End,
+}
+
+impl Align {
+    pub const ALL: [Align; 3] = [Align::Start, Align::Center, Align::End];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Align::Start => "start",
+            Align::Center => "center",
+            Align::End => "end",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSize {
+    Small,
+    #[default]
+    Normal,
+    Large,
+}
+
+impl TextSize {
+    pub const ALL: [TextSize; 3] = [TextSize::Small, TextSize::Normal, TextSize::Large];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextSize::Small => "small",
+            TextSize::Normal => "normal",
+            TextSize::Large => "large",
+        }
+    }
 }
 
 /// Limits who sees a widget: by role (enforced on the server, so hidden widgets and their
@@ -128,6 +191,7 @@ impl Widget {
             props,
             binding: None,
             visibility: None,
+            style: WidgetStyle::default(),
         })
     }
 
@@ -2170,6 +2234,28 @@ mod tests {
                 "layout.widgets[0] (\"tabs\").props.panes[0].widgets[1] (\"inner\").type",
                 "layout.widgets[0] (\"tabs\").props.panes[0].widgets[0] (\"tabs\").id",
             ]
+        );
+    }
+
+    #[test]
+    fn style_is_kept_and_the_default_style_is_not_written() {
+        let styled = PageDefinition::from_json(&page(json!([{"id": "t", "type": "text", "props": {"text": "x"},
+            "position": {"desktop": rect(0, 0, 3, 1)}, "style": {"align": "center", "size": "large", "emphasis": true}}])))
+        .unwrap();
+        let style = styled.widget("t").unwrap().style;
+        assert_eq!(
+            (style.align, style.size, style.emphasis),
+            (Align::Center, TextSize::Large, true)
+        );
+        let plain = PageDefinition::from_json(&page(
+            json!([{"id": "t", "type": "text", "props": {"text": "x"},
+            "position": {"desktop": rect(0, 0, 3, 1)}}]),
+        ))
+        .unwrap();
+        assert!(
+            plain.to_canonical_json()["layout"]["widgets"][0]
+                .get("style")
+                .is_none()
         );
     }
 }

@@ -352,3 +352,25 @@ test('widgets are added to the panes of a tabs container and viewers switch betw
   await expect(tabs.getByText('Jobs overview')).toBeHidden();
   await viewer.context.close();
 });
+
+test('a table binding follows the pages of its source', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await newPage(page, unique('All incidents'));
+  await page.getByRole('button', { name: 'Add Table' }).click();
+  const props = page.locator('.builder-props');
+  await props.getByLabel('Tool').selectOption({ label: 'ServiceNow (demo)' });
+  await props.getByLabel('Endpoint').selectOption({ label: 'Incidents' });
+  await props.getByRole('button', { name: 'Use columns from the data' }).click();
+  const status = page.locator('.canvas-widget[data-widget-id="table-1"]').getByTestId('page-status');
+  await expect(status).toHaveText('Page 1 of 2 · 20 rows');
+
+  await props.getByLabel('Follow pages').selectOption('offset');
+  for (const [label, value] of [['Items at (e.g. result)', 'result'], ['Page size', '20'], ['At most pages', '5'],
+                                ['Limit parameter', 'sysparm_limit'], ['Offset parameter', 'sysparm_offset']]) {
+    await props.getByLabel(label, { exact: true }).fill(value);
+    await props.getByLabel(label, { exact: true }).press('Tab');
+  }
+  // The demo source holds 60 incidents: three pages of 20.
+  await expect(status).toHaveText('Page 1 of 6 · 60 rows');
+  await waitSaved(page);
+});

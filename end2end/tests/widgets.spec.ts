@@ -55,7 +55,8 @@ test('tables sort by a clicked header and page through their rows, with or witho
 
 test('markdown, HTML and code blocks render sanitized and highlighted, pie charts draw one slice per value', async ({ page, request }) => {
   const path = await publish(request, `blocks-${Date.now().toString(36)}`, [
-    { id: 'notes', type: 'markdown', props: { source: '## Runbook\n\nRestart the **job**.\n\n<script>window.hacked = 1</script>' }, position: { desktop: { x: 0, y: 0, w: 6, h: 2 } } },
+    { id: 'notes', type: 'markdown', props: { source: '## Runbook\n\nRestart the **job**.\n\n<script>window.hacked = 1</script>' }, position: { desktop: { x: 0, y: 0, w: 6, h: 2 } },
+      style: { align: 'center', emphasis: true } },
     { id: 'raw', type: 'html', props: { html: '<p onclick="window.hacked = 2">Hello <a href="javascript:alert(1)">x</a></p>' }, position: { desktop: { x: 6, y: 0, w: 6, h: 2 } } },
     { id: 'sql', type: 'code', props: { code: "SELECT name FROM jobs WHERE state = '<b>FAILED</b>'", language: 'sql' }, position: { desktop: { x: 6, y: 2, w: 6, h: 2 } } },
     {
@@ -68,6 +69,8 @@ test('markdown, HTML and code blocks render sanitized and highlighted, pie chart
   await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
   await expect(page.locator('[data-widget-id="notes"] h2')).toHaveText('Runbook');
   await expect(page.locator('[data-widget-id="notes"] strong')).toHaveText('job');
+  await expect(page.locator('[data-widget-id="notes"] .widget-body')).toHaveCSS('text-align', 'center');
+  await expect(page.locator('[data-widget-id="notes"]')).toHaveAttribute('data-emphasis', 'true');
   await expect(page.locator('[data-widget-id="notes"] script')).toHaveCount(0);
   await expect(page.locator('[data-widget-id="raw"] p')).not.toHaveAttribute('onclick', /./);
   await expect(page.locator('[data-widget-id="raw"] a')).not.toHaveAttribute('href', /javascript/);

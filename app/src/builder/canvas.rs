@@ -287,8 +287,9 @@ pub fn Canvas() -> impl IntoView {
     // Keyed by content, not position: moving a widget restyles it without rebuilding it,
     // so focus stays on it while arrows move it.
     let key = |widget: &Widget| {
-        let content = serde_json::to_string(&(&widget.title, &widget.props, &widget.binding))
-            .unwrap_or_default();
+        let content =
+            serde_json::to_string(&(&widget.title, &widget.props, &widget.binding, &widget.style))
+                .unwrap_or_default();
         (widget.id.clone(), content)
     };
     view! {
@@ -530,6 +531,9 @@ fn CanvasWidget(widget: Widget, rects: Memo<BTreeMap<String, GridRect>>) -> impl
             aria-label=format!("{label} ({id})")
             data-widget-id=id.clone()
             data-widget-type=type_name
+            data-align=widget.style.align.as_str()
+            data-size=widget.style.size.as_str()
+            data-emphasis=widget.style.emphasis.then_some("true")
             data-selected=move || is_selected.get().to_string()
             on:click=on_click
             on:focus=on_focus

@@ -271,6 +271,9 @@ fn WidgetFrame(widget: Widget, body: AnyView, order: usize) -> impl IntoView {
             style=style
             data-widget-id=widget.id.clone()
             data-widget-type=widget.props.type_name()
+            data-align=widget.style.align.as_str()
+            data-size=widget.style.size.as_str()
+            data-emphasis=widget.style.emphasis.then_some("true")
             aria-label=label
             hidden=move || !shown()
         >

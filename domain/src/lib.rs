@@ -9,6 +9,7 @@ pub mod error;
 pub mod layout;
 pub mod page;
 pub mod policy;
+pub mod request;
 pub mod resilience;
 pub mod template;
 pub mod tool;

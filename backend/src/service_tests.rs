@@ -652,4 +652,5 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
     }
 }
 
+mod forms;
 mod pages;

@@ -231,6 +231,9 @@ fn form_view(id: &str, form: &FormProps) -> AnyView {
     let has_action = form.submit.is_some();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
         let form: web_sys::HtmlFormElement = event_target(&ev);
         let value = |name: &str| form_value(&form, &format!("{form_id}-{name}"));
         let missing: Vec<String> = field_names
@@ -284,8 +287,9 @@ fn form_view(id: &str, form: &FormProps) -> AnyView {
                     .join("; "),
                 Err(err) => err.message().to_owned(),
             };
-            set_status.set(Some(message));
-            set_pending.set(false);
+            // The page may have been rebuilt (a refresh) while the tool answered.
+            let _ = set_status.try_set(Some(message));
+            let _ = set_pending.try_set(false);
         });
     };
     view! {

@@ -524,6 +524,17 @@ impl ConnectorService {
             tool: tool.name.clone(),
             reason,
         };
+        // SQL reaches a warehouse only as a statement defined on the tool: any other body
+        // for its statement endpoint could carry SQL written on a page.
+        if let Some(dialect) = dialect_for(&tool.kind)
+            && statements::takes_sql(dialect, &request.path)
+            && !matches!(request.body, Some(RequestBody::Statement { .. }))
+            && request.method == HttpMethod::Post
+        {
+            return Err(not_set_up(
+                "SQL runs only as the statements defined on the tool".to_owned(),
+            ));
+        }
         let (body, answer, reads) = match (&request.method, &request.body) {
             (HttpMethod::Get, _) => (None, AnswerCheck::Plain, true),
             (HttpMethod::Post, None) => (None, AnswerCheck::Plain, false),

@@ -12,6 +12,10 @@ use serde_json::{Map, Value, json};
 pub type Bound<'a> = [(&'a StatementParameter, Option<String>)];
 
 pub trait StatementDialect: Sync {
+    /// Where the API takes statements; other bodies sent there are refused, so SQL text can
+    /// only come from the tool's settings.
+    fn statement_path(&self) -> &'static str;
+
     /// The request body that runs `statement` with `values`; `config` is the tool's settings
     /// (warehouse, catalog…).
     fn body(&self, config: &Value, statement: &SqlStatement, values: &Bound<'_>) -> Value;
@@ -29,6 +33,22 @@ pub fn dialect_for(kind: &str) -> Option<&'static dyn StatementDialect> {
     }
 }
 
+/// Whether `path` is where the tool's API takes SQL: `/api/2.0/sql/statements`, also written
+/// with doubled or trailing slashes or in another case.
+pub fn takes_sql(dialect: &dyn StatementDialect, path: &str) -> bool {
+    let normalized: Vec<&str> = path.split('/').filter(|part| !part.is_empty()).collect();
+    let statements: Vec<&str> = dialect
+        .statement_path()
+        .split('/')
+        .filter(|part| !part.is_empty())
+        .collect();
+    normalized.len() >= statements.len()
+        && normalized
+            .iter()
+            .zip(&statements)
+            .all(|(given, wanted)| given.eq_ignore_ascii_case(wanted))
+}
+
 /// Copies the named settings that are set from the tool's config into the body.
 fn copy_settings(body: &mut Map<String, Value>, config: &Value, keys: &[(&str, &str)]) {
     for (config_key, body_key) in keys {
@@ -43,6 +63,10 @@ fn copy_settings(body: &mut Map<String, Value>, config: &Value, keys: &[(&str, &
 pub struct Databricks;
 
 impl StatementDialect for Databricks {
+    fn statement_path(&self) -> &'static str {
+        "/api/2.0/sql/statements"
+    }
+
     fn body(&self, config: &Value, statement: &SqlStatement, values: &Bound<'_>) -> Value {
         let parameters: Vec<Value> = values
             .iter()
@@ -101,6 +125,10 @@ const SNOWFLAKE_SUCCESS: &str = "090001";
 const SNOWFLAKE_RUNNING: &str = "333334";
 
 impl StatementDialect for Snowflake {
+    fn statement_path(&self) -> &'static str {
+        "/api/v2/statements"
+    }
+
     fn body(&self, config: &Value, statement: &SqlStatement, values: &Bound<'_>) -> Value {
         let bindings: Map<String, Value> = values
             .iter()
@@ -192,6 +220,21 @@ mod tests {
             Databricks.failure(&json!({"status": {"state": "SUCCEEDED"}})),
             None
         );
+    }
+
+    #[test]
+    fn the_statement_path_is_recognised_however_it_is_written() {
+        for path in [
+            "/api/2.0/sql/statements",
+            "/api/2.0/sql/statements/",
+            "//api/2.0//sql/statements",
+            "/API/2.0/SQL/Statements",
+            "/api/2.0/sql/statements/01ef/cancel",
+        ] {
+            assert!(takes_sql(&Databricks, path), "{path}");
+        }
+        assert!(!takes_sql(&Databricks, "/api/2.1/jobs/run-now"));
+        assert!(takes_sql(&Snowflake, "/api/v2/statements"));
     }
 
     #[test]

@@ -413,6 +413,22 @@ async fn statements_must_be_defined_on_the_tool_and_writes_run_only_from_forms()
         upstream.last_body()["parameters"],
         json!([{"name": "run_id", "type": "BIGINT", "value": "880007"}])
     );
+    // Nor can a page send SQL of its own to the statement endpoint.
+    let raw = json_post(
+        "/api/2.0/sql/statements/",
+        json!({"statement": "DROP TABLE demo.jobs.runs", "warehouse_id": "wh-demo"}),
+        true,
+    );
+    for attempt in [
+        connector.fetch(&tool, &raw, 60, false).await.map(|_| ()),
+        connector.submit(&tool, &raw).await.map(|_| ()),
+    ] {
+        assert_eq!(
+            attempt.unwrap_err().to_string(),
+            "Tool 7 is not set up for this request: SQL runs only as the statements defined on the tool."
+        );
+    }
+    assert_eq!(upstream.hits(), 1, "only the write statement was sent");
     let mut rest = tool.clone();
     rest.tool.kind = "rest".into();
     assert!(

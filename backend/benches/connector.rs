@@ -103,7 +103,12 @@ fn bench(c: &mut Criterion) {
     c.bench_function("resolve 10 widgets sharing one binding, cache hit", |b| {
         b.to_async(&runtime).iter(|| async {
             connector
-                .resolve(&tools, ids.iter().map(|id| (id.as_str(), &binding)), false)
+                .resolve(
+                    &tools,
+                    ids.iter().map(|id| (id.as_str(), &binding)),
+                    &Default::default(),
+                    false,
+                )
                 .await
         })
     });

@@ -19,6 +19,9 @@ pub enum Error {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A tool failed or refused; the message is safe to show.
+    #[error("{0}")]
+    Upstream(String),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
     #[error("internal error: {0}")]
@@ -58,6 +61,7 @@ impl Error {
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Upstream(_) => ErrorCode::Upstream,
             Error::Db(_) | Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -74,7 +78,7 @@ impl Error {
             Error::Unauthenticated => "Please sign in.".to_owned(),
             Error::Forbidden(_) => "You do not have permission to do that.".to_owned(),
             Error::NotFound(what) => format!("{} not found.", capitalize(what)),
-            Error::Conflict(message) => message.clone(),
+            Error::Conflict(message) | Error::Upstream(message) => message.clone(),
             Error::Db(_) | Error::Internal(_) => {
                 "Something went wrong on our side. Please try again.".to_owned()
             }

@@ -2,6 +2,7 @@
 //! page's revision, publish, unpublish, copies, delete, templates) and rendering with every
 //! widget's data resolved. Every change writes its audit row in the same transaction.
 
+mod forms;
 mod templates;
 
 use std::{
@@ -17,6 +18,7 @@ use domain::{
         RenderedPage, SaveDraft, SavedDraft, SessionUser, WidgetData,
     },
     embed, policy,
+    request::Variables,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -710,21 +712,53 @@ impl PageService {
             .find_by_slug(actor.org_id, slug)
             .await?
             .ok_or(Error::NotFound("page"))?;
-        self.render(actor, model, force_refresh, draft).await
+        self.render(actor, model, force_refresh, draft, &Variables::new())
+            .await
     }
 
+    /// Renders a page by id; `variables` (page variable → text) fill `{{name}}`
+    /// placeholders in its bindings' requests.
     pub async fn render_by_id(
         &self,
         actor: &SessionUser,
         id: i32,
         force_refresh: bool,
+        variables: &BTreeMap<String, String>,
     ) -> Result<RenderedPage> {
         let model = page::Entity::find_by_id(id)
             .filter(page::Column::OrgId.eq(actor.org_id))
             .one(&self.db)
             .await?
             .ok_or(Error::NotFound("page"))?;
-        self.render(actor, model, force_refresh, false).await
+        let variables = variables
+            .iter()
+            .map(|(name, value)| (name.clone(), Value::String(value.clone())))
+            .collect();
+        self.render(actor, model, force_refresh, false, &variables)
+            .await
+    }
+
+    /// The definition `actor` gets of a stored page: viewers the published version; editors
+    /// and reviewers the draft of an unpublished page, or of any page with `draft`. Pages a
+    /// user may not see are "not found", not "forbidden". Widgets for other roles are gone.
+    fn visible_definition(
+        actor: &SessionUser,
+        model: &page::Model,
+        draft: bool,
+    ) -> Result<PageDefinition> {
+        let may_see_drafts = policy::allows(actor.role, Action::ViewDraftPage);
+        let stored = match &model.published_definition {
+            _ if draft && may_see_drafts => &model.definition,
+            Some(published) if policy::allows(actor.role, Action::ViewPublishedPage) => published,
+            _ if may_see_drafts => &model.definition,
+            _ => return Err(Error::NotFound("page")),
+        };
+        Ok(PageDefinition::from_json(stored)
+            .map_err(|issues| {
+                Error::Internal(format!("stored page {} is invalid: {issues:?}", model.id))
+            })?
+            // Widgets for other roles never leave the server, nor does their data.
+            .for_role(actor.role))
     }
 
     async fn render(
@@ -733,24 +767,12 @@ impl PageService {
         model: page::Model,
         force_refresh: bool,
         draft: bool,
+        variables: &Variables,
     ) -> Result<RenderedPage> {
-        // Viewers see the published version; editors and reviewers see the draft of an
-        // unpublished page, or of any page when they ask for it. Pages a user may not see are
-        // "not found", not "forbidden".
-        let may_see_drafts = policy::allows(actor.role, Action::ViewDraftPage);
-        let stored = match &model.published_definition {
-            _ if draft && may_see_drafts => &model.definition,
-            Some(published) if policy::allows(actor.role, Action::ViewPublishedPage) => published,
-            _ if may_see_drafts => &model.definition,
-            _ => return Err(Error::NotFound("page")),
-        };
-        let definition = PageDefinition::from_json(stored)
-            .map_err(|issues| {
-                Error::Internal(format!("stored page {} is invalid: {issues:?}", model.id))
-            })?
-            // Widgets for other roles never leave the server, nor does their data.
-            .for_role(actor.role);
-        let (data, html) = self.resolve(actor, &definition, force_refresh).await?;
+        let definition = Self::visible_definition(actor, &model, draft)?;
+        let (data, html) = self
+            .resolve(actor, &definition, variables, force_refresh)
+            .await?;
         Ok(RenderedPage {
             page: summarize(&self.db, &model).await?,
             html,
@@ -765,7 +787,9 @@ impl PageService {
     pub async fn preview(&self, actor: &SessionUser, definition: Value) -> Result<RenderedPage> {
         crate::require(actor, Action::EditPage)?;
         let definition = PageDefinition::parse(&definition).map_err(definition_issues)?;
-        let (data, html) = self.resolve(actor, &definition, false).await?;
+        let (data, html) = self
+            .resolve(actor, &definition, &Variables::new(), false)
+            .await?;
         let now = Utc::now();
         Ok(RenderedPage {
             page: PageSummary {
@@ -790,6 +814,7 @@ impl PageService {
         &self,
         actor: &SessionUser,
         definition: &PageDefinition,
+        variables: &Variables,
         force_refresh: bool,
     ) -> Result<(BTreeMap<String, WidgetData>, BTreeMap<String, String>)> {
         let widgets = definition.layout.all_widgets();
@@ -810,7 +835,7 @@ impl PageService {
         });
         let mut data = self
             .connectors
-            .resolve(&tools, bindings, force_refresh)
+            .resolve(&tools, bindings, variables, force_refresh)
             .await;
         for refusal in embed::refusals(definition, &self.embed_allowed_hosts) {
             data.insert(

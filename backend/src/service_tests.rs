@@ -652,5 +652,6 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
     }
 }
 
+mod forms;
 mod pages;
 mod tools;

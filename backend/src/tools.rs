@@ -549,6 +549,8 @@ impl ToolService {
             serde_json::to_value(&new.auth).expect("auth serializes"),
         );
         let config = Value::Object(config);
+        // SQL statements are the only SQL a page can run on this tool: check them now.
+        domain::request::statements_in(&config).map_err(Error::Validation)?;
         let now = Utc::now();
         let txn = self.db.begin().await?;
         let created = tool::ActiveModel {

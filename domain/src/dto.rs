@@ -154,6 +154,28 @@ pub struct RenderedPage {
     pub rendered_at: DateTime<Utc>,
 }
 
+/// A filled-in form, sent to `submit_form`: which page and form widget, and the values by
+/// field name as the browser has them (the server checks and types them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSubmission {
+    pub page: String,
+    pub widget: String,
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    /// Submit through the draft (the builder's preview); for those who may see drafts.
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// What a successful submission shows: `message`, and the created record's reference
+/// (e.g. an incident number) when the form names where to find it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSubmitted {
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum WidgetData {

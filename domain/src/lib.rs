@@ -10,6 +10,7 @@ pub mod layout;
 pub mod logo;
 pub mod page;
 pub mod policy;
+pub mod request;
 pub mod resilience;
 pub mod template;
 pub mod tool;

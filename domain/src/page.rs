@@ -10,7 +10,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ValidationIssue;
+use crate::{
+    ValidationIssue,
+    request::{GraphqlOperation, RequestBody, Variables, graphql_operation, render_string},
+};
 
 pub const SCHEMA_VERSION: u32 = 1;
 pub const GRID_COLUMNS: u8 = 12;
@@ -516,6 +519,7 @@ impl WidgetProps {
                         options: Vec::new(),
                     }],
                     submit_label: default_submit_label(),
+                    submit: None,
                 }),
                 4,
                 3,
@@ -908,6 +912,130 @@ pub struct FormProps {
     pub fields: Vec<FormField>,
     #[serde(default = "default_submit_label")]
     pub submit_label: String,
+    /// Where the values go; without it the form only checks its required fields. Boxed:
+    /// most forms in a page's widget list have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submit: Option<Box<SubmitAction>>,
+}
+
+/// A form's submit action: one request to a tool, its body filled from the form's values
+/// with `{{field_name}}` placeholders. It runs on the server, once per submission: never
+/// cached, never retried.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitAction {
+    /// Slug of the registered tool.
+    pub tool: String,
+    /// A POST, e.g. `{"method": "POST", "path": "/api/now/table/incident", "body":
+    /// {"kind": "json", "template": {"short_description": "{{summary}}"}}}`.
+    pub request: RequestSpec,
+    /// JMESPath to what identifies the created record in the tool's answer (e.g.
+    /// `result.number`), shown as "Submitted: INC0010061".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// Longest text a form field accepts.
+pub const MAX_FIELD_CHARS: usize = 4000;
+
+impl FormProps {
+    /// Checks submitted values against the fields — on the server, whatever the browser
+    /// checked — and types them for the request: numbers as JSON numbers, checkboxes as
+    /// booleans, empty optional fields as `null`. Issues are located at `values.<name>`.
+    pub fn typed_values(
+        &self,
+        values: &BTreeMap<String, String>,
+    ) -> Result<Variables, Vec<ValidationIssue>> {
+        let mut issues = Vec::new();
+        for name in values.keys() {
+            if !self.fields.iter().any(|field| &field.name == name) {
+                issues.push(ValidationIssue::new(
+                    format!("values.{name}"),
+                    format!("this form has no field \"{name}\""),
+                ));
+            }
+        }
+        let mut typed = Variables::new();
+        for field in &self.fields {
+            let at = format!("values.{}", field.name);
+            let text = values
+                .get(&field.name)
+                .map(|v| v.trim())
+                .unwrap_or_default();
+            let label = &field.label;
+            let value = match field.kind {
+                FieldKind::Checkbox => match text {
+                    "on" | "true" => Value::Bool(true),
+                    "" | "false" => Value::Bool(false),
+                    _ => {
+                        issues.push(ValidationIssue::new(
+                            at,
+                            format!("{label} is a checkbox: on or off"),
+                        ));
+                        continue;
+                    }
+                },
+                _ if text.is_empty() => Value::Null,
+                FieldKind::Number => match number(text) {
+                    Some(number) => number,
+                    None => {
+                        issues.push(ValidationIssue::new(
+                            at,
+                            format!("{label} must be a number"),
+                        ));
+                        continue;
+                    }
+                },
+                FieldKind::Date => {
+                    if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() {
+                        issues.push(ValidationIssue::new(
+                            at,
+                            format!("{label} must be a date (YYYY-MM-DD)"),
+                        ));
+                        continue;
+                    }
+                    Value::String(text.to_owned())
+                }
+                FieldKind::Select | FieldKind::Radio => {
+                    if !field.options.iter().any(|option| option == text) {
+                        issues.push(ValidationIssue::new(
+                            at,
+                            format!("{label} must be one of: {}", field.options.join(", ")),
+                        ));
+                        continue;
+                    }
+                    Value::String(text.to_owned())
+                }
+                FieldKind::Text => {
+                    if text.chars().count() > MAX_FIELD_CHARS {
+                        issues.push(ValidationIssue::new(
+                            at,
+                            format!("{label} is too long (at most {MAX_FIELD_CHARS} characters)"),
+                        ));
+                        continue;
+                    }
+                    Value::String(text.to_owned())
+                }
+            };
+            if field.required && matches!(value, Value::Null | Value::Bool(false)) {
+                issues.push(ValidationIssue::new(at, format!("{label} is required")));
+                continue;
+            }
+            typed.insert(field.name.clone(), value);
+        }
+        crate::error::collected(issues).map(|()| typed)
+    }
+}
+
+/// A finite number as JSON: integers stay integers.
+fn number(text: &str) -> Option<Value> {
+    if let Ok(integer) = text.parse::<i64>() {
+        return Some(Value::from(integer));
+    }
+    text.parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map(Value::Number)
 }
 
 fn default_submit_label() -> String {
@@ -990,8 +1118,13 @@ pub struct RequestSpec {
     pub method: HttpMethod,
     /// Path relative to the tool's base URL, starting with `/`.
     pub path: String,
+    /// Values may hold `{{name}}` placeholders (page variables, form values).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub query: BTreeMap<String, String>,
+    /// What a POST sends: JSON (with `{{name}}` placeholders), a GraphQL operation or a SQL
+    /// statement defined on the tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<RequestBody>,
     /// Follow the tool's pages and concatenate their items into one answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<PaginationSpec>,
@@ -1009,7 +1142,54 @@ impl RequestSpec {
             query: form_urlencoded::parse(query.as_bytes())
                 .into_owned()
                 .collect(),
+            body: None,
             pagination: None,
+        }
+    }
+
+    /// A POST of `path` with `body`.
+    pub fn post(path: &str, body: RequestBody) -> Self {
+        RequestSpec {
+            method: HttpMethod::Post,
+            body: Some(body),
+            ..RequestSpec::get(path)
+        }
+    }
+
+    /// The request with its placeholders (query values and body) filled from `variables`.
+    pub fn rendered(&self, variables: &Variables) -> RequestSpec {
+        RequestSpec {
+            query: self
+                .query
+                .iter()
+                .map(|(key, value)| {
+                    let text = crate::request::value_text(&render_string(value, variables));
+                    (key.clone(), text)
+                })
+                .collect(),
+            body: self.body.as_ref().map(|body| body.render(variables)),
+            ..self.clone()
+        }
+    }
+
+    /// Every variable its placeholders use.
+    pub fn placeholders(&self) -> BTreeSet<String> {
+        let mut names =
+            crate::request::JsonTemplate(serde_json::to_value(&self.query).unwrap_or_default())
+                .placeholders();
+        if let Some(body) = &self.body {
+            names.extend(body.placeholders());
+        }
+        names
+    }
+
+    /// Whether sending it only reads: GETs do, POSTs as their body declares; `None` when
+    /// the tool decides (a SQL statement's definition).
+    pub fn declared_read_only(&self) -> Option<bool> {
+        match (self.method, &self.body) {
+            (HttpMethod::Get, _) => Some(true),
+            (HttpMethod::Post, None) => Some(false),
+            (HttpMethod::Post, Some(body)) => body.declared_read_only(),
         }
     }
 }
@@ -1080,6 +1260,17 @@ fn default_max_pages() -> u32 {
 pub enum HttpMethod {
     #[default]
     Get,
+    /// Sends the request's `body`.
+    Post,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+        }
+    }
 }
 
 impl PageDefinition {
@@ -1542,6 +1733,9 @@ fn check_props(path: &str, props: &WidgetProps, issues: &mut Vec<ValidationIssue
                     ));
                 }
             }
+            if let Some(submit) = &form.submit {
+                check_submit(&format!("{path}.props.submit"), form, submit, issues);
+            }
         }
         _ => {}
     }
@@ -1647,14 +1841,21 @@ fn check_binding(
     if binding.tool.trim().is_empty() {
         issues.push(ValidationIssue::new(format!("{at}.tool"), "choose a tool"));
     }
-    let request_path = &binding.request.path;
-    if !request_path.starts_with('/')
-        || request_path.contains("://")
-        || request_path.split('/').any(|segment| segment == "..")
-    {
+    check_request(&format!("{at}.request"), &binding.request, issues);
+    if binding.request.declared_read_only() == Some(false) {
+        let (field, message) = match &binding.request.body {
+            Some(RequestBody::Graphql { .. }) => (
+                "body.query",
+                "a mutation changes data, and widgets only read: send it from a form",
+            ),
+            _ => (
+                "body",
+                "this request changes data, and widgets only read: send it from a form, or mark a JSON body \"read_only\" if the endpoint only answers questions",
+            ),
+        };
         issues.push(ValidationIssue::new(
-            format!("{at}.request.path"),
-            "the path must start with / and stay under the tool's base URL",
+            format!("{at}.request.{field}"),
+            message,
         ));
     }
     let (allowed, required) = props.binding_targets();
@@ -1694,6 +1895,98 @@ fn check_binding(
                 "this field needs a JMESPath expression",
             ));
         }
+    }
+}
+
+/// The rules every request follows, in bindings, form submissions and manifests alike.
+pub(crate) fn check_request(at: &str, request: &RequestSpec, issues: &mut Vec<ValidationIssue>) {
+    let request_path = &request.path;
+    if !request_path.starts_with('/')
+        || request_path.contains("://")
+        || request_path.split('/').any(|segment| segment == "..")
+    {
+        issues.push(ValidationIssue::new(
+            format!("{at}.path"),
+            "the path must start with / and stay under the tool's base URL",
+        ));
+    }
+    for (key, value) in &request.query {
+        crate::request::JsonTemplate(Value::String(value.clone()))
+            .check(&format!("{at}.query.{key}"), issues);
+    }
+    match (request.method, &request.body) {
+        (HttpMethod::Get, Some(_)) => issues.push(ValidationIssue::new(
+            format!("{at}.body"),
+            "a GET request sends no body: choose POST",
+        )),
+        (_, Some(body)) => body.check(&format!("{at}.body"), issues),
+        (HttpMethod::Post, None) => issues.push(ValidationIssue::new(
+            format!("{at}.body"),
+            "a POST needs a body: JSON, a GraphQL query or a SQL statement",
+        )),
+        (HttpMethod::Get, None) => {}
+    }
+    if request.method == HttpMethod::Post && request.pagination.is_some() {
+        issues.push(ValidationIssue::new(
+            format!("{at}.pagination"),
+            "paging is followed for GET requests only",
+        ));
+    }
+}
+
+fn check_submit(
+    at: &str,
+    form: &FormProps,
+    submit: &SubmitAction,
+    issues: &mut Vec<ValidationIssue>,
+) {
+    if submit.tool.trim().is_empty() {
+        issues.push(ValidationIssue::new(
+            format!("{at}.tool"),
+            "choose the tool the form sends to",
+        ));
+    }
+    if submit.request.method != HttpMethod::Post {
+        issues.push(ValidationIssue::new(
+            format!("{at}.request.method"),
+            "a form sends its values with POST",
+        ));
+    } else {
+        check_request(&format!("{at}.request"), &submit.request, issues);
+    }
+    if let Some(RequestBody::Graphql { query, .. }) = &submit.request.body
+        && graphql_operation(query) == Some(GraphqlOperation::Query)
+    {
+        issues.push(ValidationIssue::new(
+            format!("{at}.request.body.query"),
+            "a form sends a mutation; queries belong in a widget's binding",
+        ));
+    }
+    for name in submit.request.placeholders() {
+        if !form.fields.iter().any(|field| field.name == name) {
+            issues.push(ValidationIssue::new(
+                format!("{at}.request"),
+                format!(
+                    "{{{{{name}}}}} names no field of this form (fields: {})",
+                    form.fields
+                        .iter()
+                        .map(|field| field.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some(reference) = &submit.reference
+        && let Err(err) = jmespath::compile(reference)
+    {
+        issues.push(ValidationIssue::new(
+            format!("{at}.reference"),
+            format!(
+                "invalid JMESPath expression: {}",
+                first_line(&err.to_string())
+            ),
+        ));
     }
 }
 
@@ -2257,5 +2550,182 @@ mod tests {
                 .get("style")
                 .is_none()
         );
+    }
+
+    fn incident_form(submit: Value) -> Value {
+        widget(
+            "report",
+            0,
+            0,
+            "form",
+            json!({"fields": [
+                {"name": "summary", "label": "Summary", "kind": "text", "required": true},
+                {"name": "urgency", "label": "Urgency", "kind": "select", "options": ["1", "2", "3"]},
+                {"name": "minutes", "label": "Minutes lost", "kind": "number"},
+                {"name": "notify", "label": "Notify on-call", "kind": "checkbox"},
+                {"name": "since", "label": "Since", "kind": "date"}
+            ], "submit": submit}),
+        )
+    }
+
+    fn create_incident() -> Value {
+        json!({"tool": "servicenow-demo", "reference": "result.number",
+               "request": {"method": "POST", "path": "/api/now/table/incident",
+                           "body": {"kind": "json", "template": {"short_description": "{{summary}}", "urgency": "{{urgency}}"}}}})
+    }
+
+    #[test]
+    fn bindings_only_read_and_post_bodies_are_checked() {
+        let post = |body: Value| {
+            let mut widget = kpi("k", 0, 0);
+            widget["binding"]["request"] =
+                json!({"method": "POST", "path": "/graphql", "body": body});
+            issues_of(page(json!([widget])))
+        };
+        let write = post(json!({"kind": "json", "template": {"a": "{{x}}"}}));
+        assert_eq!(
+            write[0].path,
+            "layout.widgets[0] (\"k\").binding.request.body"
+        );
+        assert!(write[0].message.contains("widgets only read"));
+        let mutation = post(json!({"kind": "graphql", "query": "mutation { retry }"}));
+        assert_eq!(
+            mutation[0].path,
+            "layout.widgets[0] (\"k\").binding.request.body.query"
+        );
+        let broken = post(json!({"kind": "json", "read_only": true, "template": {"a": "{{x"}}));
+        assert_eq!(
+            broken[0].path,
+            "layout.widgets[0] (\"k\").binding.request.body.template.a"
+        );
+        for fine in [
+            json!({"kind": "json", "read_only": true, "template": {"q": "{{search}}"}}),
+            json!({"kind": "graphql", "query": "query { jobs { id } }", "variables": {"job": "{{job}}"}}),
+            json!({"kind": "statement", "name": "runs_by_result", "parameters": {"result": "FAILED"}}),
+        ] {
+            let mut widget = kpi("k", 0, 0);
+            widget["binding"]["request"] =
+                json!({"method": "POST", "path": "/x", "body": fine.clone()});
+            assert!(
+                PageDefinition::from_json(&page(json!([widget]))).is_ok(),
+                "{fine}"
+            );
+        }
+        let mut get_with_body = kpi("k", 0, 0);
+        get_with_body["binding"]["request"]["body"] =
+            json!({"kind": "json", "read_only": true, "template": {}});
+        assert_eq!(
+            issues_of(page(json!([get_with_body])))[0].message,
+            "a GET request sends no body: choose POST"
+        );
+    }
+
+    #[test]
+    fn form_submit_placeholders_must_name_the_forms_fields() {
+        assert!(
+            PageDefinition::from_json(&page(json!([incident_form(create_incident())]))).is_ok()
+        );
+        let mut submit = create_incident();
+        submit["request"]["body"]["template"]["caller_id"] = json!("{{caller}}");
+        submit["request"]["method"] = json!("GET");
+        submit["reference"] = json!("result[");
+        let issues = issues_of(page(json!([incident_form(submit)])));
+        let found: Vec<_> = issues
+            .iter()
+            .map(|issue| (issue.path.as_str(), issue.message.as_str()))
+            .collect();
+        let at = "layout.widgets[0] (\"report\").props.submit";
+        assert_eq!(
+            found[0],
+            (
+                &*format!("{at}.request.method"),
+                "a form sends its values with POST"
+            )
+        );
+        assert_eq!(found[1].0, format!("{at}.request"));
+        assert!(
+            found[1]
+                .1
+                .starts_with("{{caller}} names no field of this form"),
+            "{}",
+            found[1].1
+        );
+        assert_eq!(found[2].0, format!("{at}.reference"));
+    }
+
+    #[test]
+    fn submitted_values_are_checked_and_typed_on_the_server() {
+        let definition =
+            PageDefinition::from_json(&page(json!([incident_form(create_incident())]))).unwrap();
+        let WidgetProps::Form(form) = &definition.widget("report").unwrap().props else {
+            panic!("a form");
+        };
+        let values = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let typed = form
+            .typed_values(&values(&[
+                ("summary", " Disk full "),
+                ("urgency", "2"),
+                ("minutes", "12.5"),
+                ("notify", "on"),
+            ]))
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(&typed).unwrap(),
+            json!({"summary": "Disk full", "urgency": "2", "minutes": 12.5, "notify": true, "since": null})
+        );
+        let issues = form
+            .typed_values(&values(&[
+                ("summary", "  "),
+                ("urgency", "9"),
+                ("minutes", "many"),
+                ("since", "31/12/2026"),
+                ("admin", "true"),
+            ]))
+            .unwrap_err();
+        let found: Vec<_> = issues
+            .iter()
+            .map(|issue| (issue.path.as_str(), issue.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("values.admin", "this form has no field \"admin\""),
+                ("values.summary", "Summary is required"),
+                ("values.urgency", "Urgency must be one of: 1, 2, 3"),
+                ("values.minutes", "Minutes lost must be a number"),
+                ("values.since", "Since must be a date (YYYY-MM-DD)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn rendering_a_request_fills_query_and_body_from_variables() {
+        let request = RequestSpec {
+            query: BTreeMap::from([("job".to_owned(), "{{job}}".to_owned())]),
+            ..RequestSpec::post(
+                "/graphql",
+                RequestBody::Graphql {
+                    query: "query($job: String) { runs(job: $job) { runId } }".into(),
+                    variables: crate::request::JsonTemplate(json!({"job": "{{job}}", "limit": 5})),
+                },
+            )
+        };
+        assert_eq!(request.placeholders(), BTreeSet::from(["job".to_owned()]));
+        let vars = Variables::from([("job".to_owned(), json!("nightly-etl"))]);
+        let rendered = request.rendered(&vars);
+        assert_eq!(rendered.query["job"], "nightly-etl");
+        assert_eq!(
+            rendered.body,
+            Some(RequestBody::Graphql {
+                query: "query($job: String) { runs(job: $job) { runId } }".into(),
+                variables: crate::request::JsonTemplate(json!({"job": "nightly-etl", "limit": 5})),
+            })
+        );
+        assert_eq!(request.declared_read_only(), Some(true));
     }
 }

@@ -68,10 +68,12 @@ pub enum Action {
     OpenAdmin,
     ReadAudit,
     ManageUsers,
+    /// Send a form's values to its tool (on a page the user may view).
+    SubmitForm,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ViewPublishedPage,
         Action::ViewDraftPage,
         Action::CreatePage,
@@ -81,6 +83,7 @@ impl Action {
         Action::OpenAdmin,
         Action::ReadAudit,
         Action::ManageUsers,
+        Action::SubmitForm,
     ];
 }
 
@@ -90,17 +93,24 @@ pub fn allows(role: Role, action: Action) -> bool {
         Role::Admin => true,
         Role::Editor => matches!(
             action,
-            ViewPublishedPage | ViewDraftPage | CreatePage | EditPage | PublishPage | OpenAdmin
+            ViewPublishedPage
+                | ViewDraftPage
+                | CreatePage
+                | EditPage
+                | PublishPage
+                | OpenAdmin
+                | SubmitForm
         ),
         Role::Integrator => matches!(
             action,
-            ViewPublishedPage | ViewDraftPage | ManageTools | OpenAdmin
+            ViewPublishedPage | ViewDraftPage | ManageTools | OpenAdmin | SubmitForm
         ),
         Role::Auditor => matches!(
             action,
             ViewPublishedPage | ViewDraftPage | OpenAdmin | ReadAudit
         ),
-        Role::Viewer => matches!(action, ViewPublishedPage),
+        // Auditors only read; everyone else may use the forms on pages they see.
+        Role::Viewer => matches!(action, ViewPublishedPage | SubmitForm),
     }
 }
 
@@ -123,17 +133,24 @@ mod tests {
                     EditPage,
                     PublishPage,
                     OpenAdmin,
+                    SubmitForm,
                 ],
             ),
             (
                 Role::Integrator,
-                &[ViewPublishedPage, ViewDraftPage, ManageTools, OpenAdmin],
+                &[
+                    ViewPublishedPage,
+                    ViewDraftPage,
+                    ManageTools,
+                    OpenAdmin,
+                    SubmitForm,
+                ],
             ),
             (
                 Role::Auditor,
                 &[ViewPublishedPage, ViewDraftPage, OpenAdmin, ReadAudit],
             ),
-            (Role::Viewer, &[ViewPublishedPage]),
+            (Role::Viewer, &[ViewPublishedPage, SubmitForm]),
         ];
         for (role, granted) in expected {
             for action in Action::ALL {

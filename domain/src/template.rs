@@ -6,11 +6,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::{
     ValidationIssue,
     page::Pagination,
-    page::{RequestSpec, binding_targets_of},
+    page::{RequestSpec, binding_targets_of, check_request},
+    request::{RequestBody, statements_in},
     tool::ToolAuth,
 };
 
@@ -30,6 +32,10 @@ pub struct ConnectorTemplate {
     /// A cheap request for "Test connection".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_path: Option<String>,
+    /// Settings a tool made from this template starts with, e.g. the demo warehouse and SQL
+    /// `statements` (see `domain::request::SqlStatement`).
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub default_config: Value,
     #[serde(default)]
     pub endpoints: Vec<EndpointTemplate>,
 }
@@ -45,6 +51,27 @@ pub struct EndpointTemplate {
     /// Widget type → target prop → JMESPath expression.
     #[serde(default)]
     pub suggestions: BTreeMap<String, BTreeMap<String, String>>,
+    /// For endpoints that create something (forms): JMESPath to the created record's
+    /// reference in the answer, e.g. `result.number`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+impl EndpointTemplate {
+    /// Whether calling it changes data (a form's submit action) rather than reading (a
+    /// widget's binding); statements are writes only when their definition says so.
+    pub fn writes(&self, default_config: &Value) -> bool {
+        match (&self.request.declared_read_only(), &self.request.body) {
+            (Some(read_only), _) => !read_only,
+            (None, Some(RequestBody::Statement { name, .. })) => {
+                crate::request::statements_in(default_config)
+                    .ok()
+                    .and_then(|statements| statements.get(name).map(|s| s.write))
+                    .unwrap_or(false)
+            }
+            (None, _) => false,
+        }
+    }
 }
 
 impl ConnectorTemplate {
@@ -71,6 +98,15 @@ impl ConnectorTemplate {
         if let Err(auth) = self.auth.validate() {
             issues.extend(auth);
         }
+        let statements = match statements_in(&self.default_config) {
+            Ok(statements) => statements,
+            Err(found) => {
+                issues.extend(found.into_iter().map(|issue| {
+                    ValidationIssue::new(format!("default_{}", issue.path), issue.message)
+                }));
+                Default::default()
+            }
+        };
         let mut names = BTreeSet::new();
         for (index, endpoint) in self.endpoints.iter().enumerate() {
             let at = format!("endpoints[{index}] (\"{}\")", endpoint.name);
@@ -80,10 +116,21 @@ impl ConnectorTemplate {
                     "endpoint names must be unique",
                 ));
             }
-            if !endpoint.request.path.starts_with('/') {
+            check_request(&format!("{at}.request"), &endpoint.request, &mut issues);
+            if let Some(RequestBody::Statement { name, .. }) = &endpoint.request.body
+                && !statements.contains_key(name)
+            {
                 issues.push(ValidationIssue::new(
-                    format!("{at}.request.path"),
-                    "start the path with /",
+                    format!("{at}.request.body.name"),
+                    format!("default_config.statements has no statement \"{name}\""),
+                ));
+            }
+            if let Some(reference) = &endpoint.reference
+                && jmespath::compile(reference).is_err()
+            {
+                issues.push(ValidationIssue::new(
+                    format!("{at}.reference"),
+                    "invalid JMESPath expression",
                 ));
             }
             if let Pagination::Cursor { next_cursor, .. } = &endpoint.pagination

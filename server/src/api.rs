@@ -286,23 +286,22 @@ async fn create_page(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[derive(Deserialize)]
-struct RenderQuery {
-    #[serde(default)]
-    refresh: bool,
-}
-
+/// `?refresh=1` skips cached tool answers; every other query parameter is a page variable
+/// (as in the viewer's address), filling `{{name}}` placeholders in the page's requests.
 async fn render_page(
     State(state): State<AppState>,
     Extension(session): Extension<RequestSession>,
     ApiPath(id): ApiPath<i32>,
-    Query(query): Query<RenderQuery>,
+    Query(mut variables): Query<std::collections::BTreeMap<String, String>>,
 ) -> ApiResult<Json<RenderedPage>> {
+    let refresh = variables
+        .remove("refresh")
+        .is_some_and(|value| matches!(value.as_str(), "1" | "true"));
     Ok(Json(
         state
             .services
             .pages
-            .render_by_id(caller(&session)?, id, query.refresh)
+            .render_by_id(caller(&session)?, id, refresh, &variables)
             .await?,
     ))
 }

@@ -1,15 +1,19 @@
 //! Demo stand-ins for external tools, served under /mock with the response shapes of the
 //! real APIs so the connector code is the same against the real services. Data is
-//! deterministic: the same seed always yields the same runs and tickets.
+//! deterministic: the same seed always yields the same runs and tickets; incidents created
+//! through the API are kept in memory per server (numbered on from the seeded ones).
 
-use std::sync::LazyLock;
+mod graphql;
+mod sql;
+
+use std::sync::{Arc, LazyLock, Mutex};
 
 use axum::{
     Json, Router,
-    extract::Query,
-    http::{HeaderMap, HeaderValue, StatusCode},
+    extract::{Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use chrono::{DateTime, TimeZone, Utc};
 use rand::{Rng, SeedableRng, seq::SliceRandom};
@@ -22,13 +26,28 @@ use crate::AppState;
 const RUN_COUNT: usize = 40;
 const INCIDENT_COUNT: usize = 60;
 
+/// What the demo tools remember between requests: incidents created through the API.
+#[derive(Clone, Default)]
+pub struct MockState {
+    created: Arc<Mutex<Vec<Incident>>>,
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/databricks/api/2.1/jobs/runs/list", get(databricks_runs))
         .route(
             "/servicenow/api/now/table/incident",
-            get(servicenow_incidents),
+            get(servicenow_incidents).post(servicenow_create_incident),
         )
+        .route(
+            "/databricks/api/2.0/sql/statements",
+            post(sql::databricks_statement),
+        )
+        .route(
+            "/snowflake/api/v2/statements",
+            post(sql::snowflake_statement),
+        )
+        .route("/graphql", post(graphql::respond))
         .route(
             "/databricks/api/2.0/clusters/list",
             get(databricks_clusters),
@@ -49,6 +68,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/azure/activity-log", get(azure_activity_log))
         .route("/unavailable/{*rest}", get(unavailable))
+        // Each router (each server, each test app) starts with the seeded incidents only.
+        .with_state(MockState::default())
 }
 
 fn anchor() -> DateTime<Utc> {
@@ -151,14 +172,17 @@ fn state_label(state: u8) -> &'static str {
     }
 }
 
+#[derive(Clone)]
 struct Incident {
     sys_id: String,
     number: String,
-    short_description: &'static str,
+    short_description: String,
+    description: String,
     priority: u8,
     state: u8,
-    assignee: usize,
-    category: &'static str,
+    /// Index into `PEOPLE`; created incidents start unassigned.
+    assignee: Option<usize>,
+    category: String,
     opened_at: DateTime<Utc>,
 }
 
@@ -168,14 +192,20 @@ static INCIDENTS: LazyLock<Vec<Incident>> = LazyLock::new(|| {
         .map(|index| Incident {
             sys_id: format!("{:032x}", rng.r#gen::<u128>()),
             number: format!("INC{:07}", 10_001 + index),
-            short_description: PROBLEMS.choose(&mut rng).copied().unwrap_or(PROBLEMS[0]),
+            short_description: PROBLEMS
+                .choose(&mut rng)
+                .copied()
+                .unwrap_or(PROBLEMS[0])
+                .to_owned(),
+            description: String::new(),
             priority: rng.gen_range(1..=5),
             state: [1, 2, 2, 3, 6, 7][rng.gen_range(0..6)],
-            assignee: rng.gen_range(0..PEOPLE.len()),
+            assignee: Some(rng.gen_range(0..PEOPLE.len())),
             category: CATEGORIES
                 .choose(&mut rng)
                 .copied()
-                .unwrap_or(CATEGORIES[0]),
+                .unwrap_or(CATEGORIES[0])
+                .to_owned(),
             opened_at: anchor() + chrono::Duration::minutes(index as i64 * 53),
         })
         .collect()
@@ -185,24 +215,34 @@ impl Incident {
     /// The record as the Table API returns it, with `sysparm_display_value=true` turning
     /// codes into labels and references into `{display_value, link}`.
     fn to_json(&self, display: bool) -> Value {
-        let user_id = format!("{:032x}", self.assignee + 1);
-        let link = format!("https://example.service-now.com/api/now/table/sys_user/{user_id}");
         let opened = self.opened_at.format("%Y-%m-%d %H:%M:%S").to_string();
-        if display {
-            json!({
-                "sys_id": self.sys_id, "number": self.number, "short_description": self.short_description,
-                "priority": priority_label(self.priority), "state": state_label(self.state),
-                "assigned_to": {"display_value": PEOPLE[self.assignee], "link": link},
-                "category": self.category, "opened_at": opened
-            })
+        // An empty reference is "" in the Table API, not an object.
+        let assigned_to = match self.assignee {
+            None => json!(""),
+            Some(assignee) => {
+                let user_id = format!("{:032x}", assignee + 1);
+                let link =
+                    format!("https://example.service-now.com/api/now/table/sys_user/{user_id}");
+                if display {
+                    json!({"display_value": PEOPLE[assignee], "link": link})
+                } else {
+                    json!({"link": link, "value": user_id})
+                }
+            }
+        };
+        let (priority, state) = if display {
+            (
+                priority_label(self.priority).to_owned(),
+                state_label(self.state).to_owned(),
+            )
         } else {
-            json!({
-                "sys_id": self.sys_id, "number": self.number, "short_description": self.short_description,
-                "priority": self.priority.to_string(), "state": self.state.to_string(),
-                "assigned_to": {"link": link, "value": user_id},
-                "category": self.category, "opened_at": opened
-            })
-        }
+            (self.priority.to_string(), self.state.to_string())
+        };
+        json!({
+            "sys_id": self.sys_id, "number": self.number, "short_description": self.short_description,
+            "description": self.description, "priority": priority, "state": state,
+            "assigned_to": assigned_to, "category": self.category, "opened_at": opened
+        })
     }
 }
 
@@ -256,11 +296,49 @@ struct TableQuery {
     sysparm_limit: Option<String>,
     sysparm_offset: Option<String>,
     sysparm_display_value: Option<String>,
+    sysparm_query: Option<String>,
 }
 
-/// `GET /api/now/table/incident` with `sysparm_limit`, `sysparm_offset` and
-/// `sysparm_display_value`; the total is in `X-Total-Count` as on the real instance.
-async fn servicenow_incidents(Query(query): Query<TableQuery>) -> Response {
+/// The sort a `sysparm_query` asks for. Of the encoded query language only `ORDERBY<field>`
+/// and `ORDERBYDESC<field>` on `number`, `opened_at` and `priority` are understood; other
+/// conditions are refused rather than silently ignored.
+fn incident_order(query: &str) -> Result<Option<(&str, bool)>, String> {
+    let mut order = None;
+    for part in query.split('^').filter(|part| !part.is_empty()) {
+        let (field, descending) = match part.strip_prefix("ORDERBYDESC") {
+            Some(field) => (field, true),
+            None => match part.strip_prefix("ORDERBY") {
+                Some(field) => (field, false),
+                None => {
+                    return Err(format!(
+                        "the demo instance only sorts (ORDERBY…); cannot apply \"{part}\""
+                    ));
+                }
+            },
+        };
+        if !matches!(field, "number" | "opened_at" | "priority") {
+            return Err(format!("the demo instance cannot sort by \"{field}\""));
+        }
+        order = Some((field, descending));
+    }
+    Ok(order)
+}
+
+fn table_error(status: StatusCode, message: &str, detail: Option<String>) -> Response {
+    (
+        status,
+        Json(json!({"error": {"message": message, "detail": detail}, "status": "failure"})),
+    )
+        .into_response()
+}
+
+/// `GET /api/now/table/incident` with `sysparm_limit`, `sysparm_offset`,
+/// `sysparm_display_value` and a sort in `sysparm_query`; the total is in `X-Total-Count` as
+/// on the real instance. Incidents created through the API follow the seeded ones.
+async fn servicenow_incidents(
+    State(state): State<MockState>,
+    Query(query): Query<TableQuery>,
+) -> Response {
     let parse =
         |value: Option<&str>, default: usize| value.map(str::parse::<usize>).unwrap_or(Ok(default));
     let (Ok(limit), Ok(offset)) = (
@@ -269,16 +347,124 @@ async fn servicenow_incidents(Query(query): Query<TableQuery>) -> Response {
     ) else {
         return (StatusCode::BAD_REQUEST, Json(json!({"error": {"message": "Invalid sysparm_limit or sysparm_offset", "detail": null}, "status": "failure"}))).into_response();
     };
+    let order = match incident_order(query.sysparm_query.as_deref().unwrap_or_default()) {
+        Ok(order) => order,
+        Err(detail) => {
+            return table_error(
+                StatusCode::BAD_REQUEST,
+                "Invalid sysparm_query",
+                Some(detail),
+            );
+        }
+    };
     let display = matches!(query.sysparm_display_value.as_deref(), Some("true" | "all"));
-    let result: Vec<Value> = INCIDENTS
+    let created = state.created.lock().expect("mock state lock").clone();
+    let mut all: Vec<&Incident> = INCIDENTS.iter().chain(created.iter()).collect();
+    if let Some((field, descending)) = order {
+        all.sort_by(|a, b| {
+            let ordering = match field {
+                "priority" => a.priority.cmp(&b.priority),
+                "opened_at" => a.opened_at.cmp(&b.opened_at),
+                _ => a.number.cmp(&b.number),
+            };
+            if descending {
+                ordering.reverse()
+            } else {
+                ordering
+            }
+        });
+    }
+    let result: Vec<Value> = all
         .iter()
         .skip(offset)
         .take(limit)
         .map(|incident| incident.to_json(display))
         .collect();
     let mut headers = HeaderMap::new();
-    headers.insert("x-total-count", HeaderValue::from(INCIDENTS.len()));
+    headers.insert("x-total-count", HeaderValue::from(all.len()));
     (headers, Json(json!({ "result": result }))).into_response()
+}
+
+/// A choice field (`urgency`, `impact`): 1 (high) to 3 (low), 3 when not given.
+fn choice(body: &Value, field: &str) -> Result<u8, String> {
+    let value = match &body[field] {
+        Value::Null => return Ok(3),
+        Value::String(text) if text.is_empty() => return Ok(3),
+        Value::String(text) => text.parse::<u64>().ok(),
+        Value::Number(number) => number.as_u64(),
+        _ => None,
+    };
+    match value {
+        Some(value @ 1..=3) => Ok(value as u8),
+        _ => Err(format!("{field} must be 1, 2 or 3")),
+    }
+}
+
+/// `POST /api/now/table/incident`: 201 with the created record (and its `Location`), the
+/// number following the seeded incidents. Like an instance with the usual data policy, a
+/// short description is mandatory; priority follows ServiceNow's impact × urgency matrix.
+/// Unknown fields are ignored, as the real Table API does.
+async fn servicenow_create_incident(
+    State(state): State<MockState>,
+    body: Option<Json<Value>>,
+) -> Response {
+    let Some(Json(body @ Value::Object(_))) = body else {
+        return table_error(
+            StatusCode::BAD_REQUEST,
+            "Exception while reading request",
+            Some("The payload is not a JSON object".into()),
+        );
+    };
+    let text = |field: &str| {
+        body[field]
+            .as_str()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let short_description = text("short_description");
+    if short_description.is_empty() {
+        return table_error(
+            StatusCode::BAD_REQUEST,
+            "Operation Failed",
+            Some("Data Policy Exception: Short description is mandatory".into()),
+        );
+    }
+    let (urgency, impact) = match (choice(&body, "urgency"), choice(&body, "impact")) {
+        (Ok(urgency), Ok(impact)) => (urgency, impact),
+        (Err(detail), _) | (_, Err(detail)) => {
+            return table_error(StatusCode::BAD_REQUEST, "Invalid value", Some(detail));
+        }
+    };
+    let category = Some(text("category"))
+        .filter(|category| CATEGORIES.contains(&category.as_str()))
+        .unwrap_or_else(|| "inquiry".to_owned());
+    let mut created = state.created.lock().expect("mock state lock");
+    let index = INCIDENT_COUNT + created.len();
+    let incident = Incident {
+        // Deterministic: the nth created incident always gets the same id and number.
+        sys_id: format!("{:032x}", (0x5e_u128 << 120) | index as u128),
+        number: format!("INC{:07}", 10_001 + index),
+        short_description,
+        description: text("description"),
+        priority: (impact + urgency).saturating_sub(1).clamp(1, 5),
+        state: 1,
+        assignee: None,
+        category,
+        opened_at: anchor() + chrono::Duration::minutes(index as i64 * 53),
+    };
+    let location = format!(
+        "https://example.service-now.com/api/now/table/incident/{}",
+        incident.sys_id
+    );
+    let record = incident.to_json(false);
+    created.push(incident);
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(json!({ "result": record })),
+    )
+        .into_response()
 }
 
 /// `GET /api/2.0/clusters/list`.
@@ -502,7 +688,7 @@ mod tests {
         assert_eq!(shown["priority"], priority_label(incident.priority));
         assert_eq!(
             shown["assigned_to"]["display_value"],
-            PEOPLE[incident.assignee]
+            PEOPLE[incident.assignee.unwrap()]
         );
         assert!(raw["assigned_to"].get("display_value").is_none());
     }

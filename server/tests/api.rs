@@ -966,6 +966,16 @@ fn admins_test_tool_connections_and_viewers_cannot() {
 
 /// Every shipped template works against its demo stand-in: each endpoint answers with JSON and
 /// each suggested mapping finds data in it.
+/// Whether a mapped value holds something: not null, not empty, not rows of nulls only.
+fn finds_data(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Array(items) => !items.is_empty() && items.iter().all(finds_data),
+        Value::Object(fields) => fields.values().any(|field| !field.is_null()),
+        _ => true,
+    }
+}
+
 #[test]
 fn every_connector_template_works_against_its_demo_endpoints() {
     on_shared_runtime(async {
@@ -984,10 +994,19 @@ fn every_connector_template_works_against_its_demo_endpoints() {
             "powerbi",
             "tableau",
             "azure-devops",
+            "snowflake",
+            "graphql",
             "rest",
         ] {
             assert!(kinds.contains(&kind), "{kind} template listed");
         }
+        let admin_user = app
+            .services
+            .auth
+            .login("admin@example.com", "Admin123!")
+            .await
+            .unwrap()
+            .user;
         for template in backend::connector::templates::all() {
             if let Some(test_path) = &template.test_path {
                 let probe = admin
@@ -1002,23 +1021,77 @@ fn every_connector_template_works_against_its_demo_endpoints() {
                     template.kind
                 );
             }
-            for endpoint in &template.endpoints {
-                let mut url = reqwest::Url::parse(&app.url(&format!(
-                    "{}{}",
-                    template.demo_base_url, endpoint.request.path
-                )))
+            // A tool made from the template, its demo settings (SQL statements) included,
+            // called through the connector like any page would.
+            let slug = format!("template-{}", template.kind);
+            app.services
+                .tools
+                .create(
+                    &admin_user,
+                    NewTool {
+                        slug: slug.clone(),
+                        name: template.name.clone(),
+                        kind: template.kind.clone(),
+                        base_url: template.demo_base_url.clone(),
+                        auth: Default::default(),
+                        secret: None,
+                        config: template.default_config.clone(),
+                    },
+                )
+                .await
                 .unwrap();
-                url.query_pairs_mut().extend_pairs(&endpoint.request.query);
-                let body: Value = admin.get(url).send().await.unwrap().json().await.unwrap();
+            let target = app
+                .services
+                .tools
+                .target_for(admin_user.org_id, &slug)
+                .await
+                .unwrap()
+                .unwrap();
+            for endpoint in &template.endpoints {
+                let what = format!("{}/{}", template.kind, endpoint.name);
+                if endpoint.writes(&template.default_config) {
+                    // Every placeholder gets a plausible value; the reference must be found.
+                    let values = endpoint
+                        .request
+                        .placeholders()
+                        .into_iter()
+                        .map(|name| (name, json!("2")))
+                        .collect();
+                    let answer = app
+                        .services
+                        .connectors
+                        .submit(&target, &endpoint.request.rendered(&values))
+                        .await
+                        .unwrap_or_else(|err| panic!("{what}: {err}"));
+                    let reference = endpoint
+                        .reference
+                        .as_ref()
+                        .expect("writes name a reference");
+                    let found = backend::connector::apply_mapping(
+                        &answer,
+                        &[("reference".to_owned(), reference.clone())].into(),
+                    )
+                    .unwrap();
+                    assert!(
+                        !found["reference"].is_null(),
+                        "{what}: no reference in {answer}"
+                    );
+                    continue;
+                }
+                let body = app
+                    .services
+                    .connectors
+                    .fetch(&target, &endpoint.request, 0, true)
+                    .await
+                    .unwrap_or_else(|err| panic!("{what}: {err}"))
+                    .body;
+                assert!(!endpoint.suggestions.is_empty(), "{what} suggests mappings");
                 for (widget_type, mapping) in &endpoint.suggestions {
-                    let mapping: std::collections::BTreeMap<String, String> = mapping.clone();
-                    let values = backend::connector::apply_mapping(&body, &mapping).unwrap();
+                    let values = backend::connector::apply_mapping(&body, mapping).unwrap();
                     for (target, value) in values {
-                        let empty = value.is_null() || value.as_array().is_some_and(Vec::is_empty);
                         assert!(
-                            !empty,
-                            "{}/{} {widget_type}.{target} finds nothing",
-                            template.kind, endpoint.name
+                            finds_data(&value),
+                            "{what} {widget_type}.{target} finds nothing: {value}"
                         );
                     }
                 }
@@ -1780,6 +1853,206 @@ fn every_page_template_renders_with_data_from_the_demo_tools() {
                 .await
                 .unwrap();
             assert_eq!(preview.status(), StatusCode::FORBIDDEN);
+        }
+    });
+}
+
+/// A published page with an incident form and the newest incidents, created over REST.
+async fn publish_incident_page(app: &TestApp, slug: &str) -> i64 {
+    let definition = json!({"schema_version": 1, "layout": {"widgets": [
+        {"id": "report", "type": "form", "position": {"desktop": {"x": 0, "y": 0, "w": 4, "h": 4}},
+         "props": {"fields": [
+             {"name": "summary", "label": "Summary", "kind": "text", "required": true},
+             {"name": "urgency", "label": "Urgency", "kind": "select", "options": ["1", "2", "3"]}
+           ],
+           "submit": {"tool": "servicenow-demo", "reference": "result.number",
+             "request": {"method": "POST", "path": "/api/now/table/incident",
+               "body": {"kind": "json", "template": {"short_description": "{{summary}}", "urgency": "{{urgency}}", "impact": "1"}}}}}},
+        {"id": "newest", "type": "table", "position": {"desktop": {"x": 4, "y": 0, "w": 8, "h": 4}},
+         "props": {"columns": [{"key": "number", "label": "Number"}, {"key": "summary", "label": "Summary"}, {"key": "priority", "label": "Priority"}]},
+         "binding": {"tool": "servicenow-demo",
+           "request": {"path": "/api/now/table/incident", "query": {"sysparm_query": "ORDERBYDESCnumber", "sysparm_limit": "5", "sysparm_display_value": "true"}},
+           "mapping": {"rows": "result[].{number: number, summary: short_description, priority: priority}"}}}
+    ]}});
+    let created = app
+        .admin()
+        .await
+        .post(app.url("/api/pages"))
+        .json(&json!({"slug": slug, "title": "Report an incident", "definition": definition, "publish": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED, "{}", app.label);
+    created.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn a_viewer_submits_a_form_through_the_server_function_and_sees_the_new_incident() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let id = publish_incident_page(&app, "report-incident").await;
+            let viewer = app.viewer().await;
+            let submit = |values: Value, widget: &str| {
+                viewer
+                    .post(app.url("/rpc/submit_form"))
+                    .json(&json!({"submission": {
+                        "page": "report-incident", "widget": widget, "values": values
+                    }}))
+            };
+            let response = submit(
+                json!({"summary": "Disk full on etl-shared", "urgency": "1"}),
+                "report",
+            )
+            .send()
+            .await
+            .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{}", app.label);
+            let submitted: Value = response.json().await.unwrap();
+            // The first incident this server creates follows the 60 seeded ones.
+            assert_eq!(
+                submitted,
+                json!({"message": "Submitted: INC0010061", "reference": "INC0010061"})
+            );
+            let rendered = app
+                .get_json(&viewer, &format!("/api/pages/{id}/render?refresh=1"))
+                .await;
+            assert_eq!(
+                rendered["data"]["newest"]["values"]["rows"][0],
+                json!({"number": "INC0010061", "summary": "Disk full on etl-shared", "priority": "1 - Critical"})
+            );
+
+            // The server checks required fields and choices itself.
+            let refused = submit(json!({"summary": " ", "urgency": "9"}), "report")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let body: Value = refused.json().await.unwrap();
+            let paths: Vec<&str> = body["issues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|issue| issue["path"].as_str().unwrap())
+                .collect();
+            assert_eq!(paths, ["values.summary", "values.urgency"]);
+            let unknown = submit(json!({"summary": "x"}), "newest")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+            let anonymous = app
+                .client()
+                .post(app.url("/rpc/submit_form"))
+                .json(&json!({"submission": {"page": "report-incident", "widget": "report", "values": {"summary": "x"}}}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+            // Exactly one incident was created.
+            let listed = app
+                .mock("/mock/servicenow/api/now/table/incident?sysparm_query=ORDERBYDESCnumber&sysparm_limit=2")
+                .await;
+            assert_eq!(listed["result"][0]["number"], "INC0010061");
+            assert_eq!(listed["result"][1]["number"], "INC0010060");
+        }
+    });
+}
+
+#[test]
+fn demo_servicenow_refuses_incidents_without_a_short_description() {
+    on_shared_runtime(async {
+        let app = apps().await.remove(0);
+        let client = app.client();
+        let refused = client
+            .post(app.url("/mock/servicenow/api/now/table/incident"))
+            .json(&json!({"description": "no summary", "urgency": "2"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["status"], "failure");
+        assert_eq!(
+            body["error"]["detail"],
+            "Data Policy Exception: Short description is mandatory"
+        );
+        let created = client
+            .post(app.url("/mock/servicenow/api/now/table/incident"))
+            .json(&json!({"short_description": "VPN down", "urgency": 2, "impact": "2", "unknown_field": 1}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        assert!(created.headers().contains_key(header::LOCATION));
+        let record: Value = created.json().await.unwrap();
+        assert_eq!(record["result"]["number"], "INC0010061");
+        assert_eq!(record["result"]["priority"], "3");
+        assert_eq!(record["result"]["state"], "1");
+    });
+}
+
+#[test]
+fn sql_and_graphql_widgets_render_from_the_demo_tools_with_page_variables() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let statement = |id: &str, x: u8, tool: &str, path: &str, body: Value, rows: &str| {
+                json!({"id": id, "type": "table", "position": {"desktop": {"x": x, "y": 0, "w": 3, "h": 4}},
+                       "props": {"columns": [{"key": "name", "label": "Name"}, {"key": "count", "label": "Count"}]},
+                       "binding": {"tool": tool, "request": {"method": "POST", "path": path, "body": body},
+                                   "mapping": {"rows": rows}}})
+            };
+            let definition = json!({"schema_version": 1, "layout": {"widgets": [
+                statement("by-result", 0, "databricks-demo", "/api/2.0/sql/statements",
+                    json!({"kind": "statement", "name": "runs_by_result", "parameters": {"result": "{{result}}"}}),
+                    "result.data_array[*].{name: [0], count: to_number([1])}"),
+                statement("credits", 3, "snowflake-demo", "/api/v2/statements",
+                    json!({"kind": "statement", "name": "warehouse_credits", "parameters": {"min_credits": 100}}),
+                    "data[*].{name: [0], count: to_number([1])}"),
+                statement("gql", 6, "graphql-demo", "/graphql",
+                    json!({"kind": "graphql", "query": "query($result: String) { runs(result: $result, limit: 3) { jobName durationMs } }", "variables": {"result": "{{result}}"}}),
+                    "data.runs[].{name: jobName, count: durationMs}"),
+                statement("gql-broken", 9, "graphql-demo", "/graphql",
+                    json!({"kind": "graphql", "query": "{ runs { nope } }"}),
+                    "data.runs")
+            ]}});
+            let created: Value = app
+                .admin()
+                .await
+                .post(app.url("/api/pages"))
+                .json(&json!({"slug": "warehouse", "title": "Warehouse", "definition": definition, "publish": true}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let viewer = app.viewer().await;
+            let path =
+                |result: &str| format!("/api/pages/{}/render?result={result}", created["id"]);
+            let failed = app.get_json(&viewer, &path("FAILED")).await;
+            let succeeded = app.get_json(&viewer, &path("SUCCESS")).await;
+            let rows = |page: &Value, id: &str| page["data"][id]["values"]["rows"].clone();
+            assert!(
+                rows(&failed, "by-result")
+                    .as_array()
+                    .is_some_and(|rows| !rows.is_empty()),
+                "{}: {}",
+                app.label,
+                failed["data"]["by-result"]
+            );
+            assert_ne!(rows(&failed, "by-result"), rows(&succeeded, "by-result"));
+            assert_eq!(
+                rows(&failed, "credits"),
+                json!([{"name": "ANALYTICS_WH", "count": 412.5}, {"name": "ETL_WH", "count": 388.0}, {"name": "BI_WH", "count": 141.25}])
+            );
+            assert_eq!(rows(&failed, "gql").as_array().unwrap().len(), 3);
+            assert_ne!(rows(&failed, "gql"), rows(&succeeded, "gql"));
+            assert_eq!(
+                failed["data"]["gql-broken"],
+                json!({"status": "failed", "message": "GraphQL (demo) reported an error: Cannot query field \"nope\" on type \"Run\"."})
+            );
         }
     });
 }

@@ -8,8 +8,10 @@ use domain::{
     layout,
     page::{
         Binding, ButtonAction, ChartKind, Emphasis, FieldKind, FormField, KpiThresholds, KpiTrend,
-        RequestSpec, TableColumn, ValueFormat, VariableCondition, Visibility, binding_targets_of,
+        RequestSpec, SubmitAction, TableColumn, ValueFormat, VariableCondition, Visibility,
+        binding_targets_of,
     },
+    request::{JsonTemplate, RequestBody},
 };
 use leptos::prelude::*;
 use serde_json::Value;
@@ -389,6 +391,29 @@ fn type_fields(id: &str, type_name: &str) -> AnyView {
                 |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Form(f) => { f.fields = parse_fields(&v); true } _ => false },
             ))}
             {text_field(id, "Submit label", false, text_prop!(Form, submit_label))}
+            {text_field(id, "Send to tool (slug)", false, (
+                |w: &Widget| submit_of(w).map(|a| a.tool.clone()).unwrap_or_default(),
+                |w: &mut Widget, v: String| edit_submit(w, |a| a.tool = v.trim().to_owned()),
+            ))}
+            {text_field(id, "Send to path (POST)", false, (
+                |w: &Widget| submit_of(w).map(|a| a.request.path.clone()).unwrap_or_default(),
+                |w: &mut Widget, v: String| edit_submit(w, |a| a.request.path = v.trim().to_owned()),
+            ))}
+            {text_field(id, "Body (key: {{field}} per line, or JSON)", true, (
+                |w: &Widget| submit_of(w).map(|a| format_body(&a.request)).unwrap_or_default(),
+                |w: &mut Widget, v: String| match parse_body(&v) {
+                    Some(template) => edit_submit(w, |a| {
+                        a.request.body = Some(RequestBody::Json { template, read_only: false })
+                    }),
+                    None => false,
+                },
+            ))}
+            {text_field(id, "Reference in the answer (JMESPath)", false, (
+                |w: &Widget| submit_of(w).and_then(|a| a.reference.clone()).unwrap_or_default(),
+                |w: &mut Widget, v: String| {
+                    edit_submit(w, |a| a.reference = Some(v.trim().to_owned()).filter(|r| !r.is_empty()))
+                },
+            ))}
         }
         .into_any(),
         _ => ().into_any(),
@@ -444,6 +469,73 @@ fn parse_columns(text: &str) -> Vec<TableColumn> {
             },
         })
         .collect()
+}
+
+fn submit_of(widget: &Widget) -> Option<&SubmitAction> {
+    match &widget.props {
+        WidgetProps::Form(form) => form.submit.as_deref(),
+        _ => None,
+    }
+}
+
+/// Edits a form's submit action (a JSON POST until told otherwise); an action with neither
+/// tool nor path is removed.
+fn edit_submit(widget: &mut Widget, change: impl FnOnce(&mut SubmitAction)) -> bool {
+    let WidgetProps::Form(form) = &mut widget.props else {
+        return false;
+    };
+    let before = form.submit.clone();
+    let action = form.submit.get_or_insert_with(|| {
+        Box::new(SubmitAction {
+            tool: String::new(),
+            request: RequestSpec::post(
+                "",
+                RequestBody::Json {
+                    template: JsonTemplate(Value::Object(Default::default())),
+                    read_only: false,
+                },
+            ),
+            reference: None,
+        })
+    });
+    change(action);
+    if action.tool.is_empty() && action.request.path.is_empty() {
+        form.submit = None;
+    }
+    form.submit != before
+}
+
+/// A flat JSON body as `key: value` lines; anything else as JSON.
+fn format_body(request: &RequestSpec) -> String {
+    let Some(RequestBody::Json { template, .. }) = &request.body else {
+        return String::new();
+    };
+    match template.0.as_object() {
+        Some(map) if map.values().all(Value::is_string) => map
+            .iter()
+            .map(|(key, value)| format!("{key}: {}", value.as_str().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => serde_json::to_string_pretty(&template.0).unwrap_or_default(),
+    }
+}
+
+/// Reads `key: {{field}}` lines (a bare `key` sends the field of that name) or JSON.
+fn parse_body(text: &str) -> Option<JsonTemplate> {
+    if text.trim_start().starts_with('{') {
+        return serde_json::from_str(text).ok().map(JsonTemplate);
+    }
+    let body = lines(text)
+        .into_iter()
+        .map(|line| match line.split_once(':') {
+            Some((key, value)) => (
+                key.trim().to_owned(),
+                Value::String(value.trim().to_owned()),
+            ),
+            None => (line.clone(), Value::String(format!("{{{{{line}}}}}"))),
+        })
+        .collect();
+    Some(JsonTemplate(Value::Object(body)))
 }
 
 fn format_fields(fields: &[FormField]) -> String {
@@ -691,7 +783,15 @@ fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
                     let kind = sources.tools.iter().find(|t| t.slug == slug)?.kind.clone();
                     sources.templates.into_iter().find(|t| t.kind == kind)
                 })
-                .map(|template| template.endpoints)
+                // Endpoints that change data belong to forms, not to widget bindings.
+                .map(|template| {
+                    let config = template.default_config;
+                    template
+                        .endpoints
+                        .into_iter()
+                        .filter(|endpoint| !endpoint.writes(&config))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         }
     };
@@ -815,7 +915,7 @@ fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
                         write(builder, &path_id, |w| match w.binding.as_mut() {
                             Some(b) => {
                                 let pagination = b.request.pagination.take();
-                                b.request = RequestSpec { pagination, ..RequestSpec::get(text.trim()) };
+                                b.request = RequestSpec { pagination, method: b.request.method, body: b.request.body.take(), ..RequestSpec::get(text.trim()) };
                                 true
                             }
                             None => false,

@@ -1,5 +1,6 @@
-use domain::dto::RenderedPage;
+use domain::dto::{FormSubmission, FormSubmitted, RenderedPage};
 use leptos::prelude::*;
+use server_fn::codec::Json;
 
 use crate::AppError;
 
@@ -15,6 +16,18 @@ pub async fn render_page(
     crate::ssr::services()?
         .pages
         .render_by_slug(&caller, &slug, refresh, draft.unwrap_or(false))
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+/// Sends a form's values to the tool its submit action names; the server checks them
+/// against the page's own form definition. Answers with the created record's reference.
+#[server(prefix = "/rpc", endpoint = "submit_form", input = Json)]
+pub async fn submit_form(submission: FormSubmission) -> Result<FormSubmitted, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .submit_form(&caller, submission)
         .await
         .map_err(crate::ssr::fail)
 }

@@ -221,31 +221,83 @@ fn filter_view(id: &str, filter: &FilterProps, choices: Vec<String>) -> AnyView 
 
 /// Fields with the browser's required-field checks and messages of our own once hydrated.
 fn form_view(id: &str, form: &FormProps) -> AnyView {
+    use domain::dto::FormSubmission;
+    use leptos_router::hooks::{use_params_map, use_query_map};
+
     let (status, set_status) = signal(None::<String>);
+    let (pending, set_pending) = signal(false);
     let fields = form.fields.clone();
     let field_names: Vec<(String, String, bool)> = fields
         .iter()
         .map(|field| (field.name.clone(), field.label.clone(), field.required))
         .collect();
     let form_id = id.to_owned();
+    // The server finds the form in the page's own definition; the builder's canvas has none.
+    let page = use_params_map().with_untracked(|params| params.get("slug"));
+    let draft = use_query_map().with_untracked(|query| query.get("draft").is_some());
+    let has_action = form.submit.is_some();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
         let form: web_sys::HtmlFormElement = event_target(&ev);
+        let value = |name: &str| form_value(&form, &format!("{form_id}-{name}"));
         let missing: Vec<String> = field_names
             .iter()
-            .filter(|(name, _, required)| {
-                *required
-                    && form_value(&form, &format!("{form_id}-{name}"))
-                        .trim()
-                        .is_empty()
-            })
+            .filter(|(name, _, required)| *required && value(name).trim().is_empty())
             .map(|(_, label, _)| label.clone())
             .collect();
-        set_status.set(Some(if missing.is_empty() {
-            "This form has no submit action configured yet.".to_owned()
-        } else {
-            format!("Please fill in: {}", missing.join(", "))
-        }));
+        if !missing.is_empty() {
+            set_status.set(Some(format!("Please fill in: {}", missing.join(", "))));
+            return;
+        }
+        let page = match (has_action, page.clone()) {
+            (false, _) => {
+                set_status.set(Some(
+                    "This form has no submit action configured yet.".to_owned(),
+                ));
+                return;
+            }
+            (true, None) => {
+                set_status.set(Some(
+                    "Forms send their values from the page itself.".to_owned(),
+                ));
+                return;
+            }
+            (true, Some(page)) => page,
+        };
+        let submission = FormSubmission {
+            page,
+            widget: form_id.clone(),
+            values: field_names
+                .iter()
+                .map(|(name, _, _)| (name.clone(), value(name)))
+                .collect(),
+            draft,
+        };
+        set_pending.set(true);
+        set_status.set(Some("Submitting…".to_owned()));
+        leptos::task::spawn_local(async move {
+            let message = match super::api::submit_form(submission).await {
+                Ok(submitted) => {
+                    form.reset();
+                    submitted.message
+                }
+                // Validation issues read better one by one than as the summary.
+                Err(err) if !err.0.issues.is_empty() => err
+                    .0
+                    .issues
+                    .iter()
+                    .map(|issue| issue.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                Err(err) => err.message().to_owned(),
+            };
+            // The page may have been rebuilt (a refresh) while the tool answered.
+            let _ = set_status.try_set(Some(message));
+            let _ = set_pending.try_set(false);
+        });
     };
     view! {
         <form class="widget-form" novalidate on:submit=on_submit>
@@ -301,7 +353,9 @@ fn form_view(id: &str, form: &FormProps) -> AnyView {
                     }
                 })
                 .collect_view()}
-            <button type="submit" class="btn-primary">{form.submit_label.clone()}</button>
+            <button type="submit" class="btn-primary" prop:disabled=move || pending.get()>
+                {form.submit_label.clone()}
+            </button>
             <p role="status" class="form-status">{move || status.get()}</p>
         </form>
     }

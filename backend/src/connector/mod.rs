@@ -9,11 +9,18 @@
 //! with exponential backoff for transient failures (reads are idempotent), a circuit breaker
 //! that stops calling a failing tool for a while, and the last good answer served — marked
 //! stale — when a call fails.
+//!
+//! Reads and writes: GETs, read-only JSON POSTs, GraphQL queries and SQL statements not marked
+//! `write` are reads (`fetch`: cached, coalesced, retried). Everything else changes data in
+//! the tool and goes through `submit` only: one attempt, never cached, never coalesced.
 
 pub mod guard;
+pub mod statements;
 pub mod templates;
 #[cfg(test)]
 mod tests_http;
+#[cfg(test)]
+mod tests_post;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -26,7 +33,8 @@ use chrono::{DateTime, Utc};
 use domain::{
     Binding,
     dto::{ConnectionTest, WidgetData},
-    page::{Pagination, PaginationSpec, RequestSpec},
+    page::{HttpMethod, Pagination, PaginationSpec, RequestSpec},
+    request::{RequestBody, Variables, bind_parameters, statements_in},
     resilience::{BreakerPolicy, CircuitBreaker},
     tool::{ApiKeyLocation, ToolAuth, ToolSettings, ToolStatus},
 };
@@ -36,7 +44,10 @@ use moka::{Expiry, future::Cache};
 use serde_json::Value;
 use url::Url;
 
-use self::guard::{GuardedResolver, HostPolicy, refusal_in};
+use self::{
+    guard::{GuardedResolver, HostPolicy, refusal_in},
+    statements::{StatementDialect, dialect_for},
+};
 use crate::entities::tool;
 
 #[derive(Clone, Debug)]
@@ -135,6 +146,21 @@ pub enum ConnectorError {
     RateLimited { tool: String, per_minute: u32 },
     #[error("The data mapping for \"{target}\" failed: {reason}")]
     Mapping { target: String, reason: String },
+    #[error("{tool} refused the request (HTTP {status}): {message}")]
+    Rejected {
+        tool: String,
+        status: u16,
+        message: String,
+    },
+    /// A GraphQL error or a failed SQL statement in an otherwise successful answer.
+    #[error("{tool} reported an error: {message}")]
+    Reported { tool: String, message: String },
+    #[error(
+        "This request would change data in {tool}, and widgets only read. Send data with a form."
+    )]
+    WriteInBinding { tool: String },
+    #[error("{tool} is not set up for this request: {reason}.")]
+    NotSetUp { tool: String, reason: String },
 }
 
 impl ConnectorError {
@@ -167,7 +193,38 @@ impl ConnectorError {
 struct RequestKey {
     tool_id: i32,
     base_url: String,
+    /// Settings such as SQL statements shape what is sent: an edited tool starts afresh.
+    tool_updated_at: DateTime<Utc>,
+    /// With its placeholders filled in.
     request: RequestSpec,
+}
+
+/// What goes over the wire for one request, and how its answer is checked.
+struct Prepared {
+    method: reqwest::Method,
+    body: Option<Value>,
+    answer: AnswerCheck,
+    /// Whether it only reads (may be cached and retried).
+    reads: bool,
+}
+
+/// Each page of a paged answer is a plain GET.
+const PAGE_GET: Prepared = Prepared {
+    method: reqwest::Method::GET,
+    body: None,
+    answer: AnswerCheck::Plain,
+    reads: true,
+};
+
+/// How much of a tool's own error message is shown.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+#[derive(Clone, Copy)]
+enum AnswerCheck {
+    Plain,
+    /// `errors` in a 200 answer fail the request.
+    Graphql,
+    Statement(&'static dyn StatementDialect),
 }
 
 #[derive(Clone, Debug)]
@@ -280,6 +337,8 @@ impl ConnectorService {
 
     /// Fetches one request, from the cache when a fresh answer is there. `force` skips the
     /// cache (the viewer's Refresh button).
+    /// Only reads: a request that would change data is refused (see `submit`). Placeholders
+    /// must already be filled in (`RequestSpec::rendered`).
     pub async fn fetch(
         &self,
         target: &ToolTarget,
@@ -287,9 +346,15 @@ impl ConnectorService {
         ttl_seconds: u32,
         force: bool,
     ) -> Result<Fetched, ConnectorError> {
+        if !self.prepare(target, request)?.reads {
+            return Err(ConnectorError::WriteInBinding {
+                tool: target.tool.name.clone(),
+            });
+        }
         let key = RequestKey {
             tool_id: target.tool.id,
             base_url: target.tool.base_url.clone(),
+            tool_updated_at: target.tool.updated_at,
             request: request.clone(),
         };
         if force {
@@ -298,7 +363,9 @@ impl ConnectorService {
         let fresh = self
             .cache
             .try_get_with(key.clone(), async {
-                let body = self.call_guarded(target, request).await?;
+                let body = self
+                    .call_guarded(target, request, self.settings.retries)
+                    .await?;
                 let fetched = Fetched {
                     body: Arc::new(body),
                     fetched_at: Utc::now(),
@@ -322,6 +389,22 @@ impl ConnectorService {
         }
     }
 
+    /// Sends a request that changes data (a form submission): exactly one attempt through
+    /// the rate limit and circuit breaker — a retry could create a second record — never
+    /// cached, never shared with an identical submission. Cached answers of the tool are
+    /// dropped afterwards, so the next read shows the change.
+    pub async fn submit(
+        &self,
+        target: &ToolTarget,
+        request: &RequestSpec,
+    ) -> Result<Value, ConnectorError> {
+        let result = self.call_guarded(target, request, 0).await;
+        if result.is_ok() {
+            self.invalidate_tool(target.tool.id);
+        }
+        result
+    }
+
     /// Drops every cached answer of a tool, e.g. when it pushed news through its webhook.
     pub fn invalidate_tool(&self, tool_id: i32) {
         // Only fails when closures are not enabled on the cache, which they are.
@@ -330,11 +413,13 @@ impl ConnectorService {
             .invalidate_entries_if(move |key, _| key.tool_id == tool_id);
     }
 
-    /// One call with the tool's rate limit, retries and circuit breaker around it.
+    /// One call with the tool's rate limit, up to `retries` retries of transient failures,
+    /// and the circuit breaker around it.
     async fn call_guarded(
         &self,
         target: &ToolTarget,
         request: &RequestSpec,
+        retries: u32,
     ) -> Result<Value, ConnectorError> {
         let tool = &target.tool;
         // Before the breaker: a probe must not be spent waiting for the rate limit.
@@ -348,7 +433,7 @@ impl ConnectorService {
         let result = loop {
             let result = self.call(target, request).await;
             match &result {
-                Err(err) if err.is_transient() && attempt < self.settings.retries => {
+                Err(err) if err.is_transient() && attempt < retries => {
                     tokio::time::sleep(self.settings.retry_base_delay * 2_u32.pow(attempt)).await;
                     attempt += 1;
                 }
@@ -424,10 +509,92 @@ impl ConnectorService {
             .ok_or_else(|| ConnectorError::BadUrl {
                 tool: target.tool.name.clone(),
             })?;
+        let prepared = self.prepare(target, request)?;
         match &request.pagination {
-            None => self.call_url(target, url).await,
-            Some(spec) => self.call_paged(target, url, spec).await,
+            Some(spec) if request.method == HttpMethod::Get => {
+                self.call_paged(target, url, spec).await
+            }
+            _ => self.call_url(target, url, &prepared).await,
         }
+    }
+
+    /// The method and body to send, whether the request only reads, and how to read the
+    /// answer. SQL statements come from the tool's settings; the page supplies values only.
+    fn prepare(
+        &self,
+        target: &ToolTarget,
+        request: &RequestSpec,
+    ) -> Result<Prepared, ConnectorError> {
+        let tool = &target.tool;
+        let not_set_up = |reason: String| ConnectorError::NotSetUp {
+            tool: tool.name.clone(),
+            reason,
+        };
+        // SQL reaches a warehouse only as a statement defined on the tool: any other body
+        // for its statement endpoint could carry SQL written on a page.
+        if let Some(dialect) = dialect_for(&tool.kind)
+            && statements::takes_sql(dialect, &request.path)
+            && !matches!(request.body, Some(RequestBody::Statement { .. }))
+            && request.method == HttpMethod::Post
+        {
+            return Err(not_set_up(
+                "SQL runs only as the statements defined on the tool".to_owned(),
+            ));
+        }
+        let (body, answer, reads) = match (&request.method, &request.body) {
+            (HttpMethod::Get, _) => (None, AnswerCheck::Plain, true),
+            (HttpMethod::Post, None) => (None, AnswerCheck::Plain, false),
+            (
+                HttpMethod::Post,
+                Some(RequestBody::Json {
+                    template,
+                    read_only,
+                }),
+            ) => (Some(template.0.clone()), AnswerCheck::Plain, *read_only),
+            (HttpMethod::Post, Some(body @ RequestBody::Graphql { query, variables })) => {
+                let mut sent = serde_json::json!({ "query": query });
+                if !variables.0.is_null() {
+                    sent["variables"] = variables.0.clone();
+                }
+                let reads = body.declared_read_only() == Some(true);
+                (Some(sent), AnswerCheck::Graphql, reads)
+            }
+            (HttpMethod::Post, Some(RequestBody::Statement { name, parameters })) => {
+                let dialect = dialect_for(&tool.kind).ok_or_else(|| {
+                    not_set_up(format!("a {} tool does not run SQL statements", tool.kind))
+                })?;
+                let statements = statements_in(&tool.config).map_err(|issues| {
+                    not_set_up(format!(
+                        "its SQL statements are invalid ({})",
+                        issues
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ))
+                })?;
+                let statement = statements
+                    .get(name)
+                    .ok_or_else(|| not_set_up(format!("it defines no SQL statement \"{name}\"")))?;
+                let values = bind_parameters(statement, &parameters.0).map_err(&not_set_up)?;
+                let sent = dialect.body(&tool.config, statement, &values);
+                (
+                    Some(sent),
+                    AnswerCheck::Statement(dialect),
+                    !statement.write,
+                )
+            }
+        };
+        let method = match request.method {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
+        };
+        Ok(Prepared {
+            method,
+            body,
+            answer,
+            reads,
+        })
     }
 
     /// Follows the tool's pages and returns the first answer with the items of all pages
@@ -497,7 +664,7 @@ impl ConnectorService {
             if page_url.query() == Some("") {
                 page_url.set_query(None);
             }
-            let body = self.call_url(target, page_url).await?;
+            let body = self.call_url(target, page_url, &PAGE_GET).await?;
             let page_items = body
                 .pointer(&pointer)
                 .and_then(Value::as_array)
@@ -530,8 +697,13 @@ impl ConnectorService {
         Ok(merged)
     }
 
-    /// One GET of `url` with the tool's credentials, checked and parsed.
-    async fn call_url(&self, target: &ToolTarget, url: Url) -> Result<Value, ConnectorError> {
+    /// One request to `url` with the tool's credentials, checked and parsed.
+    async fn call_url(
+        &self,
+        target: &ToolTarget,
+        url: Url,
+        prepared: &Prepared,
+    ) -> Result<Value, ConnectorError> {
         let tool = &target.tool;
         let name = || tool.name.clone();
         if url.origin() != self.internal_origin {
@@ -543,17 +715,38 @@ impl ConnectorService {
                 })?;
         }
         let started = Instant::now();
-        let mut response = self.send(target, &url, false).await?;
+        let mut response = self.send(target, &url, prepared, false).await?;
         if response.status() == reqwest::StatusCode::UNAUTHORIZED
             && matches!(target.auth, ToolAuth::Oauth2ClientCredentials { .. })
         {
             // The cached token may have been revoked early: get a new one and try once more.
-            response = self.send(target, &url, true).await?;
+            // Safe for writes too: a 401 means the tool did nothing.
+            response = self.send(target, &url, prepared, true).await?;
         }
         let status = response.status();
         tracing::debug!(tool = %tool.slug, %url, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "tool answered");
         if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
             return Err(ConnectorError::CredentialsRejected { tool: name() });
+        }
+        let limit = self.settings.max_response_bytes;
+        if status.is_client_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS {
+            // The tool's own explanation (a missing field, a bad value) is what people can act on.
+            let explained = read_capped(response, limit.min(64 * 1024))
+                .await
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+                .and_then(|answer| error_message(&answer));
+            return Err(match explained {
+                Some(message) => ConnectorError::Rejected {
+                    tool: name(),
+                    status: status.as_u16(),
+                    message,
+                },
+                None => ConnectorError::Status {
+                    tool: name(),
+                    status: status.as_u16(),
+                },
+            });
         }
         if !status.is_success() {
             return Err(ConnectorError::Status {
@@ -561,7 +754,6 @@ impl ConnectorService {
                 status: status.as_u16(),
             });
         }
-        let limit = self.settings.max_response_bytes;
         if response
             .content_length()
             .is_some_and(|length| length as usize > limit)
@@ -580,7 +772,20 @@ impl ConnectorService {
                 },
                 ReadError::Transport => ConnectorError::Unreachable { tool: name() },
             })?;
-        serde_json::from_slice(&bytes).map_err(|_| ConnectorError::NotJson { tool: name() })
+        let answer: Value =
+            serde_json::from_slice(&bytes).map_err(|_| ConnectorError::NotJson { tool: name() })?;
+        let failure = match prepared.answer {
+            AnswerCheck::Plain => None,
+            AnswerCheck::Graphql => graphql_error(&answer),
+            AnswerCheck::Statement(dialect) => dialect.failure(&answer),
+        };
+        match failure {
+            Some(message) => Err(ConnectorError::Reported {
+                tool: name(),
+                message: truncate(&message, MAX_MESSAGE_CHARS),
+            }),
+            None => Ok(answer),
+        }
     }
 
     /// How long one request to the tool may take: its own setting, or the server default.
@@ -613,11 +818,12 @@ impl ConnectorService {
         headers
     }
 
-    /// Sends one GET with the tool's credentials; `fresh_token` forces a new OAuth2 token.
+    /// Sends one request with the tool's credentials; `fresh_token` forces a new OAuth2 token.
     async fn send(
         &self,
         target: &ToolTarget,
         url: &Url,
+        prepared: &Prepared,
         fresh_token: bool,
     ) -> Result<reqwest::Response, ConnectorError> {
         let tool = &target.tool;
@@ -632,9 +838,12 @@ impl ConnectorService {
         };
         let mut builder = self
             .client
-            .get(url.clone())
+            .request(prepared.method.clone(), url.clone())
             .headers(Self::default_headers(target))
             .timeout(timeout);
+        if let Some(body) = &prepared.body {
+            builder = builder.json(body);
+        }
         builder = match &target.auth {
             ToolAuth::None => builder,
             ToolAuth::ApiKey {
@@ -820,28 +1029,29 @@ impl ConnectorService {
         Some(url)
     }
 
-    /// Resolves every bound widget: each distinct request is made once, all of them
-    /// concurrently; each widget then maps the shared answer with its own expressions.
+    /// Resolves every bound widget: each distinct request (placeholders filled from
+    /// `variables`) is made once, all of them concurrently; each widget then maps the shared
+    /// answer with its own expressions.
     pub async fn resolve<'a>(
         &self,
         tools: &HashMap<String, ToolTarget>,
         bindings: impl IntoIterator<Item = (&'a str, &'a Binding)>,
+        variables: &Variables,
         force: bool,
     ) -> BTreeMap<String, WidgetData> {
-        let bindings: Vec<(&str, &Binding)> = bindings.into_iter().collect();
+        let bindings: Vec<(&str, &Binding, RequestSpec)> = bindings
+            .into_iter()
+            .map(|(id, binding)| (id, binding, binding.request.rendered(variables)))
+            .collect();
         let mut requests: Vec<(&str, &RequestSpec, u32)> = Vec::new();
-        for (_, binding) in &bindings {
+        for (_, binding, request) in &bindings {
             match requests
                 .iter_mut()
-                .find(|entry| same_request(entry, binding))
+                .find(|entry| entry.0 == binding.tool && entry.1 == request)
             {
                 // The shortest TTL among identical requests wins, so no widget sees older data than it asked for.
                 Some(existing) => existing.2 = existing.2.min(binding.cache_ttl_seconds),
-                None => requests.push((
-                    binding.tool.as_str(),
-                    &binding.request,
-                    binding.cache_ttl_seconds,
-                )),
+                None => requests.push((binding.tool.as_str(), request, binding.cache_ttl_seconds)),
             }
         }
         let answers = join_all(requests.iter().map(|(slug, request, ttl)| async move {
@@ -852,11 +1062,11 @@ impl ConnectorService {
         }))
         .await;
         bindings
-            .into_iter()
-            .map(|(widget_id, binding)| {
+            .iter()
+            .map(|(widget_id, binding, request)| {
                 let index = requests
                     .iter()
-                    .position(|entry| same_request(entry, binding))
+                    .position(|entry| entry.0 == binding.tool && entry.1 == request)
                     .expect("every binding's request was collected above");
                 let data = match &answers[index] {
                     Ok(fetched) => match apply_mapping(&fetched.body, &binding.mapping) {
@@ -873,7 +1083,7 @@ impl ConnectorService {
                         message: err.to_string(),
                     },
                 };
-                (widget_id.to_owned(), data)
+                ((*widget_id).to_owned(), data)
             })
             .collect()
     }
@@ -891,8 +1101,50 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-fn same_request(entry: &(&str, &RequestSpec, u32), binding: &Binding) -> bool {
-    entry.0 == binding.tool && *entry.1 == binding.request
+/// The first GraphQL error's message, if the answer carries any.
+fn graphql_error(answer: &Value) -> Option<String> {
+    let errors = answer
+        .get("errors")?
+        .as_array()
+        .filter(|errors| !errors.is_empty())?;
+    Some(
+        errors[0]
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("the GraphQL request failed")
+            .to_owned(),
+    )
+}
+
+/// A tool's explanation of a refused request, from the common error shapes: ServiceNow
+/// (`error.message` + `error.detail`), Databricks and Snowflake (`message`), GraphQL
+/// (`errors[0].message`), and plain `error` strings.
+fn error_message(answer: &Value) -> Option<String> {
+    let text = |pointer: &str| {
+        answer
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+    };
+    let message = match (text("/error/message"), text("/error/detail")) {
+        (Some(message), Some(detail)) => format!("{message}: {detail}"),
+        (Some(message), None) => message.to_owned(),
+        (None, _) => text("/message")
+            .or_else(|| text("/errors/0/message"))
+            .or_else(|| text("/error"))?
+            .to_owned(),
+    };
+    Some(truncate(&message, MAX_MESSAGE_CHARS))
+}
+
+/// At most `limit` characters, whitespace runs collapsed, `…` when cut.
+fn truncate(text: &str, limit: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(limit) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
 }
 
 enum ReadError {

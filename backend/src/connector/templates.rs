@@ -25,6 +25,14 @@ const MANIFESTS: &[(&str, &str)] = &[
         "azure-devops.json",
         include_str!("../../connectors/azure-devops.json"),
     ),
+    (
+        "snowflake.json",
+        include_str!("../../connectors/snowflake.json"),
+    ),
+    (
+        "graphql.json",
+        include_str!("../../connectors/graphql.json"),
+    ),
     ("rest.json", include_str!("../../connectors/rest.json")),
 ];
 

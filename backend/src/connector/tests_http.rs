@@ -169,7 +169,7 @@ async fn start() -> (String, Upstream) {
     (format!("http://{addr}"), upstream)
 }
 
-fn connector(allowed_hosts: &[&str]) -> ConnectorService {
+pub(super) fn connector(allowed_hosts: &[&str]) -> ConnectorService {
     ConnectorService::new(ConnectorSettings {
         breaker: BreakerPolicy {
             failure_threshold: 3,
@@ -185,7 +185,7 @@ fn connector(allowed_hosts: &[&str]) -> ConnectorService {
     })
 }
 
-fn target(id: i32, base_url: &str, auth: ToolAuth, secret: Option<&str>) -> ToolTarget {
+pub(super) fn target(id: i32, base_url: &str, auth: ToolAuth, secret: Option<&str>) -> ToolTarget {
     let now = Utc::now();
     ToolTarget {
         tool: tool::Model {
@@ -665,7 +665,12 @@ async fn ten_widgets_sharing_a_binding_make_one_request() {
     .unwrap();
     let ids: Vec<String> = (0..10).map(|i| format!("w{i}")).collect();
     let data = connector
-        .resolve(&tools, ids.iter().map(|id| (id.as_str(), &binding)), true)
+        .resolve(
+            &tools,
+            ids.iter().map(|id| (id.as_str(), &binding)),
+            &Default::default(),
+            true,
+        )
         .await;
     assert_eq!(data.len(), 10);
     assert_eq!(hits(&upstream), 1);

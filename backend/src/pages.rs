@@ -708,11 +708,25 @@ impl PageService {
         force_refresh: bool,
         draft: bool,
     ) -> Result<RenderedPage> {
+        self.render_by_slug_with(actor, slug, force_refresh, draft, &BTreeMap::new())
+            .await
+    }
+
+    /// [`Self::render_by_slug`] with page variables (a search or filter widget's id → its
+    /// text) filling `{{name}}` placeholders in the bindings' requests.
+    pub async fn render_by_slug_with(
+        &self,
+        actor: &SessionUser,
+        slug: &str,
+        force_refresh: bool,
+        draft: bool,
+        variables: &BTreeMap<String, String>,
+    ) -> Result<RenderedPage> {
         let model = self
             .find_by_slug(actor.org_id, slug)
             .await?
             .ok_or(Error::NotFound("page"))?;
-        self.render(actor, model, force_refresh, draft, &Variables::new())
+        self.render(actor, model, force_refresh, draft, &as_values(variables))
             .await
     }
 
@@ -730,11 +744,7 @@ impl PageService {
             .one(&self.db)
             .await?
             .ok_or(Error::NotFound("page"))?;
-        let variables = variables
-            .iter()
-            .map(|(name, value)| (name.clone(), Value::String(value.clone())))
-            .collect();
-        self.render(actor, model, force_refresh, false, &variables)
+        self.render(actor, model, force_refresh, false, &as_values(variables))
             .await
     }
 
@@ -858,6 +868,16 @@ fn stored_now() -> DateTime<Utc> {
 /// `version + 1`, computed by the database so concurrent writers cannot both win.
 fn next_version() -> Expr {
     Expr::col(page::Column::Version).add(1)
+}
+
+/// Page variables as the JSON strings placeholders are filled with; an empty one (a filter
+/// on "All", a cleared search) counts as unset.
+fn as_values(variables: &BTreeMap<String, String>) -> Variables {
+    variables
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| (name.clone(), Value::String(value.clone())))
+        .collect()
 }
 
 #[cfg(test)]

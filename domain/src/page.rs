@@ -1159,12 +1159,13 @@ impl RequestSpec {
     /// The request with its placeholders (query values and body) filled from `variables`.
     pub fn rendered(&self, variables: &Variables) -> RequestSpec {
         RequestSpec {
+            // A parameter that is only an unset variable is left out: "no filter chosen".
             query: self
                 .query
                 .iter()
-                .map(|(key, value)| {
-                    let text = crate::request::value_text(&render_string(value, variables));
-                    (key.clone(), text)
+                .filter_map(|(key, value)| match render_string(value, variables) {
+                    Value::Null => None,
+                    rendered => Some((key.clone(), crate::request::value_text(&rendered))),
                 })
                 .collect(),
             body: self.body.as_ref().map(|body| body.render(variables)),
@@ -1443,6 +1444,31 @@ impl PageDefinition {
             }
         }
         filters
+    }
+}
+
+/// Page variables to and from a URL query string (`a=1&b=x+y`).
+pub fn encode_variables(variables: &BTreeMap<String, String>) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(variables)
+        .finish()
+}
+
+pub fn decode_variables(query: &str) -> BTreeMap<String, String> {
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+impl PageDefinition {
+    /// Names of the page variables the page's bindings fill into their requests.
+    pub fn bound_variables(&self) -> BTreeSet<String> {
+        self.layout
+            .all_widgets()
+            .iter()
+            .filter_map(|widget| widget.binding.as_ref())
+            .flat_map(|binding| binding.request.placeholders())
+            .collect()
     }
 }
 
@@ -2727,5 +2753,26 @@ mod tests {
             })
         );
         assert_eq!(request.declared_read_only(), Some(true));
+    }
+
+    #[test]
+    fn page_variables_travel_as_a_query_string() {
+        let vars = BTreeMap::from([
+            ("prio".to_owned(), "1 - Critical".to_owned()),
+            ("q".to_owned(), "a&b=c".to_owned()),
+        ]);
+        let encoded = encode_variables(&vars);
+        assert_eq!(encoded, "prio=1+-+Critical&q=a%26b%3Dc");
+        assert_eq!(decode_variables(&encoded), vars);
+    }
+
+    #[test]
+    fn a_query_parameter_that_is_only_an_unset_variable_is_left_out() {
+        let request = RequestSpec::get("/api/2.1/jobs/runs/list?limit=25&job_id={{job}}");
+        assert_eq!(request.placeholders(), BTreeSet::from(["job".to_owned()]));
+        let unset = request.rendered(&Variables::new());
+        assert_eq!(unset.query.keys().collect::<Vec<_>>(), ["limit"]);
+        let set = request.rendered(&Variables::from([("job".to_owned(), json!("101"))]));
+        assert_eq!(set.query["job_id"], "101");
     }
 }

@@ -179,3 +179,32 @@ test('a binding with a polling interval refreshes the page by itself', async ({ 
   const first = await stamp.getAttribute('datetime');
   await expect(stamp).not.toHaveAttribute('datetime', first!, { timeout: 8_000 });
 });
+
+test("a filter's choice goes into the request of the widgets bound to it", async ({ page, request, javaScriptEnabled }) => {
+  const runs = (await (await request.get('/mock/databricks/api/2.1/jobs/runs/list?limit=25')).json()).runs;
+  const runsOf = async (id: number) => (await (await request.get(`/mock/databricks/api/2.1/jobs/runs/list?limit=25&job_id=${id}`)).json()).runs;
+  // A job with more runs than the first 25 show: only asking the tool finds them all.
+  let job = 0;
+  for (const id of new Set<number>(runs.map((r: any) => r.job_id))) {
+    if ((await runsOf(id)).length > runs.filter((r: any) => r.job_id === id).length) { job = id; break; }
+  }
+  expect(job, 'a job with runs beyond the first page').not.toBe(0);
+  const path = await publish(request, `job-filter-${Date.now().toString(36)}`, [
+    { id: 'job', type: 'filter', props: { label: 'Job', target: 'runs', column: 'job', options: [...new Set(runs.map((r: any) => String(r.job_id)))] },
+      position: { desktop: { x: 0, y: 0, w: 4, h: 1 } } },
+    { id: 'runs', type: 'table', props: { columns: [{ key: 'run', label: 'Run' }, { key: 'job', label: 'Job' }] },
+      position: { desktop: { x: 0, y: 1, w: 12, h: 5 } },
+      binding: { tool: 'databricks-demo', request: { path: '/api/2.1/jobs/runs/list', query: { limit: '25', job_id: '{{job}}' } },
+                 mapping: { rows: 'runs[*].{run: run_id, job: to_string(job_id)}' } } },
+  ]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  const jobCells = page.locator('[data-widget-id="runs"] tbody td:nth-child(2)');
+  await expect(jobCells).toHaveCount(runs.length);
+  if (javaScriptEnabled) await expect(page.locator('.dashboard-grid')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByLabel('Job').selectOption(String(job));
+  if (!javaScriptEnabled) await page.getByRole('button', { name: 'Apply' }).click();
+  // The tool itself answered with that job's runs only (it was asked with job_id).
+  const only = await runsOf(job);
+  await expect(jobCells).toHaveCount(only.length);
+  for (const text of await jobCells.allTextContents()) expect(text).toBe(String(job));
+});

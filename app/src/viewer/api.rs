@@ -4,18 +4,27 @@ use server_fn::codec::Json;
 
 use crate::AppError;
 
-/// A page with every widget's data; `refresh` skips cached tool answers, `draft` (optional
-/// for older callers) shows editors the unpublished draft (the builder's Preview).
+/// A page with every widget's data; `refresh` skips cached tool answers, `draft` shows
+/// editors the unpublished draft (the builder's Preview), `variables` (page variables as a
+/// query string) fill the bindings' `{{name}}` placeholders. The last two are optional for
+/// older callers.
 #[server(prefix = "/rpc", endpoint = "render_page")]
 pub async fn render_page(
     slug: String,
     refresh: bool,
     draft: Option<bool>,
+    variables: Option<String>,
 ) -> Result<RenderedPage, AppError> {
     let caller = crate::ssr::caller().await?;
     crate::ssr::services()?
         .pages
-        .render_by_slug(&caller, &slug, refresh, draft.unwrap_or(false))
+        .render_by_slug_with(
+            &caller,
+            &slug,
+            refresh,
+            draft.unwrap_or(false),
+            &domain::page::decode_variables(variables.as_deref().unwrap_or_default()),
+        )
         .await
         .map_err(crate::ssr::fail)
 }

@@ -118,18 +118,6 @@ pub fn ViewerPage() -> impl IntoView {
     let refresh_in_url = use_query_map().read_untracked().get("refresh").is_some();
     let draft = use_query_map().read_untracked().get("draft").is_some();
     let refreshes = RwSignal::new(0_u32);
-    let page = Resource::new(
-        move || (slug(), refreshes.get()),
-        move |(slug, count)| api::render_page(slug, refresh_in_url || count > 0, Some(draft)),
-    );
-    // Effects run only in the browser, so the server never opens this stream.
-    Effect::new(move |_| listen_for_tool_updates(refreshes));
-    let (pending, set_pending) = signal(false);
-    let control = RefreshControl {
-        trigger: Callback::new(move |_| refreshes.update(|count| *count += 1)),
-        pending,
-    };
-    let path = use_location().pathname.get_untracked();
     let query = use_query_map().get_untracked();
     let variables = RwSignal::new(
         query
@@ -139,6 +127,27 @@ pub fn ViewerPage() -> impl IntoView {
             .collect::<BTreeMap<String, String>>(),
     );
     provide_context(widgets::PageVariables(variables));
+    let page = Resource::new(
+        move || (slug(), refreshes.get()),
+        move |(slug, count)| {
+            // Bindings may fill page variables (filters, search) into their requests.
+            let variables = domain::page::encode_variables(&variables.get_untracked());
+            api::render_page(
+                slug,
+                refresh_in_url || count > 0,
+                Some(draft),
+                Some(variables),
+            )
+        },
+    );
+    // Effects run only in the browser, so the server never opens this stream.
+    Effect::new(move |_| listen_for_tool_updates(refreshes));
+    let (pending, set_pending) = signal(false);
+    let control = RefreshControl {
+        trigger: Callback::new(move |_| refreshes.update(|count| *count += 1)),
+        pending,
+    };
+    let path = use_location().pathname.get_untracked();
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading dashboard…"</p> } set_pending=set_pending>
             {move || {
@@ -203,6 +212,24 @@ fn Dashboard(rendered: RenderedPage, control: RefreshControl, draft: bool) -> im
             on_cleanup(move || handle.clear());
         }
     });
+    // A change to a variable the bindings use fetches the page's data again.
+    let bound = rendered.definition.bound_variables();
+    if let Some(variables) = use_context::<widgets::PageVariables>()
+        && !bound.is_empty()
+    {
+        Effect::new(move |previous: Option<BTreeMap<String, String>>| {
+            let current: BTreeMap<String, String> = variables.0.with(|all| {
+                all.iter()
+                    .filter(|(name, _)| bound.contains(*name))
+                    .map(|(name, value)| (name.clone(), value.clone()))
+                    .collect()
+            });
+            if previous.is_some_and(|previous| previous != current) {
+                control.trigger.run(());
+            }
+            current
+        });
+    }
     let hydrated = crate::use_hydrated();
     view! {
         <Title text=title.clone() />

@@ -822,6 +822,8 @@ pub enum ButtonAction {
     },
     /// Reloads the data of every widget on the page.
     Refresh,
+    /// Submits a form widget on the page (by its id), like the form's own button.
+    SubmitForm { form: String },
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -1830,6 +1832,18 @@ fn check_references(widgets: &[(String, &Widget)], issues: &mut Vec<ValidationIs
                     }
                 }
             }
+            WidgetProps::Button(ButtonProps {
+                action: ButtonAction::SubmitForm { form },
+                ..
+            }) if !widgets
+                .iter()
+                .any(|(_, w)| w.id == *form && matches!(w.props, WidgetProps::Form(_))) =>
+            {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.props.action.form"),
+                    format!("there is no form \"{form}\" on this page"),
+                ))
+            }
             WidgetProps::Filter(filter) if filter.target.is_empty() => {
                 issues.push(ValidationIssue::new(
                     format!("{path}.props.target"),
@@ -2774,5 +2788,21 @@ mod tests {
         assert_eq!(unset.query.keys().collect::<Vec<_>>(), ["limit"]);
         let set = request.rendered(&Variables::from([("job".to_owned(), json!("101"))]));
         assert_eq!(set.query["job_id"], "101");
+    }
+
+    #[test]
+    fn a_submit_button_must_name_a_form_on_the_page() {
+        let button = |form: &str| {
+            json!({"id": "send", "type": "button", "props": {"label": "Send", "action": {"kind": "submit_form", "form": form}},
+            "position": {"desktop": rect(6, 0, 2, 1)}})
+        };
+        let form = json!({"id": "report", "type": "form", "props": {"fields": [{"name": "a", "label": "A", "kind": "text"}]},
+            "position": {"desktop": rect(0, 0, 6, 3)}});
+        PageDefinition::from_json(&page(json!([form.clone(), button("report")]))).unwrap();
+        let issues = issues_of(page(json!([form, button("nope")])));
+        assert_eq!(
+            issues[0].path,
+            "layout.widgets[1] (\"send\").props.action.form"
+        );
     }
 }

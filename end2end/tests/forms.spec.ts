@@ -79,3 +79,18 @@ test('a viewer reports an incident with a form and finds it in the incident list
   const row = table.locator('tbody tr', { hasText: number });
   await expect(row).toContainText(summary);
 });
+
+test('a Submit button elsewhere on the page sends the form', async ({ page, request, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'sending a form to a tool needs JavaScript');
+  const sendButton = {
+    id: 'send', type: 'button', position: { desktop: { x: 4, y: 0, w: 2, h: 1 } },
+    props: { label: 'Send report', action: { kind: 'submit_form', form: 'report' } },
+  };
+  const path = await publish(request, `report-button-${Date.now().toString(36)}`, [incidentForm, sendButton]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  await expect(page.locator('.dashboard-grid')).toHaveAttribute('data-hydrated', 'true');
+  const form = page.locator('[data-widget-id="report"]');
+  await form.getByLabel('Summary').fill(`Queue backlog ${Date.now().toString(36)}`);
+  await page.locator('[data-widget-id="send"]').getByRole('button', { name: 'Send report' }).click();
+  await expect(form.getByRole('status')).toHaveText(/^Submitted: INC\d{7}$/);
+});

@@ -73,14 +73,26 @@ pub fn add_widget(
     id
 }
 
+/// Moves keyboard focus to a widget on the canvas. A widget added or rebuilt by the last
+/// edit may appear a frame or two later, so this tries again for a few frames.
 pub fn focus_widget(id: &str) {
-    if let Some(element) = document()
+    focus_when_rendered(id.to_owned(), 10);
+}
+
+fn focus_when_rendered(id: String, frames_left: u8) {
+    let element = document()
         .query_selector(&format!(".canvas-widget[data-widget-id=\"{id}\"]"))
         .ok()
         .flatten()
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = element.focus();
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+    match element {
+        Some(element) => {
+            let _ = element.focus();
+        }
+        None if frames_left > 0 => {
+            request_animation_frame(move || focus_when_rendered(id, frames_left - 1))
+        }
+        None => {}
     }
 }
 

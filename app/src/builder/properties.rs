@@ -269,19 +269,27 @@ fn type_fields(id: &str, type_name: &str) -> AnyView {
         .into_any(),
         "button" => view! {
             {text_field(id, "Label", false, text_prop!(Button, label))}
-            {choice_field(id, "Action", vec![("refresh".into(), "Refresh the page's data".into()), ("open_link".into(), "Open a link".into())], (
-                |w: &Widget| match &w.props { WidgetProps::Button(b) => match b.action { ButtonAction::Refresh => "refresh", ButtonAction::OpenLink { .. } => "open_link" }.to_owned(), _ => String::new() },
+            {choice_field(id, "Action", vec![("refresh".into(), "Refresh the page's data".into()), ("open_link".into(), "Open a link".into()), ("submit_form".into(), "Submit a form".into())], (
+                |w: &Widget| match &w.props { WidgetProps::Button(b) => match b.action { ButtonAction::Refresh => "refresh", ButtonAction::OpenLink { .. } => "open_link", ButtonAction::SubmitForm { .. } => "submit_form" }.to_owned(), _ => String::new() },
                 |w: &mut Widget, v: String| match &mut w.props {
                     WidgetProps::Button(b) => {
-                        b.action = if v == "open_link" { ButtonAction::OpenLink { url: "https://example.com".into(), new_tab: true } } else { ButtonAction::Refresh };
+                        b.action = match v.as_str() {
+                            "open_link" => ButtonAction::OpenLink { url: "https://example.com".into(), new_tab: true },
+                            "submit_form" => ButtonAction::SubmitForm { form: String::new() },
+                            _ => ButtonAction::Refresh,
+                        };
                         true
                     }
                     _ => false,
                 },
             ))}
             {text_field(id, "Link URL", false, (
-                |w: &Widget| match &w.props { WidgetProps::Button(b) => match &b.action { ButtonAction::OpenLink { url, .. } => url.clone(), ButtonAction::Refresh => String::new() }, _ => String::new() },
-                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Button(b) => match &mut b.action { ButtonAction::OpenLink { url, .. } => { *url = v; true } ButtonAction::Refresh => false }, _ => false },
+                |w: &Widget| match &w.props { WidgetProps::Button(b) => match &b.action { ButtonAction::OpenLink { url, .. } => url.clone(), _ => String::new() }, _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Button(b) => match &mut b.action { ButtonAction::OpenLink { url, .. } => { *url = v; true } _ => false }, _ => false },
+            ))}
+            {text_field(id, "Form to submit (its id)", false, (
+                |w: &Widget| match &w.props { WidgetProps::Button(b) => match &b.action { ButtonAction::SubmitForm { form } => form.clone(), _ => String::new() }, _ => String::new() },
+                |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Button(b) => match &mut b.action { ButtonAction::SubmitForm { form } => { *form = v.trim().to_owned(); true } _ => false }, _ => false },
             ))}
             {emphasis_field(id)}
         }

@@ -97,6 +97,11 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
                         .into_any()
                 }
                 ButtonAction::Refresh => view! { <RefreshButton control=env.control label=label /> }.into_any(),
+                // The HTML `form` attribute ties the button to the form wherever it sits.
+                ButtonAction::SubmitForm { form } => view! {
+                    <button type="submit" class="btn-primary widget-button" data-tone=tone form=form_dom_id(form)>{label}</button>
+                }
+                .into_any(),
             }
         }
         WidgetProps::Link(link) => {
@@ -300,7 +305,7 @@ fn form_view(id: &str, form: &FormProps) -> AnyView {
         });
     };
     view! {
-        <form class="widget-form" novalidate on:submit=on_submit>
+        <form class="widget-form" id=form_dom_id(id) novalidate on:submit=on_submit>
             {fields
                 .into_iter()
                 .map(|field| {
@@ -360,6 +365,11 @@ fn form_view(id: &str, form: &FormProps) -> AnyView {
         </form>
     }
     .into_any()
+}
+
+/// The document id of a form widget's `<form>`, which Submit buttons point at.
+fn form_dom_id(widget_id: &str) -> String {
+    format!("form-{widget_id}")
 }
 
 /// The value of a named control in a form (checked state for checkboxes, the chosen radio).

@@ -21,8 +21,8 @@ use domain::{
     request::Variables,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::{Value, json};
@@ -475,17 +475,11 @@ impl PageService {
             .clone()
             .unwrap_or_else(|| json!({}));
         let patch = json_patch(&previous, &canonical)?;
-        audit::record(
-            &txn,
-            AuditEntry {
-                after: Some(&patch),
-                ..AuditEntry::by(actor, "page.publish", RESOURCE_TYPE, id.to_string())
-            },
-        )
-        .await?;
-        let published = Self::find_in_org(&txn, actor, id).await?;
-        txn.commit().await?;
-        summary(&published, Some(actor.display_name.clone()))
+        let entry = AuditEntry {
+            after: Some(&patch),
+            ..AuditEntry::by(actor, "page.publish", RESOURCE_TYPE, id.to_string())
+        };
+        Self::audit_and_commit(txn, actor, id, entry).await
     }
 
     /// Takes the page away from viewers; the draft stays. Unpublishing a draft changes nothing.
@@ -512,18 +506,30 @@ impl PageService {
             .filter(page::Column::OrgId.eq(actor.org_id))
             .exec(&txn)
             .await?;
-        audit::record(
-            &txn,
-            AuditEntry {
-                before: Some(&json!({"status": current.status})),
-                after: Some(&json!({"status": PageStatus::Draft})),
-                ..AuditEntry::by(actor, "page.unpublish", RESOURCE_TYPE, id.to_string())
-            },
-        )
-        .await?;
-        let unpublished = Self::find_in_org(&txn, actor, id).await?;
+        let (before, after) = (
+            json!({"status": current.status}),
+            json!({"status": PageStatus::Draft}),
+        );
+        let entry = AuditEntry {
+            before: Some(&before),
+            after: Some(&after),
+            ..AuditEntry::by(actor, "page.unpublish", RESOURCE_TYPE, id.to_string())
+        };
+        Self::audit_and_commit(txn, actor, id, entry).await
+    }
+
+    /// Ends a change of the page's state: its audit row, then the page as it now is, read
+    /// inside the same transaction before committing.
+    async fn audit_and_commit(
+        txn: DatabaseTransaction,
+        actor: &SessionUser,
+        id: i32,
+        entry: AuditEntry<'_>,
+    ) -> Result<PageSummary> {
+        audit::record(&txn, entry).await?;
+        let changed = Self::find_in_org(&txn, actor, id).await?;
         txn.commit().await?;
-        summary(&unpublished, Some(actor.display_name.clone()))
+        summary(&changed, Some(actor.display_name.clone()))
     }
 
     /// A new draft with the page's working definition, titled "… (copy)" under a free slug.

@@ -111,9 +111,15 @@ pub fn grow(layout: &mut Layout, breakpoint: Breakpoint, id: &str, dw: i32, dh: 
 /// Removes the widgets with these ids; returns how many were removed. References to them
 /// (search targets, filter targets) are left for validation to report.
 pub fn remove(layout: &mut Layout, ids: &[String]) -> usize {
-    let before = layout.widgets.len();
+    let before = layout.all_widgets().len();
     layout.widgets.retain(|widget| !ids.contains(&widget.id));
-    before - layout.widgets.len()
+    // Widgets inside tabs and accordions go too.
+    for widget in &mut layout.widgets {
+        for pane in widget.props.panes_mut().into_iter().flatten() {
+            pane.widgets.retain(|child| !ids.contains(&child.id));
+        }
+    }
+    before - layout.all_widgets().len()
 }
 
 /// Copies the widgets (unknown ids are skipped) with fresh ids, each at the first free spot.
@@ -1503,6 +1509,31 @@ mod tests {
         assert_eq!(copies, ["tabs-2"]);
         let ids: Vec<&str> = layout.all_widgets().iter().map(|w| w.id.as_str()).collect();
         assert_eq!(ids, ["tabs-1", "text-1", "tabs-2", "text-2"]);
+        assert_valid(&layout);
+    }
+
+    #[test]
+    fn removing_reaches_widgets_inside_containers() {
+        let mut tabs = Widget::from_palette("tabs").unwrap();
+        tabs.id = "tabs-1".into();
+        for id in ["text-1", "text-2"] {
+            let mut child = Widget::from_palette("text").unwrap();
+            child.id = id.into();
+            tabs.props.panes_mut().unwrap()[0].widgets.push(child);
+        }
+        let mut layout = Layout {
+            row_height: 80,
+            widgets: vec![tabs],
+        };
+        assert_eq!(
+            remove(&mut layout, &["text-1".to_owned(), "nope".to_owned()]),
+            1
+        );
+        let ids: Vec<&str> = layout.all_widgets().iter().map(|w| w.id.as_str()).collect();
+        assert_eq!(ids, ["tabs-1", "text-2"]);
+        // Removing a container removes what it holds.
+        assert_eq!(remove(&mut layout, &["tabs-1".to_owned()]), 2);
+        assert!(layout.widgets.is_empty());
         assert_valid(&layout);
     }
 }

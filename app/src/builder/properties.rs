@@ -237,7 +237,7 @@ fn WidgetProperties(id: String, type_name: &'static str) -> impl IntoView {
         <StyleFields id=id.clone() />
         <VisibilityFields id=id.clone() />
         <button type="button" class="btn-secondary" on:click=move |_| {
-            builder.layout_edit(|layout, _| remove_anywhere(layout, &remove_id))
+            builder.layout_edit(|layout, _| layout::remove(layout, std::slice::from_ref(&remove_id)) > 0)
         }>"Delete widget"</button>
     }
     .into_any()
@@ -1129,23 +1129,6 @@ fn container_of(builder: Builder, id: &str) -> Option<String> {
     })
 }
 
-/// Removes a widget from the grid or from the pane holding it.
-fn remove_anywhere(layout: &mut domain::page::Layout, id: &str) -> bool {
-    if layout::remove(layout, &[id.to_owned()]) > 0 {
-        return true;
-    }
-    for widget in &mut layout.widgets {
-        for pane in widget.props.panes_mut().into_iter().flatten() {
-            let before = pane.widgets.len();
-            pane.widgets.retain(|child| child.id != id);
-            if pane.widgets.len() != before {
-                return true;
-            }
-        }
-    }
-    false
-}
-
 /// Panes of tabs or an accordion: labels, the widgets in each, adding and removing both.
 #[component]
 fn PaneFields(id: String) -> impl IntoView {
@@ -1195,7 +1178,7 @@ fn PaneFields(id: String) -> impl IntoView {
                                     <li class="pane-child">
                                         <button type="button" class="btn-link" on:click=move |_| builder.select_only(&select_id)>{name.clone()}</button>
                                         <button type="button" class="btn-link" aria-label=format!("Remove {name}")
-                                            on:click=move |_| builder.layout_edit(|layout, _| remove_anywhere(layout, &remove_id))>"Remove"</button>
+                                            on:click=move |_| builder.layout_edit(|layout, _| layout::remove(layout, std::slice::from_ref(&remove_id)) > 0)>"Remove"</button>
                                     </li>
                                 }
                             })

@@ -75,7 +75,8 @@ impl Services {
 
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let connectors = Arc::new(connector::ConnectorService::new(settings.connector));
-        let tools = tools::ToolService::new(db.clone(), Arc::new(settings.keyring));
+        let tools =
+            tools::ToolService::new(db.clone(), Arc::new(settings.keyring), connectors.health());
         Self {
             auth: auth::AuthService::new(db.clone(), settings.auth),
             users: users::UserService::new(db.clone()),

@@ -3,6 +3,8 @@
 //! widget's data resolved. Every change writes its audit row in the same transaction.
 
 mod forms;
+mod mapper;
+mod rows;
 mod templates;
 
 use std::{

@@ -653,5 +653,6 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
 }
 
 mod forms;
+mod mapper;
 mod pages;
 mod tools;

@@ -2,14 +2,17 @@
 //! credentials, which are stored encrypted and never returned. Also what the Tool Manager
 //! keeps beside each tool: settings, logo, a pasted sample answer and the last test outcome.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use chrono::{DateTime, Utc};
 use domain::{
     Action, ValidationIssue,
     dto::{
-        ConnectionTest, NewToolRequest, SessionUser, ToolDetails, ToolEdit, ToolSummary,
-        WebhookSetup,
+        ConnectionTest, NewToolRequest, SessionUser, ToolDetails, ToolEdit, ToolOperations,
+        ToolSummary, WebhookSetup,
     },
     logo::check_logo,
     page::RequestSpec,
@@ -25,7 +28,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     Error, Result,
     audit::{self, AuditEntry},
-    connector::{ConnectorService, ToolTarget},
+    connector::{ConnectorService, Observation, ToolHealth, ToolTarget},
     crypto::Keyring,
     entities::{connection, tool, tool_check, tool_logo, tool_sample, webhook_event},
 };
@@ -56,6 +59,7 @@ pub struct RotationReport {
 pub struct ToolService {
     db: DatabaseConnection,
     keyring: Arc<Keyring>,
+    health: Arc<ToolHealth>,
 }
 
 fn auth_of(model: &tool::Model) -> Result<ToolAuth> {
@@ -71,18 +75,27 @@ fn auth_of(model: &tool::Model) -> Result<ToolAuth> {
 }
 
 impl ToolService {
-    pub fn new(db: DatabaseConnection, keyring: Arc<Keyring>) -> Self {
-        Self { db, keyring }
+    pub fn new(db: DatabaseConnection, keyring: Arc<Keyring>, health: Arc<ToolHealth>) -> Self {
+        Self {
+            db,
+            keyring,
+            health,
+        }
+    }
+
+    /// The sample answer pasted on a tool, as stored.
+    pub async fn sample_of(&self, tool_id: i32) -> Result<Option<String>> {
+        Ok(tool_sample::Entity::find_by_id(tool_id)
+            .one(&self.db)
+            .await?
+            .map(|sample| sample.body))
     }
 
     /// A tool as the edit form opens it: settings, auth without secret, sample answer.
     pub async fn details(&self, actor: &SessionUser, tool_id: i32) -> Result<ToolDetails> {
         crate::require(actor, Action::ManageTools)?;
         let tool = self.in_org(actor, tool_id).await?;
-        let sample = tool_sample::Entity::find_by_id(tool.id)
-            .one(&self.db)
-            .await?
-            .map(|sample| sample.body);
+        let sample = self.sample_of(tool.id).await?;
         Ok(ToolDetails {
             edit: ToolEdit {
                 name: tool.name.clone(),
@@ -386,6 +399,37 @@ impl ToolService {
         self.summaries(&tools).await
     }
 
+    /// Each tool's own endpoints and SQL statements (by slug), for the builder's binding
+    /// panel. Statements are shown by name only; their SQL stays with the tool's managers.
+    pub async fn operations(
+        &self,
+        actor: &SessionUser,
+    ) -> Result<BTreeMap<String, ToolOperations>> {
+        crate::require(actor, Action::EditPage)?;
+        let tools = tool::Entity::find()
+            .filter(tool::Column::OrgId.eq(actor.org_id))
+            .all(&self.db)
+            .await?;
+        Ok(tools
+            .into_iter()
+            .map(|tool| {
+                let settings = ToolSettings::lenient(&tool.config);
+                let writes = settings
+                    .endpoints
+                    .iter()
+                    .map(|endpoint| endpoint.writes_with(&settings.statements))
+                    .collect();
+                (
+                    tool.slug,
+                    ToolOperations {
+                        endpoints: settings.endpoints,
+                        writes,
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// The tools, for those who manage them (the Tool Manager page).
     pub async fn list_managed(&self, actor: &SessionUser) -> Result<Vec<ToolSummary>> {
         crate::require(actor, Action::ManageTools)?;
@@ -442,7 +486,18 @@ impl ToolService {
         Ok(tools
             .iter()
             .map(|model| {
-                let check = checks.get(&model.id);
+                let check = checks.get(&model.id).map(|check| Observation {
+                    status: ToolStatus::parse(&check.status).unwrap_or_default(),
+                    message: check.message.clone(),
+                    at: check.checked_at,
+                });
+                // The newer of the last test and what recent calls showed.
+                let check = match (check, self.health.get(model.id)) {
+                    (Some(tested), Some(seen)) if seen.at > tested.at => Some(seen),
+                    (None, seen) => seen,
+                    (tested, _) => tested,
+                };
+                let check = check.as_ref();
                 let settings = ToolSettings::lenient(&model.config);
                 ToolSummary {
                     id: model.id,
@@ -457,11 +512,9 @@ impl ToolService {
                     logo_updated_at: logos.get(&model.id).copied(),
                     has_logo: logos.contains_key(&model.id),
                     has_sample: with_sample.contains(&model.id),
-                    status: check
-                        .and_then(|check| ToolStatus::parse(&check.status))
-                        .unwrap_or_default(),
+                    status: check.map(|check| check.status).unwrap_or_default(),
                     status_message: check.map(|check| check.message.clone()),
-                    last_tested_at: check.map(|check| check.checked_at),
+                    last_tested_at: check.map(|check| check.at),
                 }
             })
             .collect())

@@ -29,10 +29,25 @@ pub fn points_from_value(value: &Value) -> Vec<ChartPoint> {
             };
             Some(ChartPoint {
                 label: axis_label(x),
-                value: y.as_f64()?,
+                value: numeric(y)?,
             })
         })
         .collect()
+}
+
+/// A number, also when a transform already wrote it as text (`"1,234"`, `"25%"`).
+pub fn numeric(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(text) => text
+            .trim()
+            .trim_end_matches('%')
+            .replace(',', "")
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite()),
+        _ => None,
+    }
 }
 
 fn axis_label(x: &Value) -> String {
@@ -103,7 +118,7 @@ impl Tone {
 /// otherwise good ("past" in the direction the trend calls worse). Without: any failure is bad
 /// news when lower is better; any success is good news otherwise.
 pub fn kpi_tone(kpi: &KpiProps, value: &Value) -> Tone {
-    let Some(number) = value.as_f64() else {
+    let Some(number) = numeric(value) else {
         return Tone::Neutral;
     };
     let worse = |limit: f64| match kpi.trend {
@@ -337,6 +352,15 @@ mod tests {
     use super::*;
     use crate::page::KpiThresholds;
     use serde_json::json;
+
+    #[test]
+    fn numbers_written_by_transforms_still_count() {
+        assert_eq!(numeric(&json!("1,234.5")), Some(1234.5));
+        assert_eq!(numeric(&json!("25%")), Some(25.0));
+        assert_eq!(numeric(&json!("n/a")), None);
+        let points = points_from_value(&json!([{"x": "a", "y": "1,200"}]));
+        assert_eq!(points[0].value, 1200.0);
+    }
 
     #[test]
     fn points_accept_objects_and_pairs_and_skip_non_numeric() {

@@ -186,6 +186,9 @@ pub enum WidgetData {
         /// Set when the tool failed and this is its last good answer: the reason, safe to show.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         stale: Option<String>,
+        /// For paged sources with more pages than were read: where a data grid reads on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        more: Option<crate::page::Continuation>,
     },
     /// The tool could not be reached or answered badly; `message` is safe to show.
     Failed { message: String },
@@ -380,4 +383,53 @@ pub struct SecretUpdate {
 pub struct WebhookSetup {
     pub url_path: String,
     pub signing_secret: String,
+}
+
+/// Where the field mapper's answer came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerSource {
+    /// A call to the tool just now (or its cached answer).
+    Live,
+    /// The sample answer pasted on the tool.
+    Sample,
+}
+
+/// A tool's answer to a binding's request, for the field mapper.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MapperAnswer {
+    pub source: AnswerSource,
+    pub answer: Value,
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// Why the live answer is not shown (the call failed, or the sample was asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A tool's own named endpoints, each with whether calling it changes data.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolOperations {
+    pub endpoints: Vec<crate::template::EndpointTemplate>,
+    /// Parallel to `endpoints`: true for writes (forms only).
+    pub writes: Vec<bool>,
+}
+
+/// More rows for a data grid whose source has more pages: `GET` them from `start`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MoreRows {
+    pub page: String,
+    pub widget: String,
+    pub start: crate::page::Continuation,
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// The next rows (mapped and transformed like the first ones) and where to go on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RowsPage {
+    pub rows: Vec<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub more: Option<crate::page::Continuation>,
 }

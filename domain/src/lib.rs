@@ -8,12 +8,14 @@ pub mod embed;
 pub mod error;
 pub mod layout;
 pub mod logo;
+pub mod mapper;
 pub mod page;
 pub mod policy;
 pub mod request;
 pub mod resilience;
 pub mod template;
 pub mod tool;
+pub mod transform;
 
 pub use error::{ErrorBody, ErrorCode, ValidationIssue};
 pub use page::{Binding, GridRect, Layout, PageDefinition, Positions, Widget, WidgetProps};

@@ -1101,6 +1101,9 @@ pub struct Binding {
     pub request: RequestSpec,
     /// Target prop → JMESPath expression evaluated against the response body.
     pub mapping: BTreeMap<String, String>,
+    /// Formatting steps after the mapping, keyed by target or `target.field`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub transforms: BTreeMap<String, Vec<crate::transform::Transform>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_seconds: Option<u32>,
     #[serde(default = "default_cache_ttl")]
@@ -1235,6 +1238,21 @@ pub struct PaginationSpec {
     /// Stop after this many pages even if more remain.
     #[serde(default = "default_max_pages")]
     pub max_pages: u32,
+    /// Where to begin reading, when a viewer asks for more of a data grid's rows; never
+    /// stored in a page.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub start: Option<Continuation>,
+}
+
+/// Where a paged read goes on: the next page's index (0-based) or the tool's own cursor.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(tag = "kind", content = "at", rename_all = "snake_case")]
+pub enum Continuation {
+    Page(u32),
+    Cursor(String),
 }
 
 fn default_page_size() -> u32 {
@@ -1548,6 +1566,39 @@ pub fn distinct_values(rows: &Value, column: &str) -> Vec<String> {
         .map(crate::chart::display_value)
         .collect();
     values.into_iter().collect()
+}
+
+/// A created record's reference fit to travel in a URL and be shown: `INC0010061`,
+/// `run-42`, `PRJ.7` — at most 64 letters, digits and `_ - . :`.
+pub fn is_safe_reference(reference: &str) -> bool {
+    !reference.is_empty()
+        && reference.len() <= 64
+        && reference
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+}
+
+/// What a form says after a submission without JavaScript came back: from the redirect's
+/// `submitted` reference or `form_error` code. Only fixed texts and checked references.
+pub fn form_outcome(submitted: Option<&str>, error: Option<&str>) -> Option<String> {
+    match (submitted, error) {
+        (Some(reference), _) if is_safe_reference(reference) => {
+            Some(format!("Submitted: {reference}"))
+        }
+        (Some(_), _) => Some("Submitted.".to_owned()),
+        (None, Some("invalid")) => Some(
+            "Some values are missing or not valid: check the required fields and try again."
+                .to_owned(),
+        ),
+        (None, Some("unavailable")) => {
+            Some("This form is not available to you any more.".to_owned())
+        }
+        (None, Some(_)) => Some(
+            "The tool did not accept the submission. Try again, or tell the page's owner."
+                .to_owned(),
+        ),
+        (None, None) => None,
+    }
 }
 
 /// Slugs name pages and tools in URLs and bindings: 1–80 lowercase letters and digits in
@@ -1936,6 +1987,7 @@ fn check_binding(
             ));
         }
     }
+    crate::transform::check_transforms(&at, &binding.transforms, &binding.mapping, issues);
 }
 
 /// The rules every request follows, in bindings, form submissions and manifests alike.
@@ -2134,6 +2186,30 @@ mod tests {
             "layout.widgets[0] (\"k\").binding.mapping.value"
         );
         assert!(issues[0].message.starts_with("invalid JMESPath expression"));
+    }
+
+    #[test]
+    fn form_outcomes_show_only_fixed_texts_and_checked_references() {
+        assert_eq!(
+            form_outcome(Some("INC0010061"), None).as_deref(),
+            Some("Submitted: INC0010061")
+        );
+        assert_eq!(
+            form_outcome(Some("<script>alert(1)</script>"), None).as_deref(),
+            Some("Submitted.")
+        );
+        assert_eq!(form_outcome(Some(""), None).as_deref(), Some("Submitted."));
+        assert!(
+            form_outcome(None, Some("invalid"))
+                .unwrap()
+                .contains("required fields")
+        );
+        assert!(
+            form_outcome(None, Some("Call 555-0100 now"))
+                .unwrap()
+                .starts_with("The tool did not accept")
+        );
+        assert_eq!(form_outcome(None, None), None);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::{
     ValidationIssue,
     page::Pagination,
     page::{RequestSpec, binding_targets_of, check_request},
-    request::{RequestBody, statements_in},
+    request::{RequestBody, SqlStatement, statements_in},
     tool::ToolAuth,
 };
 
@@ -40,7 +40,9 @@ pub struct ConnectorTemplate {
     pub endpoints: Vec<EndpointTemplate>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A named operation of a tool: in a connector manifest, or defined on one tool by an Admin
+/// or Integrator in the same format.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointTemplate {
     pub name: String,
@@ -55,21 +57,125 @@ pub struct EndpointTemplate {
     /// reference in the answer, e.g. `result.number`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// JMESPath to the records in the answer (`result`, `value`); mappings start from it
+    /// when the endpoint suggests none for a widget type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
 }
 
 impl EndpointTemplate {
     /// Whether calling it changes data (a form's submit action) rather than reading (a
     /// widget's binding); statements are writes only when their definition says so.
     pub fn writes(&self, default_config: &Value) -> bool {
+        self.writes_with(&statements_in(default_config).unwrap_or_default())
+    }
+
+    /// [`Self::writes`] against statements already read.
+    pub fn writes_with(&self, statements: &BTreeMap<String, SqlStatement>) -> bool {
         match (&self.request.declared_read_only(), &self.request.body) {
             (Some(read_only), _) => !read_only,
             (None, Some(RequestBody::Statement { name, .. })) => {
-                crate::request::statements_in(default_config)
-                    .ok()
-                    .and_then(|statements| statements.get(name).map(|s| s.write))
-                    .unwrap_or(false)
+                statements.get(name).is_some_and(|s| s.write)
             }
             (None, _) => false,
+        }
+    }
+
+    /// The mapping to start a widget of `type_name` with: the endpoint's own suggestion,
+    /// or one built on its `root` (rows, a count, points).
+    pub fn suggestion_for(&self, type_name: &str) -> Option<BTreeMap<String, String>> {
+        if let Some(suggested) = self.suggestions.get(type_name) {
+            return Some(suggested.clone());
+        }
+        let root = self.root.as_deref()?;
+        let (target, expression) = match type_name {
+            "table" | "data_grid" => ("rows", root.to_owned()),
+            "kpi" => ("value", format!("length({root})")),
+            "chart" => ("points", root.to_owned()),
+            _ => return None,
+        };
+        Some(BTreeMap::from([(target.to_owned(), expression)]))
+    }
+}
+
+/// Checks named endpoints (names unique, requests safe, statements defined, expressions
+/// valid); `statements_at` names where the statements live, for messages.
+pub fn check_endpoints(
+    endpoints: &[EndpointTemplate],
+    statements: &BTreeMap<String, SqlStatement>,
+    statements_at: &str,
+    issues: &mut Vec<ValidationIssue>,
+) {
+    let mut names = BTreeSet::new();
+    for (index, endpoint) in endpoints.iter().enumerate() {
+        let at = format!("endpoints[{index}] (\"{}\")", endpoint.name);
+        if endpoint.name.trim().is_empty() {
+            issues.push(ValidationIssue::new(
+                format!("{at}.name"),
+                "name the endpoint",
+            ));
+        } else if !names.insert(endpoint.name.as_str()) {
+            issues.push(ValidationIssue::new(
+                format!("{at}.name"),
+                "endpoint names must be unique",
+            ));
+        }
+        if endpoint.label.trim().is_empty() {
+            issues.push(ValidationIssue::new(
+                format!("{at}.label"),
+                "give the endpoint a label people will recognise",
+            ));
+        }
+        check_request(&format!("{at}.request"), &endpoint.request, issues);
+        if let Some(RequestBody::Statement { name, .. }) = &endpoint.request.body
+            && !statements.contains_key(name)
+        {
+            issues.push(ValidationIssue::new(
+                format!("{at}.request.body.name"),
+                format!("{statements_at} has no statement \"{name}\""),
+            ));
+        }
+        for (field, expression) in [
+            ("reference", endpoint.reference.as_deref()),
+            ("root", endpoint.root.as_deref()),
+        ] {
+            if let Some(expression) = expression
+                && jmespath::compile(expression).is_err()
+            {
+                issues.push(ValidationIssue::new(
+                    format!("{at}.{field}"),
+                    "invalid JMESPath expression",
+                ));
+            }
+        }
+        if let Pagination::Cursor { next_cursor, .. } = &endpoint.pagination
+            && jmespath::compile(next_cursor).is_err()
+        {
+            issues.push(ValidationIssue::new(
+                format!("{at}.pagination.next_cursor"),
+                "invalid JMESPath expression",
+            ));
+        }
+        for (widget_type, mapping) in &endpoint.suggestions {
+            let Some((allowed, _)) = binding_targets_of(widget_type) else {
+                issues.push(ValidationIssue::new(
+                    format!("{at}.suggestions.{widget_type}"),
+                    "unknown widget type",
+                ));
+                continue;
+            };
+            for (target, expression) in mapping {
+                let field = format!("{at}.suggestions.{widget_type}.{target}");
+                if !allowed.contains(&target.as_str()) {
+                    issues.push(ValidationIssue::new(
+                        field.clone(),
+                        format!("a {widget_type} widget has no \"{target}\" field"),
+                    ));
+                }
+                if jmespath::compile(expression).is_err() {
+                    issues.push(ValidationIssue::new(field, "invalid JMESPath expression"));
+                }
+            }
         }
     }
 }
@@ -107,62 +213,12 @@ impl ConnectorTemplate {
                 Default::default()
             }
         };
-        let mut names = BTreeSet::new();
-        for (index, endpoint) in self.endpoints.iter().enumerate() {
-            let at = format!("endpoints[{index}] (\"{}\")", endpoint.name);
-            if !names.insert(endpoint.name.as_str()) {
-                issues.push(ValidationIssue::new(
-                    format!("{at}.name"),
-                    "endpoint names must be unique",
-                ));
-            }
-            check_request(&format!("{at}.request"), &endpoint.request, &mut issues);
-            if let Some(RequestBody::Statement { name, .. }) = &endpoint.request.body
-                && !statements.contains_key(name)
-            {
-                issues.push(ValidationIssue::new(
-                    format!("{at}.request.body.name"),
-                    format!("default_config.statements has no statement \"{name}\""),
-                ));
-            }
-            if let Some(reference) = &endpoint.reference
-                && jmespath::compile(reference).is_err()
-            {
-                issues.push(ValidationIssue::new(
-                    format!("{at}.reference"),
-                    "invalid JMESPath expression",
-                ));
-            }
-            if let Pagination::Cursor { next_cursor, .. } = &endpoint.pagination
-                && jmespath::compile(next_cursor).is_err()
-            {
-                issues.push(ValidationIssue::new(
-                    format!("{at}.pagination.next_cursor"),
-                    "invalid JMESPath expression",
-                ));
-            }
-            for (widget_type, mapping) in &endpoint.suggestions {
-                let Some((allowed, _)) = binding_targets_of(widget_type) else {
-                    issues.push(ValidationIssue::new(
-                        format!("{at}.suggestions.{widget_type}"),
-                        "unknown widget type",
-                    ));
-                    continue;
-                };
-                for (target, expression) in mapping {
-                    let field = format!("{at}.suggestions.{widget_type}.{target}");
-                    if !allowed.contains(&target.as_str()) {
-                        issues.push(ValidationIssue::new(
-                            field.clone(),
-                            format!("a {widget_type} widget has no \"{target}\" field"),
-                        ));
-                    }
-                    if jmespath::compile(expression).is_err() {
-                        issues.push(ValidationIssue::new(field, "invalid JMESPath expression"));
-                    }
-                }
-            }
-        }
+        check_endpoints(
+            &self.endpoints,
+            &statements,
+            "default_config.statements",
+            &mut issues,
+        );
         crate::error::collected(issues)
     }
 }

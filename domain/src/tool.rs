@@ -2,10 +2,16 @@
 //! headers, limits, data classification and a sample answer. Secrets themselves never appear
 //! here; they are stored encrypted and only their presence is reported.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
-use crate::ValidationIssue;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::{
+    ValidationIssue,
+    request::{SqlStatement, statements_in},
+    template::{EndpointTemplate, check_endpoints},
+};
 
 pub const MAX_NAME_CHARS: usize = 120;
 pub const MAX_DESCRIPTION_CHARS: usize = 2000;
@@ -247,16 +253,26 @@ pub struct ToolSettings {
     /// What "Test connection" calls, appended to the base URL (`/` when none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test_path: Option<String>,
+    /// Named operations offered in the builder for this tool, before its template's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<EndpointTemplate>,
+    /// SQL statements pages run by name with bound parameters (Databricks, Snowflake).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub statements: BTreeMap<String, SqlStatement>,
 }
 
+pub const MAX_ENDPOINTS: usize = 100;
+
 impl ToolSettings {
-    const KEYS: [&str; 6] = [
+    const KEYS: [&str; 8] = [
         "description",
         "default_headers",
         "rate_limit_per_minute",
         "timeout_seconds",
         "classification",
         "test_path",
+        "endpoints",
+        "statements",
     ];
 
     /// Reads the settings from a tool's `config`, naming the field that does not fit
@@ -333,6 +349,21 @@ impl ToolSettings {
                 "start with / and stay under the base URL, e.g. /api/health?limit=1",
             ));
         }
+        if let Err(found) = statements_in(&json!({ "statements": self.statements })) {
+            issues.extend(found.into_iter().map(|issue| {
+                ValidationIssue::new(
+                    issue.path.trim_start_matches("config.").to_owned(),
+                    issue.message,
+                )
+            }));
+        }
+        if self.endpoints.len() > MAX_ENDPOINTS {
+            issues.push(ValidationIssue::new(
+                "endpoints",
+                format!("at most {MAX_ENDPOINTS} endpoints per tool"),
+            ));
+        }
+        check_endpoints(&self.endpoints, &self.statements, "statements", &mut issues);
         if self.default_headers.len() > MAX_DEFAULT_HEADERS {
             issues.push(ValidationIssue::new(
                 "default_headers",
@@ -510,6 +541,7 @@ mod settings_tests {
             timeout_seconds: None,
             classification: DataClassification::Confidential,
             test_path: Some("/health".into()),
+            ..Default::default()
         };
         settings.write_into(&mut config);
         let config = Value::Object(config);
@@ -657,5 +689,61 @@ mod settings_tests {
         for class in DataClassification::ALL {
             assert_eq!(DataClassification::parse(class.as_str()), Some(class));
         }
+    }
+
+    #[test]
+    fn endpoints_and_statements_live_in_the_settings_and_are_checked() {
+        let config = serde_json::json!({
+            "auth": {"type": "bearer"},
+            "warehouse_id": "w1",
+            "statements": {"open_by_team": {"sql": "SELECT 1 WHERE team = :team", "parameters": [{"name": "team", "type": "STRING"}]}},
+            "endpoints": [
+                {"name": "incidents", "label": "Open incidents", "request": {"path": "/api/incidents", "query": {"team": "{{team}}"}}, "root": "result"},
+                {"name": "by_team", "label": "By team", "request": {"method": "POST", "path": "/sql", "body": {"kind": "statement", "name": "open_by_team", "parameters": {"team": "{{team}}"}}}}
+            ]
+        });
+        let settings = ToolSettings::from_config(&config).unwrap();
+        assert_eq!(settings.endpoints.len(), 2);
+        assert_eq!(settings.validate(&ToolAuth::Bearer), Ok(()));
+        assert_eq!(
+            settings.endpoints[0].suggestion_for("kpi").unwrap()["value"],
+            "length(result)"
+        );
+        assert!(!settings.endpoints[1].writes_with(&settings.statements));
+        // Writing the settings back keeps keys they do not own.
+        let mut stored = config.as_object().unwrap().clone();
+        settings.write_into(&mut stored);
+        assert_eq!(stored["warehouse_id"], "w1");
+        assert_eq!(
+            ToolSettings::from_config(&Value::Object(stored)).unwrap(),
+            settings
+        );
+
+        let broken = serde_json::json!({
+            "statements": {"bad name": {"sql": " "}},
+            "endpoints": [
+                {"name": "x", "label": "", "request": {"path": "http://elsewhere/"}, "root": "items["},
+                {"name": "x", "label": "X", "request": {"method": "POST", "path": "/sql", "body": {"kind": "statement", "name": "missing"}}}
+            ]
+        });
+        let paths: Vec<String> = ToolSettings::from_config(&broken)
+            .unwrap()
+            .validate(&ToolAuth::None)
+            .unwrap_err()
+            .into_iter()
+            .map(|issue| issue.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "statements.bad name",
+                "statements.bad name.sql",
+                "endpoints[0] (\"x\").label",
+                "endpoints[0] (\"x\").request.path",
+                "endpoints[0] (\"x\").root",
+                "endpoints[1] (\"x\").name",
+                "endpoints[1] (\"x\").request.body.name",
+            ]
+        );
     }
 }

@@ -1,43 +1,8 @@
-import { Browser, Locator, Page } from '@playwright/test';
+import { Locator, Page } from '@playwright/test';
 import { ADMIN, VIEWER, expect, signIn, test, waitForHydration } from './helpers';
+import { cellPoint, dragFromPalette, newPage, select, unique, viewerPage, waitSaved } from './builder-helpers';
 
 test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'the builder is interactive');
-
-const GRID_COLUMNS = 12;
-const GAP = 16;
-
-function unique(prefix: string) {
-  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
-}
-
-/** Creates a blank page from the pages area and waits for the builder to be ready. */
-async function newPage(page: Page, title: string, template = '') {
-  await page.goto('/admin/pages');
-  await waitForHydration(page, '#pages-area');
-  await page.getByLabel('Title').fill(title);
-  if (template) await page.getByLabel('Start from').selectOption({ label: template });
-  await page.getByRole('button', { name: 'Create and open' }).click();
-  await expect(page).toHaveURL(/\/builder\/\d+$/);
-  await waitForHydration(page, '#builder');
-}
-
-/** The point inside the canvas cell (x, y) — a little in from its top-left corner. */
-async function cellPoint(canvas: Locator, x: number, y: number) {
-  const box = (await canvas.boundingBox())!;
-  const rowHeight = Number((await canvas.getAttribute('style'))!.match(/--row-h:(\d+)px/)![1]);
-  const column = (box.width - GAP * (GRID_COLUMNS - 1)) / GRID_COLUMNS;
-  return { x: x * (column + GAP) + 6, y: y * (rowHeight + GAP) + 6 };
-}
-
-async function dragFromPalette(page: Page, type: string, x: number, y: number) {
-  const canvas = page.getByTestId('canvas');
-  await page.locator(`[data-palette-type="${type}"]`).dragTo(canvas, { targetPosition: await cellPoint(canvas, x, y) });
-}
-
-async function select(page: Page, id: string) {
-  await page.locator(`.builder-canvas [data-widget-id="${id}"]`).click({ position: { x: 8, y: 8 } });
-  await expect(page.locator('.builder-props h2')).toContainText(id);
-}
 
 async function position(page: Page) {
   const props = page.locator('.builder-props');
@@ -49,10 +14,6 @@ async function position(page: Page) {
   };
 }
 
-async function waitSaved(page: Page) {
-  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
-}
-
 /** Each widget's box as fractions of its grid's width, so canvases of any width compare. */
 async function relativeBoxes(grid: Locator, ids: string[]) {
   const gridBox = (await grid.boundingBox())!;
@@ -62,14 +23,6 @@ async function relativeBoxes(grid: Locator, ids: string[]) {
     boxes[id] = { left: (box.x - gridBox.x) / gridBox.width, width: box.width / gridBox.width, top: box.y - gridBox.y };
   }
   return boxes;
-}
-
-async function viewerPage(browser: Browser, path: string, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
-  await expect(page).toHaveURL(new RegExp(`${path.replace('?', '\\?')}$`));
-  return { context, page };
 }
 
 test('an admin builds a dashboard from the palette, binds it to demo tools and publishes it for viewers', async ({ page, browser, request }) => {

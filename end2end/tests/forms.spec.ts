@@ -94,3 +94,32 @@ test('a Submit button elsewhere on the page sends the form', async ({ page, requ
   await page.locator('[data-widget-id="send"]').getByRole('button', { name: 'Send report' }).click();
   await expect(form.getByRole('status')).toHaveText(/^Submitted: INC\d{7}$/);
 });
+
+test('without JavaScript a form posts to the server and the page says how it went', async ({ page, request, javaScriptEnabled }) => {
+  test.skip(javaScriptEnabled, 'the JavaScript path is covered above');
+  const path = await publish(request, `report-plain-${Date.now().toString(36)}`, [incidentForm, newestIncidents]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  await expect(page).toHaveURL(new RegExp(`${path}$`));
+  const form = page.locator('[data-widget-id="report"]');
+  const status = form.getByRole('status');
+  const submit = form.getByRole('button', { name: 'Report incident' });
+
+  // The server checks the required summary and sends nothing without it.
+  await submit.click();
+  await expect(page).toHaveURL(/form=report&form_error=invalid#form-report$/);
+  await expect(status).toContainText('check the required fields');
+
+  const summary = `Printer on fire ${Date.now().toString(36)}`;
+  await form.getByLabel('Summary').fill(summary);
+  await form.getByLabel('Urgency').selectOption('2');
+  await submit.click();
+  await expect(page).toHaveURL(/form=report&submitted=INC\d{7}#form-report$/);
+  await expect(status).toHaveText(/^Submitted: INC\d{7}$/);
+  const number = (await status.textContent())!.replace('Submitted: ', '');
+  // The page came back rendered with fresh data: the new incident is in the list.
+  await expect(page.locator('[data-widget-id="newest"] tbody tr', { hasText: number })).toContainText(summary);
+
+  // A crafted link cannot make the form say something else.
+  await page.goto(`${path}?form=report&submitted=${encodeURIComponent('<b>Call 555-0100</b>')}`);
+  await expect(status).toHaveText('Submitted.');
+});

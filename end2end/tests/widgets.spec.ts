@@ -138,6 +138,55 @@ test('a data grid scrolls through 10,000 rows with only the visible ones in the 
   await expect(grid.locator('[aria-rowindex="5002"]')).toContainText('5,001');
 });
 
+test('a data grid on a paged source reads further pages as the viewer scrolls', async ({ page, request, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'reading on while scrolling needs JavaScript');
+  const all = await (await request.get(`/mock/servicenow${INCIDENTS}?sysparm_limit=100`)).json();
+  const path = await publish(request, `paged-grid-${Date.now().toString(36)}`, [
+    {
+      id: 'incidents', type: 'data_grid',
+      props: { columns: [{ key: 'number', label: 'Number' }, { key: 'summary', label: 'Summary' }], row_height: 32 },
+      position: { desktop: { x: 0, y: 0, w: 12, h: 4 } },
+      binding: {
+        tool: 'servicenow-demo',
+        request: {
+          path: INCIDENTS,
+          pagination: { style: 'offset', limit_param: 'sysparm_limit', offset_param: 'sysparm_offset', items: 'result', page_size: 20, max_pages: 1 },
+        },
+        mapping: { rows: 'result[].{number: number, summary: short_description}' },
+      },
+    },
+  ]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  const grid = page.locator('[data-widget-id="incidents"]');
+  const count = grid.getByTestId('data-grid-count');
+  // The first page comes with the page itself.
+  await expect(count).toHaveText('20 rows so far, more as you scroll');
+  await expect(page.locator('.dashboard-grid')).toHaveAttribute('data-hydrated', 'true');
+  const body = grid.getByTestId('data-grid-body');
+  // Keyboard users read on with the button...
+  const more = grid.getByTestId('data-grid-more');
+  await more.click();
+  await expect(count).toHaveText('40 rows so far, more as you scroll');
+  // ...and scrolling near the end does it by itself.
+  await body.evaluate((element) => (element.scrollTop = element.scrollHeight));
+  await expect(count).toHaveText('60 rows so far, more as you scroll');
+  await expect(grid.locator('[aria-rowindex="41"]')).toContainText(all.result[39].number);
+  // Until the source ends. (Other tests may add incidents meanwhile, so the end is read
+  // from the tool afterwards.)
+  await expect
+    .poll(async () => {
+      await body.evaluate((element) => (element.scrollTop = element.scrollHeight));
+      return more.count();
+    }, { timeout: 15_000 })
+    .toBe(0);
+  await expect(count).toHaveText(/^\d+ rows$/);
+  const loaded = Number((await count.textContent())!.replace(/\D/g, ''));
+  expect(loaded).toBeGreaterThanOrEqual(all.result.length);
+  const end = (await (await request.get(`/mock/servicenow${INCIDENTS}?sysparm_limit=200`)).json()).result;
+  await body.evaluate((element) => (element.scrollTop = element.scrollHeight));
+  await expect(grid.locator(`[aria-rowindex="${loaded + 1}"]`)).toContainText(end[loaded - 1].number);
+});
+
 test('tabs switch panes (links without JavaScript) and accordions open their sections', async ({ page, request }) => {
   const text = (id: string, words: string) => ({ id, type: 'text', props: { text: words }, position: { desktop: { x: 0, y: 0, w: 12, h: 1 } } });
   const path = await publish(request, `tabs-${Date.now().toString(36)}`, [

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod config;
+mod forms;
 pub mod mock;
 pub mod session;
 
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .merge(api::routes())
+        .route("/p/{slug}/forms/{widget}", axum::routing::post(forms::submit_without_js))
         .nest("/mock", mock::routes())
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))

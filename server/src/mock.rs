@@ -67,6 +67,7 @@ pub fn routes() -> Router<AppState> {
             get(devops_builds),
         )
         .route("/azure/activity-log", get(azure_activity_log))
+        .route("/statuspage/api/v1/components", get(statuspage_components))
         .route("/unavailable/{*rest}", get(unavailable))
         // Each router (each server, each test app) starts with the seeded incidents only.
         .with_state(MockState::default())
@@ -649,6 +650,51 @@ async fn azure_activity_log(Query(query): Query<ActivityQuery>) -> Response {
         })
         .collect();
     Json(json!({ "value": value })).into_response()
+}
+
+/// The key the demo status API accepts; a published demo value, like the seeded logins.
+pub const STATUSPAGE_DEMO_KEY: &str = "demo-status-key";
+
+/// A status page API that wants an API key in `X-API-Key`: components with their status,
+/// uptime ratio and last change, and counts per status.
+async fn statuspage_components(headers: HeaderMap) -> Response {
+    if headers.get("x-api-key").and_then(|v| v.to_str().ok()) != Some(STATUSPAGE_DEMO_KEY) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": {"message": "Invalid or missing API key"}})),
+        )
+            .into_response();
+    }
+    const COMPONENTS: [(&str, &str, f64, i64); 6] = [
+        ("Databricks workspace", "operational", 0.9987, 3),
+        ("SQL warehouse", "operational", 0.9991, 26),
+        ("ServiceNow integration", "degraded_performance", 0.9712, 1),
+        ("Power BI gateway", "operational", 0.9999, 70),
+        ("Azure DevOps agents", "operational", 0.9978, 12),
+        ("Data lake storage", "operational", 1.0, 150),
+    ];
+    let components: Vec<Value> = COMPONENTS
+        .iter()
+        .enumerate()
+        .map(|(index, (name, status, uptime, hours_ago))| {
+            json!({
+                "id": format!("cmp-{}", index + 1),
+                "name": name,
+                "status": status,
+                "uptime": uptime,
+                "updated_at": (anchor() - chrono::Duration::hours(*hours_ago)).to_rfc3339(),
+            })
+        })
+        .collect();
+    let degraded = components
+        .iter()
+        .filter(|c| c["status"] != "operational")
+        .count();
+    Json(json!({
+        "summary": {"operational": components.len() - degraded, "degraded": degraded},
+        "components": components,
+    }))
+    .into_response()
 }
 
 /// A tool that is down, for demonstrating and testing failure handling.

@@ -782,7 +782,17 @@ fn no_response_ever_carries_a_stored_secret() {
                         .unwrap(),
                 );
             }
+            // The field mapper sees the tool's answer, fetched with the secret.
+            let answer = admin
+                .post(app.url("/rpc/mapper_answer"))
+                .json(&json!({"tool": "billing", "request": {"path": "/api/2.1/jobs/runs/list", "query": {"limit": "2"}}, "use_sample": false}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), StatusCode::OK, "{}", app.label);
+            bodies.push(answer.text().await.unwrap());
             for endpoint in [
+                "/rpc/binding_sources",
                 "/rpc/admin_overview",
                 "/rpc/list_pages",
                 "/rpc/session",
@@ -2053,6 +2063,194 @@ fn sql_and_graphql_widgets_render_from_the_demo_tools_with_page_variables() {
                 failed["data"]["gql-broken"],
                 json!({"status": "failed", "message": "GraphQL (demo) reported an error: Cannot query field \"nope\" on type \"Run\"."})
             );
+        }
+    });
+}
+
+#[test]
+fn a_form_posted_without_javascript_is_sent_and_the_page_says_how_it_went() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            publish_incident_page(&app, "report-plain").await;
+            let viewer = app.viewer().await;
+            let post = |body: &'static str| {
+                viewer
+                    .post(app.url("/p/report-plain/forms/report"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body)
+                    .send()
+            };
+            let location = |response: &reqwest::Response| {
+                response.headers()["location"].to_str().unwrap().to_owned()
+            };
+            let sent = post("report-summary=Disk+full+on+etl-shared&report-urgency=2")
+                .await
+                .unwrap();
+            assert_eq!(sent.status(), StatusCode::SEE_OTHER, "{}", app.label);
+            assert_eq!(
+                location(&sent),
+                "/p/report-plain?form=report&submitted=INC0010061#form-report"
+            );
+            let page = viewer
+                .get(app.url("/p/report-plain?form=report&submitted=INC0010061"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(page.contains("Submitted: INC0010061"), "{}", app.label);
+            assert!(
+                page.contains("Disk full on etl-shared"),
+                "the new incident is listed"
+            );
+
+            let refused = post("report-summary=+&report-urgency=9").await.unwrap();
+            assert_eq!(
+                location(&refused),
+                "/p/report-plain?form=report&form_error=invalid#form-report"
+            );
+            let unknown = viewer
+                .post(app.url("/p/report-plain/forms/newest"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("x=1")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                location(&unknown),
+                "/p/report-plain?form=newest&form_error=unavailable#form-newest"
+            );
+            let anonymous = app
+                .client()
+                .post(app.url("/p/report-plain/forms/report"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("report-summary=x")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(location(&anonymous), "/login?next=%2Fp%2Freport-plain");
+            // Exactly one incident was created.
+            let listed = app
+                .mock("/mock/servicenow/api/now/table/incident?sysparm_query=ORDERBYDESCnumber&sysparm_limit=1")
+                .await;
+            assert_eq!(listed["result"][0]["number"], "INC0010061");
+        }
+    });
+}
+
+#[test]
+fn a_data_grid_reads_a_paged_source_further_when_the_viewer_asks() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let definition = json!({"schema_version": 1, "layout": {"widgets": [
+                {"id": "all", "type": "data_grid", "position": {"desktop": {"x": 0, "y": 0, "w": 12, "h": 6}},
+                 "props": {"columns": [{"key": "number", "label": "Number"}]},
+                 "binding": {"tool": "servicenow-demo",
+                   "request": {"path": "/api/now/table/incident",
+                     "pagination": {"style": "offset", "limit_param": "sysparm_limit", "offset_param": "sysparm_offset",
+                       "items": "result", "page_size": 20, "max_pages": 1}},
+                   "mapping": {"rows": "result[].{number: number}"},
+                   "transforms": {"rows.number": [{"kind": "map_values", "values": {"INC0010021": "first of page 2"}}]}}}
+            ]}});
+            let created = app
+                .admin()
+                .await
+                .post(app.url("/api/pages"))
+                .json(&json!({"slug": "all-incidents", "title": "All incidents", "definition": definition, "publish": true}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(created.status(), StatusCode::CREATED, "{}", app.label);
+            let id = created.json::<Value>().await.unwrap()["id"]
+                .as_i64()
+                .unwrap();
+            let viewer = app.viewer().await;
+            let rendered = app
+                .get_json(&viewer, &format!("/api/pages/{id}/render"))
+                .await;
+            let grid = &rendered["data"]["all"];
+            assert_eq!(grid["values"]["rows"].as_array().unwrap().len(), 20);
+            assert_eq!(
+                grid["more"],
+                json!({"kind": "page", "at": 1}),
+                "{}",
+                app.label
+            );
+
+            let expected = |offset: usize| {
+                let app = &app;
+                async move {
+                    let page = app
+                        .mock(&format!("/mock/servicenow/api/now/table/incident?sysparm_limit=20&sysparm_offset={offset}"))
+                        .await;
+                    page["result"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|incident| incident["number"].as_str().unwrap().to_owned())
+                        .collect::<Vec<_>>()
+                }
+            };
+            let more = |start: Value| {
+                viewer
+                    .post(app.url("/rpc/more_grid_rows"))
+                    .json(&json!({"request": {"page": "all-incidents", "widget": "all", "start": start}}))
+                    .send()
+            };
+            let second: Value = more(json!({"kind": "page", "at": 1}))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let numbers: Vec<String> = second["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| row["number"].as_str().unwrap().to_owned())
+                .collect();
+            let mut wanted = expected(20).await;
+            // Transforms apply to the later rows as to the first ones.
+            wanted[0] = "first of page 2".to_owned();
+            assert_eq!(numbers, wanted, "{}", app.label);
+            assert_eq!(second["more"], json!({"kind": "page", "at": 2}));
+            let third: Value = more(json!({"kind": "page", "at": 2}))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(
+                third["rows"].as_array().unwrap().len(),
+                expected(40).await.len()
+            );
+            // The demo has 60 incidents: a full third page, then an empty fourth ends it.
+            let fourth: Value = more(third["more"].clone())
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(fourth["rows"], json!([]));
+            assert!(fourth.get("more").is_none(), "{fourth}");
+
+            // Only grids with a paged source read on, and only on pages the caller sees.
+            let anonymous = app
+                .client()
+                .post(app.url("/rpc/more_grid_rows"))
+                .json(&json!({"request": {"page": "all-incidents", "widget": "all", "start": {"kind": "page", "at": 1}}}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+            let not_a_grid = viewer
+                .post(app.url("/rpc/more_grid_rows"))
+                .json(&json!({"request": {"page": "all-incidents", "widget": "nope", "start": {"kind": "page", "at": 1}}}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(not_a_grid.status(), StatusCode::NOT_FOUND);
         }
     });
 }

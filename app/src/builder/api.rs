@@ -14,12 +14,14 @@ use server_fn::codec::Json;
 
 use crate::AppError;
 
-/// What the binding panel offers: the organization's tools and the endpoints their
-/// connector templates describe.
+/// What the binding panel offers: the organization's tools, the endpoints defined on them
+/// and those their connector templates describe.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BindingSources {
     pub tools: Vec<ToolSummary>,
     pub templates: Vec<ConnectorTemplate>,
+    /// Endpoints defined on each tool (by slug), offered before its template's.
+    pub operations: std::collections::BTreeMap<String, domain::dto::ToolOperations>,
 }
 
 #[server(prefix = "/rpc", endpoint = "page_draft")]
@@ -94,7 +96,16 @@ pub async fn load_binding_sources() -> Result<BindingSources, AppError> {
         .await
         .map_err(crate::ssr::fail)?;
     let templates = backend::connector::templates::list_for(&caller).map_err(crate::ssr::fail)?;
-    Ok(BindingSources { tools, templates })
+    let operations = services
+        .tools
+        .operations(&caller)
+        .await
+        .map_err(crate::ssr::fail)?;
+    Ok(BindingSources {
+        tools,
+        templates,
+        operations,
+    })
 }
 
 #[server(prefix = "/rpc", endpoint = "page_templates")]
@@ -141,6 +152,21 @@ pub async fn delete_page(id: i32) -> Result<(), AppError> {
     crate::ssr::services()?
         .pages
         .delete(&caller, id)
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+/// The tool's answer to a binding's request (or its pasted sample), for the field mapper.
+#[server(prefix = "/rpc", endpoint = "mapper_answer", input = Json)]
+pub async fn load_mapper_answer(
+    tool: String,
+    request: domain::page::RequestSpec,
+    use_sample: bool,
+) -> Result<domain::dto::MapperAnswer, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .mapper_answer(&caller, &tool, &request, use_sample)
         .await
         .map_err(crate::ssr::fail)
 }

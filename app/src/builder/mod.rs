@@ -4,6 +4,7 @@
 
 pub mod api;
 mod canvas;
+mod mapper;
 mod properties;
 
 use domain::{
@@ -388,6 +389,7 @@ fn BuilderScreen(draft: PageDraft) -> impl IntoView {
     let title = draft.page.title.clone();
     let builder = Builder::new(draft);
     provide_context(builder);
+    provide_context(mapper::MapperAnswers::default());
     provide_context(crate::viewer::widgets::PageVariables(RwSignal::new(
         Default::default(),
     )));
@@ -416,11 +418,15 @@ fn BuilderScreen(draft: PageDraft) -> impl IntoView {
         >
             <TopBar title />
             <ConflictDialog />
-            <IssueList />
             <div class="builder-body">
                 <canvas::Palette />
                 <canvas::Canvas />
-                <properties::PropertyPanel />
+                // Problems show beside the properties: appearing above the canvas, they
+                // would shift it under the pointer in the middle of a drag.
+                <div class="builder-side">
+                    <IssueList />
+                    <properties::PropertyPanel />
+                </div>
             </div>
         </div>
     }

@@ -16,21 +16,24 @@ use domain::{
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::{Builder, api};
+use super::{
+    Builder, api,
+    mapper::{FieldMapper, TransformFields},
+};
 
 fn widget_mut<'a>(definition: &'a mut domain::PageDefinition, id: &str) -> Option<&'a mut Widget> {
     definition.layout.find_mut(id)
 }
 
 /// Reads one value of the widget, reactively.
-fn read<T: Default>(builder: Builder, id: &str, get: impl Fn(&Widget) -> T) -> T {
+pub(super) fn read<T: Default>(builder: Builder, id: &str, get: impl Fn(&Widget) -> T) -> T {
     builder
         .definition
         .with(|d| d.widget(id).map(get).unwrap_or_default())
 }
 
 /// Writes one value of the widget as an undoable edit.
-fn write(builder: Builder, id: &str, set: impl FnOnce(&mut Widget) -> bool) {
+pub(super) fn write(builder: Builder, id: &str, set: impl FnOnce(&mut Widget) -> bool) {
     builder.edit(|definition| widget_mut(definition, id).is_some_and(set));
 }
 
@@ -786,21 +789,38 @@ fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
         let tool_slug = tool_slug.clone();
         move || {
             let slug = tool_slug();
-            sources_now()
-                .and_then(|sources| {
-                    let kind = sources.tools.iter().find(|t| t.slug == slug)?.kind.clone();
-                    sources.templates.into_iter().find(|t| t.kind == kind)
-                })
-                // Endpoints that change data belong to forms, not to widget bindings.
-                .map(|template| {
-                    let config = template.default_config;
-                    template
-                        .endpoints
-                        .into_iter()
-                        .filter(|endpoint| !endpoint.writes(&config))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
+            let Some(sources) = sources_now() else {
+                return Vec::new();
+            };
+            // Endpoints that change data belong to forms, not to widget bindings.
+            let own = sources.operations.get(&slug).cloned().unwrap_or_default();
+            let mut endpoints: Vec<_> = own
+                .endpoints
+                .into_iter()
+                .zip(own.writes)
+                .filter(|(_, writes)| !writes)
+                .map(|(endpoint, _)| endpoint)
+                .collect();
+            let kind = sources
+                .tools
+                .iter()
+                .find(|t| t.slug == slug)
+                .map(|t| t.kind.clone());
+            if let Some(template) = sources
+                .templates
+                .into_iter()
+                .find(|t| Some(&t.kind) == kind.as_ref())
+            {
+                let config = template.default_config;
+                let offered: Vec<_> = template
+                    .endpoints
+                    .into_iter()
+                    .filter(|endpoint| !endpoint.writes(&config))
+                    .filter(|endpoint| !endpoints.iter().any(|own| own.name == endpoint.name))
+                    .collect();
+                endpoints.extend(offered);
+            }
+            endpoints
         }
     };
     let choose_tool = {
@@ -819,6 +839,11 @@ fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
                         .binding
                         .as_ref()
                         .map(|b| b.mapping.clone())
+                        .unwrap_or_default(),
+                    transforms: w
+                        .binding
+                        .as_ref()
+                        .map(|b| b.transforms.clone())
                         .unwrap_or_default(),
                     refresh_seconds: None,
                     cache_ttl_seconds: domain::page::DEFAULT_CACHE_TTL_SECONDS,
@@ -839,8 +864,8 @@ fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
                     return false;
                 };
                 binding.request = endpoint.request.clone();
-                if let Some(suggested) = endpoint.suggestions.get(type_name) {
-                    binding.mapping = suggested.clone();
+                if let Some(suggested) = endpoint.suggestion_for(type_name) {
+                    binding.mapping = suggested;
                 }
                 true
             });
@@ -931,6 +956,8 @@ fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
                     } />
                 </label>
                 {mapping_rows}
+                <FieldMapper id=id.clone() type_name=type_name targets=allowed />
+                <TransformFields id=id.clone() />
                 {number_field(&id, "Refresh every (seconds, 0 = off)", |b| b.refresh_seconds.unwrap_or(0), |b, v| b.refresh_seconds = (v > 0).then_some(v))}
                 {number_field(&id, "Cache answers for (seconds)", |b| b.cache_ttl_seconds, |b, v| b.cache_ttl_seconds = v)}
                 <PaginationFields id=id.clone() />
@@ -1396,6 +1423,7 @@ fn PaginationFields(id: String) -> impl IntoView {
                             items: current.as_ref().map(|c| c.items.clone()).unwrap_or_default(),
                             page_size: current.as_ref().map_or(25, |c| c.page_size),
                             max_pages: current.as_ref().map_or(5, |c| c.max_pages),
+                            start: None,
                         }),
                     };
                 });

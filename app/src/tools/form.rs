@@ -62,6 +62,42 @@ fn optional_number(text: &str, path: &str, issues: &mut Vec<ValidationIssue>) ->
     }
 }
 
+/// Pretty JSON for a textarea, or nothing when there is nothing to show.
+fn json_or_blank<T: serde::Serialize>(value: &T, is_empty: fn(&T) -> bool) -> String {
+    if is_empty(value) {
+        String::new()
+    } else {
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    }
+}
+
+/// A JSON textarea read as `T` (blank = empty), naming the place of a syntax or shape error.
+fn parse_json_field<T: serde::de::DeserializeOwned + Default>(
+    text: &str,
+    path: &str,
+    issues: &mut Vec<ValidationIssue>,
+) -> T {
+    if text.trim().is_empty() {
+        return T::default();
+    }
+    let mut reader = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize(&mut reader) {
+        Ok(value) => value,
+        Err(err) => {
+            let at = match err.path().to_string() {
+                at if at == "." => String::new(),
+                at if at.starts_with('[') => at,
+                at => format!(".{at}"),
+            };
+            issues.push(ValidationIssue::new(
+                format!("{path}{at}"),
+                err.inner().to_string(),
+            ));
+            T::default()
+        }
+    }
+}
+
 #[component]
 pub fn ToolForm(
     mode: FormMode,
@@ -149,6 +185,11 @@ pub fn ToolForm(
     );
     let classification = RwSignal::new(edit.settings.classification);
     let sample = RwSignal::new(edit.sample_response.clone().unwrap_or_default());
+    let endpoints_text = RwSignal::new(json_or_blank(&edit.settings.endpoints, Vec::is_empty));
+    let statements_text = RwSignal::new(json_or_blank(
+        &edit.settings.statements,
+        std::collections::BTreeMap::is_empty,
+    ));
 
     let logo_preview = RwSignal::new(existing.as_ref().and_then(ToolSummary::logo_src));
     let logo_bytes = RwSignal::new(None::<Vec<u8>>);
@@ -176,6 +217,15 @@ pub fn ToolForm(
         })
     };
     let has_issue = move |path: &str| issues.with(|all| all.iter().any(|issue| issue.path == path));
+    // Endpoint and statement problems point inside the JSON: list them under its field.
+    let messages_under = move |prefix: &'static str| {
+        issues.with(|all| {
+            all.iter()
+                .filter(|issue| issue.path.starts_with(prefix))
+                .map(|issue| issue.to_string())
+                .collect::<Vec<_>>()
+        })
+    };
 
     let sample_check =
         Memo::new(move |_| sample.with(|text| parse_sample(text).map(|parsed| parsed.is_some())));
@@ -211,6 +261,9 @@ pub fn ToolForm(
         );
         let timeout_seconds =
             optional_number(&timeout.get_untracked(), "timeout_seconds", &mut found);
+        let endpoints = parse_json_field(&endpoints_text.get_untracked(), "endpoints", &mut found);
+        let statements =
+            parse_json_field(&statements_text.get_untracked(), "statements", &mut found);
         let edit = ToolEdit {
             name: name.get_untracked().trim().to_owned(),
             base_url: base_url.get_untracked().trim().to_owned(),
@@ -230,6 +283,8 @@ pub fn ToolForm(
                 classification: classification.get_untracked(),
                 test_path: Some(test_path.get_untracked().trim().to_owned())
                     .filter(|path| !path.is_empty()),
+                endpoints,
+                statements,
             },
             sample_response: Some(sample.get_untracked()),
         };
@@ -655,6 +710,37 @@ pub fn ToolForm(
                 </fieldset>
     }
     .into_any();
+    let json_field = move |label: &'static str,
+                           field: &'static str,
+                           text: RwSignal<String>,
+                           hint: &'static str| {
+        let described = format!("{field}-issues");
+        view! {
+            <label class="prop-field">
+                <span>{label}</span>
+                <textarea rows="6" class="mono" spellcheck="false" data-testid=format!("tool-{field}")
+                    placeholder=hint
+                    aria-invalid=move || (!messages_under(field).is_empty()).then_some("true")
+                    aria-describedby=described.clone()
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            </label>
+            <ul id=described class="field-error" aria-live="polite">
+                {move || messages_under(field).into_iter().map(|message| view! { <li>{message}</li> }).collect_view()}
+            </ul>
+        }
+    };
+    let operations_view = view! {
+        <fieldset class="tool-form-group">
+            <legend>"Endpoints and SQL statements"</legend>
+            <p class="muted">"Named operations offered in the page builder, in the connector manifest format (docs/extending/connectors.md). SQL runs only as defined here; pages supply parameter values."</p>
+            {json_field("Endpoints (JSON list)", "endpoints", endpoints_text,
+                r#"[{"name": "open_incidents", "label": "Open incidents", "request": {"path": "/api/incidents", "query": {"state": "open"}}, "root": "result"}]"#)}
+            {json_field("SQL statements (JSON object, by name)", "statements", statements_text,
+                r#"{"failed_runs": {"sql": "SELECT job, count(*) FROM runs WHERE state = :state GROUP BY job", "parameters": [{"name": "state", "type": "STRING"}]}}"#)}
+        </fieldset>
+    }
+    .into_any();
     view! {
         <section
             class="panel tool-form-panel"
@@ -671,6 +757,7 @@ pub fn ToolForm(
                 {about_view}
                 {connection_view}
                 {data_view}
+                {operations_view}
                 <div class="form-actions">
                     <button type="submit" class="btn-primary" prop:disabled=move || saving.get()>
                         {move || if saving.get() { "Saving…" } else if is_new { "Add tool" } else { "Save changes" }}

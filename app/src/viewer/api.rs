@@ -1,4 +1,4 @@
-use domain::dto::{FormSubmission, FormSubmitted, RenderedPage};
+use domain::dto::{FormSubmission, FormSubmitted, MoreRows, RenderedPage, RowsPage};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
@@ -37,6 +37,17 @@ pub async fn submit_form(submission: FormSubmission) -> Result<FormSubmitted, Ap
     crate::ssr::services()?
         .pages
         .submit_form(&caller, submission)
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+/// The next rows of a data grid whose source is paged, from where the last ones ended.
+#[server(prefix = "/rpc", endpoint = "more_grid_rows", input = Json)]
+pub async fn more_grid_rows(request: MoreRows) -> Result<RowsPage, AppError> {
+    let caller = crate::ssr::caller().await?;
+    crate::ssr::services()?
+        .pages
+        .more_rows(&caller, request)
         .await
         .map_err(crate::ssr::fail)
 }

@@ -63,9 +63,10 @@ impl PageContext {
 /// A widget's body: its content with data, or the reason it has none.
 pub fn widget_content(widget: &Widget, context: &PageContext, control: RefreshControl) -> AnyView {
     let desktop = widget.position.desktop;
-    let env = |values| widgets::WidgetEnv {
+    let env = |values, more| widgets::WidgetEnv {
         id: &widget.id,
         values,
+        more,
         html: context.html.get(&widget.id).cloned(),
         view_size: domain::chart::view_size(desktop.w, desktop.h, context.row_height),
         rendered_at: context.rendered_at,
@@ -99,14 +100,14 @@ pub fn widget_content(widget: &Widget, context: &PageContext, control: RefreshCo
     match (&widget.binding, context.data.get(&widget.id).cloned()) {
         (_, Some(WidgetData::Failed { message })) => view! { <WidgetError message control /> }.into_any(),
         (Some(_), None) => view! { <WidgetError message="No data was loaded for this widget.".to_owned() control /> }.into_any(),
-        (_, Some(WidgetData::Ready { values, fetched_at, stale })) => {
-            let content = widgets::render(&widget.props, env(Some(&values)));
+        (_, Some(WidgetData::Ready { values, fetched_at, stale, more })) => {
+            let content = widgets::render(&widget.props, env(Some(&values), more));
             match stale {
                 Some(reason) => view! { <StaleNote reason fetched_at control /> {content} }.into_any(),
                 None => content,
             }
         }
-        (None, None) => widgets::render(&widget.props, env(None)),
+        (None, None) => widgets::render(&widget.props, env(None, None)),
     }
 }
 

@@ -26,6 +26,8 @@ pub struct PageVariables(pub RwSignal<BTreeMap<String, String>>);
 pub struct WidgetEnv<'a> {
     pub id: &'a str,
     pub values: Option<&'a BTreeMap<String, Value>>,
+    /// Where a paged source goes on, for data grids that read more as they scroll.
+    pub more: Option<domain::page::Continuation>,
     /// Sanitized HTML of a Markdown or HTML block.
     pub html: Option<String>,
     pub view_size: (f64, f64),
@@ -129,7 +131,16 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
         WidgetProps::Table(table) => table_view(env.id, table, value("rows"), env.row_filters),
         // Drawn with their panes by `container_view`, which `widget_content` calls instead.
         WidgetProps::Tabs(_) | WidgetProps::Accordion(_) => ().into_any(),
-        WidgetProps::DataGrid(grid) => data_grid_view(grid, value("rows"), env.row_filters, env.view_size.1),
+        WidgetProps::DataGrid(grid) => data_grid_view(
+            env.id,
+            grid,
+            GridRows {
+                first: value("rows"),
+                more: env.more,
+            },
+            env.row_filters,
+            env.view_size.1,
+        ),
         WidgetProps::Chart(chart) => chart_view(
             chart,
             chart::points_from_value(&value("points")),
@@ -229,7 +240,18 @@ fn form_view(id: &str, form: &FormProps) -> AnyView {
     use domain::dto::FormSubmission;
     use leptos_router::hooks::{use_params_map, use_query_map};
 
-    let (status, set_status) = signal(None::<String>);
+    // Back from a submission without JavaScript: the redirect says how it went.
+    let returned = use_query_map().with_untracked(|query| {
+        (query.get("form").as_deref() == Some(id))
+            .then(|| {
+                domain::page::form_outcome(
+                    query.get("submitted").as_deref(),
+                    query.get("form_error").as_deref(),
+                )
+            })
+            .flatten()
+    });
+    let (status, set_status) = signal(returned);
     let (pending, set_pending) = signal(false);
     let fields = form.fields.clone();
     let field_names: Vec<(String, String, bool)> = fields
@@ -241,6 +263,12 @@ fn form_view(id: &str, form: &FormProps) -> AnyView {
     let page = use_params_map().with_untracked(|params| params.get("slug"));
     let draft = use_query_map().with_untracked(|query| query.get("draft").is_some());
     let has_action = form.submit.is_some();
+    // Without JavaScript the browser posts the form to the server, which answers with a
+    // redirect back here (see `server::forms`).
+    let action = page.clone().filter(|_| has_action).map(|slug| {
+        let draft = if draft { "?draft=1" } else { "" };
+        format!("/p/{slug}/forms/{id}{draft}")
+    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
@@ -305,7 +333,7 @@ fn form_view(id: &str, form: &FormProps) -> AnyView {
         });
     };
     view! {
-        <form class="widget-form" id=form_dom_id(id) novalidate on:submit=on_submit>
+        <form class="widget-form" id=form_dom_id(id) method="post" action=action novalidate on:submit=on_submit>
             {fields
                 .into_iter()
                 .map(|field| {
@@ -637,32 +665,80 @@ const GRID_OVERSCAN: usize = 8;
 /// Assumed height of a grid before the browser measures it (server rendering).
 const GRID_DEFAULT_HEIGHT: f64 = 480.0;
 
+/// A grid's rows as the page brought them, and where its paged source goes on.
+struct GridRows {
+    first: Value,
+    more: Option<domain::page::Continuation>,
+}
+
 /// Thousands of rows in a scrolling grid: only the rows in view (plus a few) are in the
-/// document; a spacer keeps the scrollbar true to the full length.
+/// document; a spacer keeps the scrollbar true to the full length. A paged source is read
+/// further, a few pages at a time, as the viewer nears the end (or presses "Load more").
 fn data_grid_view(
+    id: &str,
     grid: &DataGridProps,
-    rows: Value,
+    rows: GridRows,
     filters: Vec<RowFilter>,
     height: f64,
 ) -> AnyView {
+    use leptos_router::hooks::{use_params_map, use_query_map};
+
     let columns = grid.columns.clone();
     let row_height = f64::from(grid.row_height);
     let vars = variables();
-    let all_rows = rows.as_array().cloned().unwrap_or_default();
+    let loaded = RwSignal::new(rows.first.as_array().cloned().unwrap_or_default());
+    // Only a viewer page can ask for more; the builder's canvas shows the first pages.
+    let page = use_params_map().with_untracked(|params| params.get("slug"));
+    let draft = use_query_map().with_untracked(|query| query.get("draft").is_some());
+    let more = RwSignal::new(rows.more.filter(|_| page.is_some()));
+    let loading = RwSignal::new(false);
+    let load_error = RwSignal::new(None::<String>);
+    let widget = id.to_owned();
+    let load_more = move || {
+        let (Some(start), Some(page)) = (more.get_untracked(), page.clone()) else {
+            return;
+        };
+        if loading.get_untracked() {
+            return;
+        }
+        loading.set(true);
+        let request = domain::dto::MoreRows {
+            page,
+            widget: widget.clone(),
+            start,
+            variables: vars.map(|vars| vars.0.get_untracked()).unwrap_or_default(),
+            draft,
+        };
+        leptos::task::spawn_local(async move {
+            match super::api::more_grid_rows(request).await {
+                Ok(next) => {
+                    loaded.update(|rows| rows.extend(next.rows));
+                    more.set(next.more);
+                    load_error.set(None);
+                }
+                Err(err) => load_error.set(Some(err.message().to_owned())),
+            }
+            loading.set(false);
+        });
+    };
     let shown = {
         let columns = columns.clone();
         Memo::new(move |_| {
             let variables = vars.map(|vars| vars.0.get()).unwrap_or_default();
-            all_rows
-                .iter()
-                .filter(|row| row_passes(row, &columns, &filters, &variables))
-                .map(|row| {
-                    columns
-                        .iter()
-                        .map(|column| display_value(row.get(&column.key).unwrap_or(&Value::Null)))
-                        .collect::<Vec<_>>()
-                })
-                .collect::<Vec<_>>()
+            loaded.with(|all_rows| {
+                all_rows
+                    .iter()
+                    .filter(|row| row_passes(row, &columns, &filters, &variables))
+                    .map(|row| {
+                        columns
+                            .iter()
+                            .map(|column| {
+                                display_value(row.get(&column.key).unwrap_or(&Value::Null))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
     };
     let scroll_top = RwSignal::new(0.0_f64);
@@ -696,10 +772,18 @@ fn data_grid_view(
                 tabindex="0"
                 data-testid="data-grid-body"
                 style=format!("height:{height:.0}px")
-                on:scroll=move |ev| {
-                    let element: web_sys::HtmlElement = event_target(&ev);
-                    scroll_top.set(f64::from(element.scroll_top()));
-                    viewport.set(f64::from(element.client_height()).max(row_height));
+                on:scroll={
+                    let load_more = load_more.clone();
+                    move |ev| {
+                        let element: web_sys::HtmlElement = event_target(&ev);
+                        scroll_top.set(f64::from(element.scroll_top()));
+                        viewport.set(f64::from(element.client_height()).max(row_height));
+                        // Within two screens of the end: read on before the rows run out.
+                        let left = f64::from(element.scroll_height() - element.scroll_top() - element.client_height());
+                        if left < 2.0 * f64::from(element.client_height()) {
+                            load_more();
+                        }
+                    }
                 }
             >
                 <div class="data-grid-spacer" style=move || format!("height:{}px", shown.with(Vec::len) as f64 * row_height)>
@@ -723,7 +807,26 @@ fn data_grid_view(
                     }}
                 </div>
             </div>
-            <p class="muted data-grid-count">{move || format!("{} rows", display_value(&Value::from(shown.with(Vec::len))))}</p>
+            <p class="muted data-grid-count" aria-live="polite" data-testid="data-grid-count">
+                {move || {
+                    let count = display_value(&Value::from(shown.with(Vec::len)));
+                    match (more.with(Option::is_some), loading.get()) {
+                        (_, true) => format!("{count} rows, loading more…"),
+                        (true, false) => format!("{count} rows so far, more as you scroll"),
+                        (false, false) => format!("{count} rows"),
+                    }
+                }}
+            </p>
+            <Show when=move || more.with(Option::is_some)>
+                <button type="button" class="btn-secondary" data-testid="data-grid-more"
+                    prop:disabled=move || loading.get() on:click={
+                        let load_more = load_more.clone();
+                        move |_| load_more()
+                    }>
+                    "Load more rows"
+                </button>
+            </Show>
+            {move || load_error.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
         </div>
     }
     .into_any()

@@ -33,7 +33,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     Binding,
     dto::{ConnectionTest, WidgetData},
-    page::{HttpMethod, Pagination, PaginationSpec, RequestSpec},
+    page::{Continuation, HttpMethod, Pagination, PaginationSpec, RequestSpec},
     request::{RequestBody, Variables, bind_parameters, statements_in},
     resilience::{BreakerPolicy, CircuitBreaker},
     tool::{ApiKeyLocation, ToolAuth, ToolSettings, ToolStatus},
@@ -233,7 +233,21 @@ pub struct Fetched {
     pub fetched_at: DateTime<Utc>,
     /// Set when this is the last good answer standing in for a failed call: why it failed.
     pub stale: Option<String>,
+    /// For a paged request that stopped before the source's end: where to read on.
+    pub more: Option<Continuation>,
     ttl: Duration,
+}
+
+/// A tool's answer, and for paged reads where the next page starts.
+struct Answer {
+    body: Value,
+    more: Option<Continuation>,
+}
+
+impl Answer {
+    fn whole(body: Value) -> Self {
+        Self { body, more: None }
+    }
 }
 
 #[derive(Clone)]
@@ -281,6 +295,59 @@ pub struct ConnectorService {
     hosts: HostPolicy,
     internal_origin: url::Origin,
     settings: ConnectorSettings,
+    health: Arc<ToolHealth>,
+}
+
+/// What the latest real calls said about each tool, beside explicit connection tests:
+/// widgets and forms exercise tools far more often than admins press Test.
+#[derive(Default)]
+pub struct ToolHealth {
+    observed: Mutex<HashMap<i32, Observation>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observation {
+    pub status: ToolStatus,
+    pub message: String,
+    pub at: DateTime<Utc>,
+}
+
+impl ToolHealth {
+    pub fn get(&self, tool_id: i32) -> Option<Observation> {
+        self.observed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&tool_id)
+            .cloned()
+    }
+
+    /// Keeps what a call says about the tool itself: an answer, rejected credentials or
+    /// the tool being down. A 404 for one path or a refused value says nothing about it.
+    fn record(&self, tool: &tool::Model, result: Result<(), ConnectorError>) {
+        let (status, message) = match result {
+            Ok(_) => (
+                ToolStatus::Ok,
+                format!("{} answered a recent request.", tool.name),
+            ),
+            Err(err)
+                if err.is_tool_failure() || err.status() == ToolStatus::CredentialsRejected =>
+            {
+                (err.status(), err.to_string())
+            }
+            Err(_) => return,
+        };
+        self.observed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(
+                tool.id,
+                Observation {
+                    status,
+                    message,
+                    at: Utc::now(),
+                },
+            );
+    }
 }
 
 impl ConnectorService {
@@ -332,7 +399,13 @@ impl ConnectorService {
             hosts,
             internal_origin,
             settings,
+            health: Arc::default(),
         }
+    }
+
+    /// What recent calls said about each tool; shared with the tool service's listings.
+    pub fn health(&self) -> Arc<ToolHealth> {
+        self.health.clone()
     }
 
     /// Fetches one request, from the cache when a fresh answer is there. `force` skips the
@@ -363,13 +436,14 @@ impl ConnectorService {
         let fresh = self
             .cache
             .try_get_with(key.clone(), async {
-                let body = self
+                let answer = self
                     .call_guarded(target, request, self.settings.retries)
                     .await?;
                 let fetched = Fetched {
-                    body: Arc::new(body),
+                    body: Arc::new(answer.body),
                     fetched_at: Utc::now(),
                     stale: None,
+                    more: answer.more,
                     ttl: Duration::from_secs(ttl_seconds.into()),
                 };
                 self.last_good.insert(key.clone(), fetched.clone()).await;
@@ -402,7 +476,7 @@ impl ConnectorService {
         if result.is_ok() {
             self.invalidate_tool(target.tool.id);
         }
-        result
+        result.map(|answer| answer.body)
     }
 
     /// Drops every cached answer of a tool, e.g. when it pushed news through its webhook.
@@ -420,7 +494,7 @@ impl ConnectorService {
         target: &ToolTarget,
         request: &RequestSpec,
         retries: u32,
-    ) -> Result<Value, ConnectorError> {
+    ) -> Result<Answer, ConnectorError> {
         let tool = &target.tool;
         // Before the breaker: a probe must not be spent waiting for the rate limit.
         self.wait_for_rate_limit(target).await?;
@@ -446,6 +520,8 @@ impl ConnectorService {
             }
             _ => self.with_breaker(tool.id, |breaker, _| breaker.on_success()),
         }
+        self.health
+            .record(tool, result.as_ref().map(|_| ()).map_err(|err| err.clone()));
         result
     }
 
@@ -503,7 +579,7 @@ impl ConnectorService {
         &self,
         target: &ToolTarget,
         request: &RequestSpec,
-    ) -> Result<Value, ConnectorError> {
+    ) -> Result<Answer, ConnectorError> {
         let url = self
             .request_url(&target.tool.base_url, request)
             .ok_or_else(|| ConnectorError::BadUrl {
@@ -514,7 +590,10 @@ impl ConnectorService {
             Some(spec) if request.method == HttpMethod::Get => {
                 self.call_paged(target, url, spec).await
             }
-            _ => self.call_url(target, url, &prepared).await,
+            _ => self
+                .call_url(target, url, &prepared)
+                .await
+                .map(Answer::whole),
         }
     }
 
@@ -597,14 +676,15 @@ impl ConnectorService {
         })
     }
 
-    /// Follows the tool's pages and returns the first answer with the items of all pages
-    /// concatenated at `spec.items`.
+    /// Follows the tool's pages from `spec.start` (the first page when unset), at most
+    /// `max_pages` of them, and returns the first answer with the items of all pages
+    /// concatenated at `spec.items`, and where the next page starts if the source goes on.
     async fn call_paged(
         &self,
         target: &ToolTarget,
         url: Url,
         spec: &PaginationSpec,
-    ) -> Result<Value, ConnectorError> {
+    ) -> Result<Answer, ConnectorError> {
         let size = spec.page_size.max(1);
         let paging_params: Vec<&str> = match &spec.style {
             Pagination::None => vec![],
@@ -631,8 +711,14 @@ impl ConnectorService {
         let pointer = format!("/{}", spec.items.replace('.', "/"));
         let mut first: Option<Value> = None;
         let mut items = Vec::new();
-        let mut cursor: Option<String> = None;
-        for page in 0..spec.max_pages.max(1) {
+        let (first_page, mut cursor) = match &spec.start {
+            Some(Continuation::Page(page)) => (*page, None),
+            Some(Continuation::Cursor(cursor)) => (0, Some(cursor.clone())),
+            None => (0, None),
+        };
+        let mut next_page = first_page;
+        let mut finished = false;
+        for page in first_page..first_page.saturating_add(spec.max_pages.max(1)) {
             let mut page_url = url.clone();
             page_url.set_query(None);
             {
@@ -686,7 +772,9 @@ impl ConnectorService {
                 Pagination::Cursor { .. } => cursor.is_none(),
             };
             first.get_or_insert(body);
+            next_page = page + 1;
             if last_page {
+                finished = true;
                 break;
             }
         }
@@ -694,7 +782,12 @@ impl ConnectorService {
         if let Some(slot) = merged.pointer_mut(&pointer) {
             *slot = Value::Array(items);
         }
-        Ok(merged)
+        let more = match (&spec.style, finished) {
+            (_, true) | (Pagination::None, _) => None,
+            (Pagination::Cursor { .. }, false) => cursor.map(Continuation::Cursor),
+            (_, false) => Some(Continuation::Page(next_page)),
+        };
+        Ok(Answer { body: merged, more })
     }
 
     /// One request to `url` with the tool's credentials, checked and parsed.
@@ -988,7 +1081,7 @@ impl ConnectorService {
     pub async fn probe(&self, target: &ToolTarget, request: &RequestSpec) -> ConnectionTest {
         const PREVIEW_CHARS: usize = 2000;
         let started = Instant::now();
-        let outcome = self.call(target, request).await;
+        let outcome = self.call(target, request).await.map(|answer| answer.body);
         let latency_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
         match outcome {
             Ok(body) => {
@@ -1070,11 +1163,15 @@ impl ConnectorService {
                     .expect("every binding's request was collected above");
                 let data = match &answers[index] {
                     Ok(fetched) => match apply_mapping(&fetched.body, &binding.mapping) {
-                        Ok(values) => WidgetData::Ready {
-                            values,
-                            fetched_at: fetched.fetched_at,
-                            stale: fetched.stale.clone(),
-                        },
+                        Ok(mut values) => {
+                            domain::transform::apply_transforms(&mut values, &binding.transforms);
+                            WidgetData::Ready {
+                                values,
+                                fetched_at: fetched.fetched_at,
+                                stale: fetched.stale.clone(),
+                                more: fetched.more.clone(),
+                            }
+                        }
                         Err(err) => WidgetData::Failed {
                             message: err.to_string(),
                         },

@@ -733,3 +733,58 @@ async fn paging_stops_at_max_pages() {
         .unwrap();
     assert_eq!(fetched.body["data"]["items"], json!([1, 2, 3, 4, 5, 6]));
 }
+
+#[tokio::test]
+async fn a_paged_read_says_where_to_go_on_and_resumes_there_in_every_style() {
+    use domain::page::Continuation;
+    let (base, _) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let tool = target(1, &base, ToolAuth::None, None);
+    let styles = [
+        (
+            json!({"style": "offset", "limit_param": "limit", "offset_param": "offset"}),
+            Continuation::Page(1),
+        ),
+        (
+            json!({"style": "page_number", "page_param": "page", "size_param": "size"}),
+            Continuation::Page(1),
+        ),
+        (
+            json!({"style": "cursor", "cursor_param": "after", "next_cursor": "next"}),
+            Continuation::Cursor("3".into()),
+        ),
+    ];
+    for (style, after_first) in styles {
+        let first = connector
+            .fetch(&tool, &paged(style.clone(), 1), 0, true)
+            .await
+            .unwrap();
+        assert_eq!(first.body["data"]["items"], json!([1, 2, 3]), "{style}");
+        assert_eq!(first.more, Some(after_first.clone()), "{style}");
+
+        let mut rest = paged(style.clone(), 1);
+        rest.pagination.as_mut().unwrap().start = Some(after_first);
+        let second = connector.fetch(&tool, &rest, 0, true).await.unwrap();
+        assert_eq!(second.body["data"]["items"], json!([4, 5, 6]), "{style}");
+        assert_eq!(second.body["tag"], "kept", "{style}");
+        let third_start = second.more.clone().expect("a seventh item remains");
+        rest.pagination.as_mut().unwrap().start = Some(third_start);
+        let last = connector.fetch(&tool, &rest, 0, true).await.unwrap();
+        assert_eq!(last.body["data"]["items"], json!([7]), "{style}");
+        assert_eq!(last.more, None, "{style}: the source ended");
+    }
+    // Reading every page leaves nothing to go on with.
+    let whole = connector
+        .fetch(
+            &tool,
+            &paged(
+                json!({"style": "offset", "limit_param": "limit", "offset_param": "offset"}),
+                10,
+            ),
+            0,
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(whole.more, None);
+}

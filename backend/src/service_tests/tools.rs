@@ -60,6 +60,7 @@ fn edit(base_url: &str) -> ToolEdit {
             timeout_seconds: Some(15),
             classification: DataClassification::Confidential,
             test_path: Some("/runs".into()),
+            ..Default::default()
         },
         sample_response: Some(r#"{"runs": [{"run_id": 1}]}"#.into()),
     }
@@ -386,5 +387,43 @@ async fn deleting_a_tool_removes_its_logo_sample_and_status() {
         );
         assert_eq!(tool_sample::Entity::find().count(db).await.unwrap(), 0);
         assert_eq!(tool_check::Entity::find().count(db).await.unwrap(), 0);
+    }
+}
+
+#[tokio::test]
+async fn calls_made_for_pages_update_the_tools_status() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let status = || async {
+            let listed = world.services.tools.list(&world.admin).await.unwrap();
+            let ops = listed.into_iter().find(|tool| tool.slug == "ops").unwrap();
+            (ops.status, ops.status_message.unwrap_or_default())
+        };
+        assert_eq!(status().await.0, ToolStatus::NotTested, "{}", world.label);
+        let render = |path: &str| json!({"schema_version": 1, "layout": {"widgets": [super::kpi("k", 0, path, "@", 0)]}});
+        world
+            .services
+            .pages
+            .preview(&world.admin, render("/broken"))
+            .await
+            .unwrap();
+        let (failing, message) = status().await;
+        assert_eq!(failing, ToolStatus::Failing, "{}", world.label);
+        assert!(message.contains("503"), "{message}");
+        // A wrong path says nothing about the tool's health.
+        world
+            .services
+            .pages
+            .preview(&world.admin, render("/no-such-path"))
+            .await
+            .unwrap();
+        assert_eq!(status().await.0, ToolStatus::Failing);
+        world
+            .services
+            .pages
+            .preview(&world.admin, render("/runs"))
+            .await
+            .unwrap();
+        assert_eq!(status().await.0, ToolStatus::Ok, "{}", world.label);
     }
 }

@@ -32,6 +32,9 @@ export async function cellPoint(canvas: Locator, x: number, y: number) {
 export async function dragFromPalette(page: Page, type: string, x: number, y: number) {
   const canvas = page.getByTestId('canvas');
   await page.locator(`[data-palette-type="${type}"]`).dragTo(canvas, { targetPosition: await cellPoint(canvas, x, y) });
+  // Let the autosave settle (saved, or refused with its problems listed) so nothing moves
+  // under the pointer during the next drag.
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', /^(saved|error)$/);
 }
 
 export async function select(page: Page, id: string) {

@@ -257,3 +257,46 @@ test("a filter's choice goes into the request of the widgets bound to it", async
   await expect(jobCells).toHaveCount(only.length);
   for (const text of await jobCells.allTextContents()) expect(text).toBe(String(job));
 });
+
+test('the built-in examples render together: Databricks job monitor, ServiceNow tickets, Power BI embed and a custom API', async ({ page, request }) => {
+  const token = await adminToken(request);
+  const tool = `status-${Date.now().toString(36)}`;
+  const created = await request.post('/api/tools', {
+    headers: { authorization: `Bearer ${token}` },
+    data: {
+      slug: tool, name: 'Status API', kind: 'rest', base_url: '/mock/statuspage',
+      auth: { type: 'api_key', location: 'header', name: 'X-API-Key' }, secret: 'demo-status-key',
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const runs = await (await request.get('/mock/databricks/api/2.1/jobs/runs/list?limit=25')).json();
+  const failed = runs.runs.filter((run: any) => run.state.result_state === 'FAILED').length;
+  const tickets = await (await request.get(`/mock/servicenow${INCIDENTS}?sysparm_limit=5`)).json();
+  const status = await (await request.get('/mock/statuspage/api/v1/components', { headers: { 'X-API-Key': 'demo-status-key' } })).json();
+  const at = (x: number, y: number, w: number, h: number) => ({ desktop: { x, y, w, h } });
+  const path = await publish(request, `examples-${Date.now().toString(36)}`, [
+    { id: 'failed-runs', type: 'kpi', props: { label: 'Failed runs', trend: 'lower_is_better' }, position: at(0, 0, 3, 2),
+      binding: { tool: 'databricks-demo', request: { path: '/api/2.1/jobs/runs/list', query: { limit: '25' } },
+                 mapping: { value: "length(runs[?state.result_state=='FAILED'])" } } },
+    { id: 'tickets', type: 'table', props: { columns: [{ key: 'number', label: 'Number' }, { key: 'summary', label: 'Summary' }] },
+      position: at(3, 0, 9, 4),
+      binding: { tool: 'servicenow-demo', request: { path: INCIDENTS, query: { sysparm_limit: '5' } },
+                 mapping: { rows: 'result[].{number: number, summary: short_description}' } } },
+    { id: 'report', type: 'iframe', props: { src: '/mock/powerbi/embed/5b2f7a1e-0000-4000-8000-000000000001', title: 'Platform costs report' },
+      position: at(0, 4, 6, 4) },
+    { id: 'components', type: 'table', props: { columns: [{ key: 'name', label: 'Component' }, { key: 'uptime', label: 'Uptime' }] },
+      position: at(6, 4, 6, 4),
+      binding: { tool, request: { path: '/api/v1/components' }, mapping: { rows: 'components[].{name: name, uptime: uptime}' },
+                 transforms: { 'rows.uptime': [{ kind: 'percent', decimals: 1 }] } } },
+  ]);
+  await signIn(page, VIEWER, `/login?next=${encodeURIComponent(path)}`);
+  await expect(page.locator('[data-widget-id="failed-runs"] [data-testid="kpi-value"]')).toHaveText(String(failed));
+  const ticketRows = page.locator('[data-widget-id="tickets"] tbody tr');
+  await expect(ticketRows).toHaveCount(5);
+  await expect(ticketRows.first().locator('td').first()).toHaveText(tickets.result[0].number);
+  await expect(page.frameLocator('[data-widget-id="report"] iframe').getByRole('heading', { name: 'Platform costs' })).toBeVisible();
+  const componentRows = page.locator('[data-widget-id="components"] tbody tr');
+  await expect(componentRows).toHaveCount(status.components.length);
+  await expect(componentRows.first()).toContainText(status.components[0].name);
+  await expect(componentRows.first()).toContainText(`${(status.components[0].uptime * 100).toFixed(1)}%`);
+});

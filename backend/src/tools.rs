@@ -103,14 +103,17 @@ impl ToolService {
                 auth: auth_of(&tool)?,
                 settings: ToolSettings::lenient(&tool.config),
                 sample_response: sample,
+                base_updated_at: None,
             },
             summary: self.summarize(&tool).await?,
+            updated_at: tool.updated_at,
         })
     }
 
     /// Changes a tool's name, address, auth settings (not the secret), settings and sample.
     /// Switching auth to "none" drops the stored credentials; changing how the tool is
-    /// reached resets its status to "not tested".
+    /// reached resets its status to "not tested". With `base_updated_at`, a change made since
+    /// the editor opened the tool is never overwritten: the save is refused as a conflict.
     pub async fn update(
         &self,
         actor: &SessionUser,
@@ -138,13 +141,37 @@ impl ToolService {
             .await?
             .map(|row| row.body);
         let had_secret = self.stored_secret(tool.id, CREDENTIALS).await?.is_some();
-        let mut active: tool::ActiveModel = tool.clone().into();
-        active.name = Set(edit.name.trim().to_owned());
-        active.base_url = Set(edit.base_url.clone());
-        active.auth_type = Set(edit.auth.type_name().to_owned());
-        active.config = Set(Value::Object(config));
-        active.updated_at = Set(Utc::now());
-        let updated = active.update(&txn).await?;
+        let base = edit.base_updated_at.unwrap_or(tool.updated_at);
+        let changed_since = || {
+            Error::Conflict(format!(
+                "This tool was changed at {} UTC after you opened it. Reload it to see that change, then edit again.",
+                tool.updated_at.format("%H:%M:%S")
+            ))
+        };
+        if base != tool.updated_at {
+            return Err(changed_since());
+        }
+        // Conditional on the version read, so of two saves racing past the check one wins.
+        let written = tool::Entity::update_many()
+            .set(tool::ActiveModel {
+                name: Set(edit.name.trim().to_owned()),
+                base_url: Set(edit.base_url.clone()),
+                auth_type: Set(edit.auth.type_name().to_owned()),
+                config: Set(Value::Object(config)),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            })
+            .filter(tool::Column::Id.eq(tool.id))
+            .filter(tool::Column::UpdatedAt.eq(tool.updated_at))
+            .exec(&txn)
+            .await?;
+        if written.rows_affected == 0 {
+            return Err(changed_since());
+        }
+        let updated = tool::Entity::find_by_id(tool.id)
+            .one(&txn)
+            .await?
+            .ok_or(Error::NotFound("tool"))?;
         self.store_sample(&txn, tool.id, sample.as_deref()).await?;
         let drop_secret = had_secret && !edit.auth.needs_secret();
         if drop_secret {
@@ -564,6 +591,7 @@ impl ToolService {
             auth: new.auth.clone(),
             settings,
             sample_response: None,
+            base_updated_at: None,
         };
         if let Err(found) = edit.validate() {
             // Settings travel inside `config` on this path; say so in the field paths.

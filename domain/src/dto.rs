@@ -264,6 +264,10 @@ pub struct ToolEdit {
     /// unreachable; blank or absent removes it.
     #[serde(default)]
     pub sample_response: Option<String>,
+    /// When the editor opened the tool (`ToolDetails.updated_at`): a save over a change made
+    /// since is refused as a conflict. Without it the last save wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_updated_at: Option<DateTime<Utc>>,
 }
 
 impl ToolEdit {
@@ -296,6 +300,8 @@ impl ToolEdit {
 pub struct ToolDetails {
     pub summary: ToolSummary,
     pub edit: ToolEdit,
+    /// When the tool was last changed; sent back as `ToolEdit.base_updated_at`.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// What the admin home shows.

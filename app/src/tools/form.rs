@@ -104,9 +104,13 @@ pub fn ToolForm(
     on_close: Callback<()>,
     on_saved: Callback<String>,
 ) -> impl IntoView {
-    let (existing, edit): (Option<ToolSummary>, ToolEdit) = match mode {
-        FormMode::New => (None, ToolEdit::default()),
-        FormMode::Edit(details) => (Some(details.summary), details.edit),
+    let (existing, edit, opened_at): (Option<ToolSummary>, ToolEdit, _) = match mode {
+        FormMode::New => (None, ToolEdit::default(), None),
+        FormMode::Edit(details) => (
+            Some(details.summary),
+            details.edit,
+            Some(details.updated_at),
+        ),
     };
     let is_new = existing.is_none();
     // Set once a new tool is created, so a retry after a failed logo upload edits it.
@@ -287,6 +291,7 @@ pub fn ToolForm(
                 statements,
             },
             sample_response: Some(sample.get_untracked()),
+            base_updated_at: opened_at,
         };
         if is_new
             && saved_id.get_untracked().is_none()

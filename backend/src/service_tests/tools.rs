@@ -63,6 +63,7 @@ fn edit(base_url: &str) -> ToolEdit {
             ..Default::default()
         },
         sample_response: Some(r#"{"runs": [{"run_id": 1}]}"#.into()),
+        base_updated_at: None,
     }
 }
 
@@ -425,5 +426,38 @@ async fn calls_made_for_pages_update_the_tools_status() {
             .await
             .unwrap();
         assert_eq!(status().await.0, ToolStatus::Ok, "{}", world.label);
+    }
+}
+
+#[tokio::test]
+async fn an_edit_over_a_newer_change_is_refused_not_lost() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let tools = &world.services.tools;
+        let ops = ops_id(&world).await;
+        // Two admins open the tool.
+        let opened = tools.details(&world.admin, ops).await.unwrap();
+        let first = ToolEdit {
+            base_updated_at: Some(opened.updated_at),
+            ..edit(&upstream.base_url)
+        };
+        tools.update(&world.admin, ops, first).await.unwrap();
+        let mut second = ToolEdit {
+            base_updated_at: Some(opened.updated_at),
+            ..edit(&upstream.base_url)
+        };
+        second.name = "Ops API (second admin)".into();
+        let err = tools
+            .update(&world.admin, ops, second.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Conflict, "{}", world.label);
+        assert!(err.to_body().message.contains("Reload it"), "{err}");
+        let kept = tools.details(&world.admin, ops).await.unwrap();
+        assert_eq!(kept.summary.name, "Ops API (EU)", "the first save stands");
+        // After reloading, the second admin's save goes through.
+        second.base_updated_at = Some(kept.updated_at);
+        let saved = tools.update(&world.admin, ops, second).await.unwrap();
+        assert_eq!(saved.name, "Ops API (second admin)");
     }
 }

@@ -323,7 +323,7 @@ impl ToolHealth {
 
     /// Keeps what a call says about the tool itself: an answer, rejected credentials or
     /// the tool being down. A 404 for one path or a refused value says nothing about it.
-    fn record(&self, tool: &tool::Model, result: Result<(), ConnectorError>) {
+    fn record(&self, tool: &tool::Model, result: Result<(), &ConnectorError>) {
         let (status, message) = match result {
             Ok(_) => (
                 ToolStatus::Ok,
@@ -520,8 +520,7 @@ impl ConnectorService {
             }
             _ => self.with_breaker(tool.id, |breaker, _| breaker.on_success()),
         }
-        self.health
-            .record(tool, result.as_ref().map(|_| ()).map_err(|err| err.clone()));
+        self.health.record(tool, result.as_ref().map(|_| ()));
         result
     }
 
@@ -1162,16 +1161,13 @@ impl ConnectorService {
                     .position(|entry| entry.0 == binding.tool && entry.1 == request)
                     .expect("every binding's request was collected above");
                 let data = match &answers[index] {
-                    Ok(fetched) => match apply_mapping(&fetched.body, &binding.mapping) {
-                        Ok(mut values) => {
-                            domain::transform::apply_transforms(&mut values, &binding.transforms);
-                            WidgetData::Ready {
-                                values,
-                                fetched_at: fetched.fetched_at,
-                                stale: fetched.stale.clone(),
-                                more: fetched.more.clone(),
-                            }
-                        }
+                    Ok(fetched) => match map_values(&fetched.body, binding) {
+                        Ok(values) => WidgetData::Ready {
+                            values,
+                            fetched_at: fetched.fetched_at,
+                            stale: fetched.stale.clone(),
+                            more: fetched.more.clone(),
+                        },
                         Err(err) => WidgetData::Failed {
                             message: err.to_string(),
                         },
@@ -1258,6 +1254,16 @@ async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Ve
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// A widget's values from an answer: its binding's mapping, then its formatting steps.
+pub fn map_values(
+    body: &Value,
+    binding: &Binding,
+) -> Result<BTreeMap<String, Value>, ConnectorError> {
+    let mut values = apply_mapping(body, &binding.mapping)?;
+    domain::transform::apply_transforms(&mut values, &binding.transforms);
+    Ok(values)
 }
 
 /// Evaluates each target's JMESPath expression against the response body.

@@ -9,7 +9,7 @@ use domain::{
 use serde_json::Value;
 
 use super::{PageService, as_values};
-use crate::{Error, Result, connector::apply_mapping};
+use crate::{Error, Result, connector::map_values};
 
 impl PageService {
     /// The rows of `request.widget` from `request.start` on, mapped and transformed like
@@ -46,9 +46,8 @@ impl PageService {
             .fetch(&target, &paged, binding.cache_ttl_seconds, false)
             .await
             .map_err(|err| Error::Upstream(err.to_string()))?;
-        let mut values = apply_mapping(&fetched.body, &binding.mapping)
-            .map_err(|err| Error::Upstream(err.to_string()))?;
-        domain::transform::apply_transforms(&mut values, &binding.transforms);
+        let mut values =
+            map_values(&fetched.body, binding).map_err(|err| Error::Upstream(err.to_string()))?;
         let rows = match values.remove("rows") {
             Some(Value::Array(rows)) => rows,
             _ => Vec::new(),

@@ -11,11 +11,12 @@ use chrono::{DateTime, Utc};
 use domain::{
     Action, ValidationIssue,
     dto::{
-        ConnectionTest, NewToolRequest, SessionUser, ToolDetails, ToolEdit, ToolOperations,
-        ToolSummary, WebhookSetup,
+        ConnectionTest, NewToolRequest, SessionUser, ToolDetails, ToolEdit, ToolSummary,
+        WebhookSetup,
     },
     logo::check_logo,
     page::RequestSpec,
+    template::EndpointTemplate,
     tool::{ToolAuth, ToolSettings, ToolStatus, parse_sample},
 };
 use sea_orm::{
@@ -426,33 +427,38 @@ impl ToolService {
         self.summaries(&tools).await
     }
 
-    /// Each tool's own endpoints and SQL statements (by slug), for the builder's binding
-    /// panel. Statements are shown by name only; their SQL stays with the tool's managers.
-    pub async fn operations(
+    /// The endpoints a widget of each tool (by slug) may read from: the tool's own first,
+    /// then its template's not named the same. Writes are left out; they belong to forms.
+    pub async fn readable_endpoints(
         &self,
         actor: &SessionUser,
-    ) -> Result<BTreeMap<String, ToolOperations>> {
+    ) -> Result<BTreeMap<String, Vec<EndpointTemplate>>> {
         crate::require(actor, Action::EditPage)?;
         let tools = tool::Entity::find()
             .filter(tool::Column::OrgId.eq(actor.org_id))
             .all(&self.db)
             .await?;
+        let templates = crate::connector::templates::all();
         Ok(tools
             .into_iter()
             .map(|tool| {
                 let settings = ToolSettings::lenient(&tool.config);
-                let writes = settings
+                let mut endpoints: Vec<EndpointTemplate> = settings
                     .endpoints
-                    .iter()
-                    .map(|endpoint| endpoint.writes_with(&settings.statements))
+                    .into_iter()
+                    .filter(|endpoint| !endpoint.writes_with(&settings.statements))
                     .collect();
-                (
-                    tool.slug,
-                    ToolOperations {
-                        endpoints: settings.endpoints,
-                        writes,
-                    },
-                )
+                if let Some(template) = templates.iter().find(|t| t.kind == tool.kind) {
+                    let offered: Vec<EndpointTemplate> = template
+                        .endpoints
+                        .iter()
+                        .filter(|endpoint| !endpoint.writes(&template.default_config))
+                        .filter(|endpoint| !endpoints.iter().any(|own| own.name == endpoint.name))
+                        .cloned()
+                        .collect();
+                    endpoints.extend(offered);
+                }
+                (tool.slug, endpoints)
             })
             .collect())
     }

@@ -412,14 +412,6 @@ pub struct MapperAnswer {
     pub note: Option<String>,
 }
 
-/// A tool's own named endpoints, each with whether calling it changes data.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ToolOperations {
-    pub endpoints: Vec<crate::template::EndpointTemplate>,
-    /// Parallel to `endpoints`: true for writes (forms only).
-    pub writes: Vec<bool>,
-}
-
 /// More rows for a data grid whose source has more pages: `GET` them from `start`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MoreRows {

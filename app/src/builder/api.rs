@@ -20,8 +20,8 @@ use crate::AppError;
 pub struct BindingSources {
     pub tools: Vec<ToolSummary>,
     pub templates: Vec<ConnectorTemplate>,
-    /// Endpoints defined on each tool (by slug), offered before its template's.
-    pub operations: std::collections::BTreeMap<String, domain::dto::ToolOperations>,
+    /// Per tool (by slug): the endpoints its widgets may read from, its own first.
+    pub endpoints: std::collections::BTreeMap<String, Vec<domain::template::EndpointTemplate>>,
 }
 
 #[server(prefix = "/rpc", endpoint = "page_draft")]
@@ -96,15 +96,15 @@ pub async fn load_binding_sources() -> Result<BindingSources, AppError> {
         .await
         .map_err(crate::ssr::fail)?;
     let templates = backend::connector::templates::list_for(&caller).map_err(crate::ssr::fail)?;
-    let operations = services
+    let endpoints = services
         .tools
-        .operations(&caller)
+        .readable_endpoints(&caller)
         .await
         .map_err(crate::ssr::fail)?;
     Ok(BindingSources {
         tools,
         templates,
-        operations,
+        endpoints,
     })
 }
 

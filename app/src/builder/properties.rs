@@ -789,38 +789,9 @@ fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
         let tool_slug = tool_slug.clone();
         move || {
             let slug = tool_slug();
-            let Some(sources) = sources_now() else {
-                return Vec::new();
-            };
-            // Endpoints that change data belong to forms, not to widget bindings.
-            let own = sources.operations.get(&slug).cloned().unwrap_or_default();
-            let mut endpoints: Vec<_> = own
-                .endpoints
-                .into_iter()
-                .zip(own.writes)
-                .filter(|(_, writes)| !writes)
-                .map(|(endpoint, _)| endpoint)
-                .collect();
-            let kind = sources
-                .tools
-                .iter()
-                .find(|t| t.slug == slug)
-                .map(|t| t.kind.clone());
-            if let Some(template) = sources
-                .templates
-                .into_iter()
-                .find(|t| Some(&t.kind) == kind.as_ref())
-            {
-                let config = template.default_config;
-                let offered: Vec<_> = template
-                    .endpoints
-                    .into_iter()
-                    .filter(|endpoint| !endpoint.writes(&config))
-                    .filter(|endpoint| !endpoints.iter().any(|own| own.name == endpoint.name))
-                    .collect();
-                endpoints.extend(offered);
-            }
-            endpoints
+            sources_now()
+                .and_then(|sources| sources.endpoints.get(&slug).cloned())
+                .unwrap_or_default()
         }
     };
     let choose_tool = {

@@ -461,3 +461,49 @@ async fn an_edit_over_a_newer_change_is_refused_not_lost() {
         assert_eq!(saved.name, "Ops API (second admin)");
     }
 }
+
+#[tokio::test]
+async fn widgets_are_offered_a_tools_own_endpoints_before_its_templates_and_no_writes() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let tools = &world.services.tools;
+        tools
+            .ensure(
+                &world.admin,
+                crate::tools::NewTool {
+                    slug: "jobs".into(),
+                    name: "Jobs".into(),
+                    kind: "databricks".into(),
+                    base_url: upstream.base_url.clone(),
+                    auth: ToolAuth::None,
+                    secret: None,
+                    config: json!({"endpoints": [
+                        {"name": "job_runs", "label": "Our runs view", "request": {"path": "/runs"}, "root": "runs"},
+                        {"name": "restart", "label": "Restart", "request": {"method": "POST", "path": "/restart", "body": {"kind": "json", "template": {"job": "{{job}}"}}}}
+                    ]}),
+                },
+            )
+            .await
+            .unwrap();
+        let offered = tools.readable_endpoints(&world.admin).await.unwrap();
+        let jobs: Vec<&str> = offered["jobs"].iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(jobs[0], "Our runs view", "{}", world.label);
+        assert!(!jobs.contains(&"Restart"), "writes are for forms: {jobs:?}");
+        assert!(
+            !jobs.contains(&"Job runs (newest first)"),
+            "the tool's own job_runs hides the template's: {jobs:?}"
+        );
+        assert!(
+            jobs.contains(&"Clusters"),
+            "the template's other endpoints follow"
+        );
+        assert_eq!(
+            tools
+                .readable_endpoints(&world.viewer)
+                .await
+                .unwrap_err()
+                .code(),
+            ErrorCode::Forbidden
+        );
+    }
+}

@@ -5,7 +5,8 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-/// What server functions return on failure: a stable code and a message safe to show.
+/// What server functions return on failure: a stable code and a message safe to show. The
+/// server answers with the code's HTTP status (400, 401, 403, 404, 409, 422, 502 or 500).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppError(pub ErrorBody);
 
@@ -17,6 +18,11 @@ impl AppError {
     pub fn message(&self) -> &str {
         &self.0.message
     }
+
+    /// The HTTP status this error answers with.
+    pub fn http_status(&self) -> u16 {
+        self.0.code.http_status()
+    }
 }
 
 impl std::fmt::Display for AppError {
@@ -27,6 +33,17 @@ impl std::fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
+/// How much of a decoder's complaint is echoed back: enough to find the mistake, never the
+/// whole (possibly huge) input.
+const DETAIL_LIMIT: usize = 200;
+
+fn short(detail: &str) -> String {
+    match detail.char_indices().nth(DETAIL_LIMIT) {
+        Some((end, _)) => format!("{}…", &detail[..end]),
+        None => detail.to_owned(),
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -36,17 +53,44 @@ impl FromServerFnError for AppError {
                 ErrorCode::Upstream,
                 "Could not reach the server. Check your connection and try again.",
             ),
-            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
-                ErrorBody::new(
-                    ErrorCode::BadRequest,
-                    format!("The request was incomplete: {detail}"),
-                )
-            }
+            // On the server these mean the arguments could not be read (wrong types, missing
+            // fields, invalid UTF-8, a body over the limit): the caller's mistake.
+            ServerFnErrorErr::Args(detail)
+            | ServerFnErrorErr::MissingArg(detail)
+            | ServerFnErrorErr::Deserialization(detail) => ErrorBody::new(
+                ErrorCode::BadRequest,
+                format!("The request could not be read: {}", short(&detail)),
+            ),
             _ => ErrorBody::new(
                 ErrorCode::Internal,
                 "Something went wrong. Please try again.",
             ),
         };
         AppError(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_arguments_are_bad_requests() {
+        for error in [
+            ServerFnErrorErr::Args("invalid type: string, expected i32".into()),
+            ServerFnErrorErr::MissingArg("id".into()),
+            ServerFnErrorErr::Deserialization("invalid utf-8 sequence".into()),
+        ] {
+            let error = AppError::from_server_fn_error(error);
+            assert_eq!(error.code(), ErrorCode::BadRequest);
+            assert_eq!(error.http_status(), 400);
+        }
+    }
+
+    #[test]
+    fn decoder_details_are_shortened() {
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::Args("x".repeat(10_000)));
+        assert!(error.message().chars().count() < DETAIL_LIMIT + 40);
+        assert!(error.message().ends_with('…'));
     }
 }

@@ -132,9 +132,10 @@ fn HomePage() -> impl IntoView {
     }
 }
 
+/// Rendered only for addresses no route matches; the server's fallback handler, which
+/// renders it, answers 404.
 #[component]
 fn NotFoundPage() -> impl IntoView {
-    set_http_status(404);
     view! {
         <Title text="Not found" />
         <section class="empty-state">
@@ -151,12 +152,4 @@ pub fn use_hydrated() -> ReadSignal<bool> {
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
     hydrated
-}
-
-/// Sets the status of a server-rendered response; in the browser there is nothing to set.
-pub fn set_http_status(code: u16) {
-    #[cfg(feature = "ssr")]
-    ssr::set_status(code);
-    #[cfg(not(feature = "ssr"))]
-    let _ = code;
 }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 mod forms;
 pub mod mock;
+mod rpc_status;
 pub mod session;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
             move || app::shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(axum::middleware::from_fn(rpc_status::status_from_error))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::resolve_session))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(

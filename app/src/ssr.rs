@@ -1,5 +1,6 @@
 //! Server-side glue for server functions: the request's services and caller, and error
-//! mapping that also sets the HTTP status of server-rendered pages.
+//! mapping that also sets the HTTP status of server-rendered pages. The one place in `app`
+//! that exists only with the `ssr` feature.
 
 use axum::Extension;
 use backend::{Services, auth::RequestSession};
@@ -11,25 +12,24 @@ use leptos_axum::ResponseOptions;
 use crate::AppError;
 
 pub fn services() -> Result<Services, AppError> {
-    use_context::<Services>().ok_or_else(|| {
-        fail(backend::Error::Internal(
-            "services missing from context".into(),
-        ))
-    })
+    Ok(use_context::<Services>()
+        .ok_or_else(|| backend::Error::internal("services missing from context"))?)
 }
 
 pub async fn session() -> Result<RequestSession, AppError> {
     let Extension(session) = leptos_axum::extract::<Extension<RequestSession>>()
         .await
-        .map_err(|err| fail(backend::Error::Internal(format!("session missing: {err}"))))?;
+        .map_err(|err| backend::Error::internal(format!("session missing: {err}")))?;
     Ok(session)
 }
 
 /// The signed-in caller, or an "unauthenticated" error.
 pub async fn caller() -> Result<SessionUser, AppError> {
-    session().await?.require().cloned().map_err(fail)
+    Ok(session().await?.require().cloned()?)
 }
 
+/// Sets the status of the response being built, when there is one (server-rendered pages
+/// and server-function calls).
 pub fn set_status(code: u16) {
     if let (Some(response), Ok(status)) =
         (use_context::<ResponseOptions>(), StatusCode::from_u16(code))
@@ -39,13 +39,15 @@ pub fn set_status(code: u16) {
 }
 
 /// Converts a backend error for the wire: logged once if internal, status set for SSR.
-pub fn fail(err: backend::Error) -> AppError {
-    if err.is_internal() {
-        tracing_error(&err);
+impl From<backend::Error> for AppError {
+    fn from(err: backend::Error) -> Self {
+        if err.is_internal() {
+            tracing_error(&err);
+        }
+        let body = err.to_body();
+        set_status(body.code.http_status());
+        AppError(body)
     }
-    let body = err.to_body();
-    set_status(body.code.http_status());
-    AppError(body)
 }
 
 /// Bytes sent base64-encoded inside a server function's JSON; garbage is a bad request.

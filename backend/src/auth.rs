@@ -89,7 +89,7 @@ pub fn hash_password_blocking(password: &str) -> String {
 pub async fn hash_password(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || hash_password_blocking(&password))
         .await
-        .map_err(|err| Error::Internal(err.to_string()))
+        .map_err(|err| Error::internal_from("password hashing", err))
 }
 
 fn verify_password_blocking(password: &str, hash: &str) -> bool {
@@ -120,7 +120,7 @@ pub fn random_token() -> String {
 
 pub fn session_user(model: &user::Model) -> Result<SessionUser> {
     let role = Role::parse(&model.role).ok_or_else(|| {
-        Error::Internal(format!("user {} has unknown role {}", model.id, model.role))
+        Error::internal(format!("user {} has unknown role {}", model.id, model.role))
     })?;
     Ok(SessionUser {
         id: model.id,
@@ -161,7 +161,7 @@ impl AuthService {
         let verified =
             tokio::task::spawn_blocking(move || verify_password_blocking(&password, &stored_hash))
                 .await
-                .map_err(|err| Error::Internal(err.to_string()))?;
+                .map_err(|err| Error::internal_from("password check", err))?;
         match found {
             Some(user) if verified => {
                 let session = session_user(&user)?;
@@ -298,7 +298,7 @@ impl AuthService {
             &claims,
             &EncodingKey::from_secret(self.settings.jwt_secret.as_bytes()),
         )
-        .map_err(|err| Error::Internal(err.to_string()))?;
+        .map_err(|err| Error::internal_from("signing the access token", err))?;
         let refresh_token = random_token();
         refresh_token::ActiveModel {
             user_id: Set(user.id),
@@ -306,7 +306,7 @@ impl AuthService {
             family: Set(family),
             expires_at: Set(now
                 + chrono::Duration::from_std(refresh_ttl)
-                    .map_err(|err| Error::Internal(err.to_string()))?),
+                    .map_err(|err| Error::internal_from("refresh token lifetime", err))?),
             revoked_at: Set(None),
             created_at: Set(now),
             ..Default::default()

@@ -1,7 +1,12 @@
 use domain::{Action, ErrorBody, ErrorCode, ValidationIssue};
 use sea_orm::{DbErr, SqlErr};
 
+use crate::connector::ConnectorError;
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Any error kept as the cause of an internal failure.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// The backend's one error type. `to_body` turns it into the safe, user-facing envelope;
 /// internal details are logged, never shown.
@@ -19,16 +24,42 @@ pub enum Error {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
-    /// A tool failed or refused; the message is safe to show.
-    #[error("{0}")]
-    Upstream(String),
+    /// A tool failed or refused; its message is safe to show.
+    #[error(transparent)]
+    Upstream(#[from] ConnectorError),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Something broke on our side. The context and its cause go to the log (the `Display`
+    /// carries both); callers see a generic message.
+    #[error("internal error: {context}{}", cause_suffix(.source.as_deref()))]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<BoxError>,
+    },
+}
+
+fn cause_suffix(source: Option<&(dyn std::error::Error + Send + Sync + 'static)>) -> String {
+    source.map(|cause| format!(": {cause}")).unwrap_or_default()
 }
 
 impl Error {
+    /// An internal failure with no underlying error (a broken invariant).
+    pub fn internal(context: impl Into<String>) -> Self {
+        Error::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// An internal failure caused by `source`, kept for the log.
+    pub fn internal_from(context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Error::Internal {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
+
     pub fn validation(path: &str, message: &str) -> Self {
         Error::Validation(vec![ValidationIssue::new(path, message)])
     }
@@ -62,7 +93,7 @@ impl Error {
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::Upstream(_) => ErrorCode::Upstream,
-            Error::Db(_) | Error::Internal(_) => ErrorCode::Internal,
+            Error::Db(_) | Error::Internal { .. } => ErrorCode::Internal,
         }
     }
 
@@ -78,8 +109,9 @@ impl Error {
             Error::Unauthenticated => "Please sign in.".to_owned(),
             Error::Forbidden(_) => "You do not have permission to do that.".to_owned(),
             Error::NotFound(what) => format!("{} not found.", capitalize(what)),
-            Error::Conflict(message) | Error::Upstream(message) => message.clone(),
-            Error::Db(_) | Error::Internal(_) => {
+            Error::Conflict(message) => message.clone(),
+            Error::Upstream(err) => err.to_string(),
+            Error::Db(_) | Error::Internal { .. } => {
                 "Something went wrong on our side. Please try again.".to_owned()
             }
         };
@@ -96,5 +128,44 @@ fn capitalize(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_keep_their_cause_for_the_log_but_not_for_the_caller() {
+        let cause = std::io::Error::other("disk on fire");
+        let err = Error::internal_from("reading tool 7", cause);
+        assert_eq!(
+            err.to_string(),
+            "internal error: reading tool 7: disk on fire"
+        );
+        assert_eq!(
+            std::error::Error::source(&err).map(ToString::to_string),
+            Some("disk on fire".to_owned())
+        );
+        let body = err.to_body();
+        assert_eq!(body.code, ErrorCode::Internal);
+        assert!(!body.message.contains("disk"), "{}", body.message);
+    }
+
+    #[test]
+    fn database_errors_are_internal_and_say_nothing_of_the_query() {
+        let err = Error::from(DbErr::Custom("SELECT secret FROM users".into()));
+        assert!(err.is_internal());
+        assert!(!err.to_body().message.contains("SELECT"));
+    }
+
+    #[test]
+    fn tool_failures_show_the_connector_message() {
+        let err = Error::from(ConnectorError::Unreachable {
+            tool: "ServiceNow".into(),
+        });
+        let body = err.to_body();
+        assert_eq!(body.code, ErrorCode::Upstream);
+        assert_eq!(body.message, "ServiceNow could not be reached.");
     }
 }

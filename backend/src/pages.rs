@@ -54,7 +54,7 @@ pub(crate) fn summary(model: &page::Model, updated_by: Option<String>) -> Result
         slug: model.slug.clone(),
         title: model.title.clone(),
         status: PageStatus::parse(&model.status).ok_or_else(|| {
-            Error::Internal(format!(
+            Error::internal(format!(
                 "page {} has unknown status {}",
                 model.id, model.status
             ))
@@ -102,12 +102,12 @@ fn definition_issues(issues: Vec<ValidationIssue>) -> Error {
 /// under older rules can still be opened and fixed.
 fn stored_definition(model: &page::Model) -> Result<PageDefinition> {
     serde_json::from_value(model.definition.clone())
-        .map_err(|err| Error::Internal(format!("stored page {} is unreadable: {err}", model.id)))
+        .map_err(|err| Error::internal_from(format!("stored page {} is unreadable", model.id), err))
 }
 
 fn json_patch(from: &Value, to: &Value) -> Result<Value> {
     serde_json::to_value(json_patch::diff(from, to))
-        .map_err(|err| Error::Internal(format!("JSON patch: {err}")))
+        .map_err(|err| Error::internal_from("JSON patch", err))
 }
 
 /// `at 14:02 UTC` today, `on 2026-11-02 at 14:02 UTC` otherwise.
@@ -773,7 +773,7 @@ impl PageService {
         };
         Ok(PageDefinition::from_json(stored)
             .map_err(|issues| {
-                Error::Internal(format!("stored page {} is invalid: {issues:?}", model.id))
+                Error::internal(format!("stored page {} is invalid: {issues:?}", model.id))
             })?
             // Widgets for other roles never leave the server, nor does their data.
             .for_role(actor.role))

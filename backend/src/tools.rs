@@ -67,10 +67,10 @@ fn auth_of(model: &tool::Model) -> Result<ToolAuth> {
     match model.config.get("auth") {
         None => Ok(ToolAuth::None),
         Some(auth) => serde_json::from_value(auth.clone()).map_err(|err| {
-            Error::Internal(format!(
-                "tool {} has an unreadable auth config: {err}",
-                model.id
-            ))
+            Error::internal_from(
+                format!("tool {} has an unreadable auth config", model.id),
+                err,
+            )
         }),
     }
 }
@@ -337,10 +337,13 @@ impl ToolService {
         let secret = match self.stored_secret(tool.id, CREDENTIALS).await? {
             Some(envelope) => {
                 let plain = self.keyring.decrypt(&envelope).map_err(|err| {
-                    Error::Internal(format!("credentials of tool {}: {err}", tool.id))
+                    Error::internal_from(format!("credentials of tool {}", tool.id), err)
                 })?;
-                Some(String::from_utf8(plain).map_err(|_| {
-                    Error::Internal(format!("credentials of tool {} are not text", tool.id))
+                Some(String::from_utf8(plain).map_err(|err| {
+                    Error::internal_from(
+                        format!("credentials of tool {} are not text", tool.id),
+                        err,
+                    )
                 })?)
             }
             None => None,
@@ -802,16 +805,15 @@ impl ToolService {
             .stored_secret(tool.id, WEBHOOK_SIGNING)
             .await?
             .ok_or(Error::NotFound("webhook"))?;
-        let key = self
-            .keyring
-            .decrypt(&envelope)
-            .map_err(|err| Error::Internal(format!("webhook secret of tool {}: {err}", tool.id)))?;
+        let key = self.keyring.decrypt(&envelope).map_err(|err| {
+            Error::internal_from(format!("webhook secret of tool {}", tool.id), err)
+        })?;
         let signature = signature
             .and_then(|header| header.trim().strip_prefix("sha256="))
             .and_then(|hex_digest| hex::decode(hex_digest).ok())
             .ok_or(Error::Unauthenticated)?;
         let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key)
-            .map_err(|err| Error::Internal(err.to_string()))?;
+            .map_err(|err| Error::internal_from("webhook signing key", err))?;
         mac.update(body);
         mac.verify_slice(&signature)
             .map_err(|_| Error::Unauthenticated)?;
@@ -925,7 +927,7 @@ impl ToolService {
             let plain = self
                 .keyring
                 .decrypt(&envelope)
-                .map_err(|err| Error::Internal(format!("connection {}: {err}", row.id)))?;
+                .map_err(|err| Error::internal_from(format!("connection {}", row.id), err))?;
             let mut active: connection::ActiveModel = row.into();
             active.secret_ciphertext = Set(Some(self.keyring.encrypt(&plain)));
             active.key_id = Set(Some(self.keyring.current_key_id().to_owned()));

@@ -2,7 +2,7 @@
 //! result. Every error answers with the same envelope: `{"error": {"code", "message", "issues"}}`.
 
 use axum::{
-    Extension, Json, Router,
+    Json, Router,
     body::Bytes,
     extract::{
         DefaultBodyLimit, FromRequest, FromRequestParts, Query, State,
@@ -147,8 +147,23 @@ pub struct ApiJson<T>(pub T);
 
 type ApiResult<T> = Result<T, ApiError>;
 
-fn caller(session: &RequestSession) -> Result<&SessionUser, ApiError> {
-    Ok(session.require()?)
+/// The signed-in caller, taken from the session the middleware resolved. Requests without
+/// one are refused with the envelope's 401 before the handler runs.
+pub struct Caller(pub SessionUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> ApiResult<Self> {
+        let session = parts
+            .extensions
+            .get::<RequestSession>()
+            .ok_or_else(|| backend::Error::internal("no session resolved for this request"))?;
+        Ok(Caller(session.require()?.clone()))
+    }
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
@@ -260,8 +275,8 @@ async fn logout(
     Ok(response)
 }
 
-async fn me(Extension(session): Extension<RequestSession>) -> ApiResult<Json<SessionUser>> {
-    Ok(Json(caller(&session)?.clone()))
+async fn me(Caller(actor): Caller) -> Json<SessionUser> {
+    Json(actor)
 }
 
 #[derive(Serialize)]
@@ -271,18 +286,18 @@ struct PageList {
 
 async fn list_pages(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
 ) -> ApiResult<Json<PageList>> {
-    let pages = state.services.pages.list_for(caller(&session)?).await?;
+    let pages = state.services.pages.list_for(&actor).await?;
     Ok(Json(PageList { pages }))
 }
 
 async fn create_page(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiJson(new): ApiJson<NewPage>,
 ) -> ApiResult<(StatusCode, Json<PageSummary>)> {
-    let created = state.services.pages.create(caller(&session)?, new).await?;
+    let created = state.services.pages.create(&actor, new).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -290,7 +305,7 @@ async fn create_page(
 /// (as in the viewer's address), filling `{{name}}` placeholders in the page's requests.
 async fn render_page(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
     Query(mut variables): Query<std::collections::BTreeMap<String, String>>,
 ) -> ApiResult<Json<RenderedPage>> {
@@ -301,74 +316,58 @@ async fn render_page(
         state
             .services
             .pages
-            .render_by_id(caller(&session)?, id, refresh, &variables)
+            .render_by_id(&actor, id, refresh, &variables)
             .await?,
     ))
 }
 
 async fn page_draft(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
 ) -> ApiResult<Json<PageDraft>> {
-    Ok(Json(
-        state.services.pages.draft(caller(&session)?, id).await?,
-    ))
+    Ok(Json(state.services.pages.draft(&actor, id).await?))
 }
 
 /// 409 with who saved last when `base_revision` is stale.
 async fn save_draft(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
     ApiJson(save): ApiJson<SaveDraft>,
 ) -> ApiResult<Json<SavedDraft>> {
-    let saved = state
-        .services
-        .pages
-        .save_draft(caller(&session)?, id, save)
-        .await?;
+    let saved = state.services.pages.save_draft(&actor, id, save).await?;
     Ok(Json(saved))
 }
 
 async fn publish_page(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
     ApiJson(request): ApiJson<PublishRequest>,
 ) -> ApiResult<Json<PageSummary>> {
     let published = state
         .services
         .pages
-        .publish(caller(&session)?, id, request.base_revision)
+        .publish(&actor, id, request.base_revision)
         .await?;
     Ok(Json(published))
 }
 
 async fn unpublish_page(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
 ) -> ApiResult<Json<PageSummary>> {
-    Ok(Json(
-        state
-            .services
-            .pages
-            .unpublish(caller(&session)?, id)
-            .await?,
-    ))
+    Ok(Json(state.services.pages.unpublish(&actor, id).await?))
 }
 
 async fn duplicate_page(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
 ) -> ApiResult<(StatusCode, Json<PageSummary>)> {
-    let copy = state
-        .services
-        .pages
-        .duplicate(caller(&session)?, id)
-        .await?;
+    let copy = state.services.pages.duplicate(&actor, id).await?;
     Ok((StatusCode::CREATED, Json(copy)))
 }
 
@@ -379,24 +378,24 @@ struct CopyRequest {
 
 async fn save_page_as_copy(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
     ApiJson(request): ApiJson<CopyRequest>,
 ) -> ApiResult<(StatusCode, Json<PageSummary>)> {
     let copy = state
         .services
         .pages
-        .save_as_copy(caller(&session)?, id, request.definition)
+        .save_as_copy(&actor, id, request.definition)
         .await?;
     Ok((StatusCode::CREATED, Json(copy)))
 }
 
 async fn delete_page(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
 ) -> ApiResult<StatusCode> {
-    state.services.pages.delete(caller(&session)?, id).await?;
+    state.services.pages.delete(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -408,9 +407,8 @@ struct PageTemplateList {
 /// The shipped page templates, for anyone signed in: they are product content, not data.
 async fn list_page_templates(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    _signed_in: Caller,
 ) -> ApiResult<Json<PageTemplateList>> {
-    caller(&session)?;
     Ok(Json(PageTemplateList {
         templates: state.services.pages.templates(),
     }))
@@ -418,29 +416,21 @@ async fn list_page_templates(
 
 async fn create_page_from(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiJson(new): ApiJson<NewPageFrom>,
 ) -> ApiResult<(StatusCode, Json<PageSummary>)> {
-    let created = state
-        .services
-        .pages
-        .create_from(caller(&session)?, new)
-        .await?;
+    let created = state.services.pages.create_from(&actor, new).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// The body is an unsaved page definition; the answer has its widgets' data resolved.
 async fn preview_page(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiJson(definition): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<RenderedPage>> {
     Ok(Json(
-        state
-            .services
-            .pages
-            .preview(caller(&session)?, definition)
-            .await?,
+        state.services.pages.preview(&actor, definition).await?,
     ))
 }
 
@@ -451,58 +441,46 @@ struct ToolList {
 
 async fn list_tools(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
 ) -> ApiResult<Json<ToolList>> {
-    let tools = state.services.tools.list(caller(&session)?).await?;
+    let tools = state.services.tools.list(&actor).await?;
     Ok(Json(ToolList { tools }))
 }
 
 async fn create_tool(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiJson(new): ApiJson<NewToolRequest>,
 ) -> ApiResult<(StatusCode, Json<ToolSummary>)> {
-    let created = state
-        .services
-        .tools
-        .create_from(caller(&session)?, new)
-        .await?;
+    let created = state.services.tools.create_from(&actor, new).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 async fn tool_details(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
 ) -> ApiResult<Json<ToolDetails>> {
-    Ok(Json(
-        state.services.tools.details(caller(&session)?, id).await?,
-    ))
+    Ok(Json(state.services.tools.details(&actor, id).await?))
 }
 
 async fn update_tool(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
     ApiJson(edit): ApiJson<ToolEdit>,
 ) -> ApiResult<Json<ToolSummary>> {
-    Ok(Json(
-        state
-            .services
-            .tools
-            .update(caller(&session)?, id, edit)
-            .await?,
-    ))
+    Ok(Json(state.services.tools.update(&actor, id, edit).await?))
 }
 
 /// The logo as stored. SVG is a document that could run script when opened on its own: it
 /// was checked on upload, and the policy header keeps it inert regardless.
 async fn tool_logo(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
 ) -> ApiResult<Response> {
-    let logo = state.services.tools.logo(caller(&session)?, id).await?;
+    let logo = state.services.tools.logo(&actor, id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, logo.content_type),
@@ -523,56 +501,44 @@ async fn tool_logo(
 /// PNG, JPEG, SVG or WebP, at most 256 KB.
 async fn set_tool_logo(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
     ApiBytes(body): ApiBytes,
 ) -> ApiResult<Json<ToolSummary>> {
     Ok(Json(
-        state
-            .services
-            .tools
-            .set_logo(caller(&session)?, id, &body)
-            .await?,
+        state.services.tools.set_logo(&actor, id, &body).await?,
     ))
 }
 
 async fn remove_tool_logo(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
 ) -> ApiResult<StatusCode> {
-    state
-        .services
-        .tools
-        .remove_logo(caller(&session)?, id)
-        .await?;
+    state.services.tools.remove_logo(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn set_tool_secret(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
     ApiJson(update): ApiJson<SecretUpdate>,
 ) -> ApiResult<StatusCode> {
     state
         .services
         .tools
-        .set_secret(caller(&session)?, id, &update.secret)
+        .set_secret(&actor, id, &update.secret)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn enable_webhook(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
 ) -> ApiResult<(StatusCode, Json<domain::dto::WebhookSetup>)> {
-    let setup = state
-        .services
-        .tools
-        .enable_webhook(caller(&session)?, id)
-        .await?;
+    let setup = state.services.tools.enable_webhook(&actor, id).await?;
     Ok((StatusCode::CREATED, Json(setup)))
 }
 
@@ -597,11 +563,10 @@ async fn receive_webhook(
 /// organization pushed news, so open dashboards refresh without reloading.
 async fn events(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
 ) -> ApiResult<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>> {
-    let caller = caller(&session)?;
-    let org_id = caller.org_id;
-    let receiver = state.services.subscribe(caller)?;
+    let org_id = actor.org_id;
+    let receiver = state.services.subscribe(&actor)?;
     let stream = futures::stream::unfold(receiver, move |mut receiver| async move {
         loop {
             match receiver.recv().await {
@@ -622,10 +587,10 @@ async fn events(
 
 async fn delete_tool(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
 ) -> ApiResult<StatusCode> {
-    state.services.tools.delete(caller(&session)?, id).await?;
+    state.services.tools.delete(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -634,17 +599,15 @@ struct TemplateList {
     templates: Vec<domain::template::ConnectorTemplate>,
 }
 
-async fn list_templates(
-    Extension(session): Extension<RequestSession>,
-) -> ApiResult<Json<TemplateList>> {
-    let templates = backend::connector::templates::list_for(caller(&session)?)?;
+async fn list_templates(Caller(actor): Caller) -> ApiResult<Json<TemplateList>> {
+    let templates = backend::connector::templates::list_for(&actor)?;
     Ok(Json(TemplateList { templates }))
 }
 
 /// Calls the tool once; an empty body tests its default path.
 async fn test_tool(
     State(state): State<AppState>,
-    Extension(session): Extension<RequestSession>,
+    Caller(actor): Caller,
     ApiPath(id): ApiPath<i32>,
     body: Bytes,
 ) -> ApiResult<Json<ConnectionTest>> {
@@ -658,7 +621,7 @@ async fn test_tool(
     let services = &state.services;
     let result = services
         .tools
-        .test_connection(caller(&session)?, &services.connectors, id, request.path)
+        .test_connection(&actor, &services.connectors, id, request.path)
         .await?;
     Ok(Json(result))
 }

@@ -784,7 +784,7 @@ fn no_response_ever_carries_a_stored_secret() {
             }
             // The field mapper sees the tool's answer, fetched with the secret.
             let answer = admin
-                .post(app.url("/rpc/mapper_answer"))
+                .post(app.url("/rpc/load_mapper_answer"))
                 .json(&json!({"tool": "billing", "request": {"path": "/api/2.1/jobs/runs/list", "query": {"limit": "2"}}, "use_sample": false}))
                 .send()
                 .await
@@ -792,10 +792,10 @@ fn no_response_ever_carries_a_stored_secret() {
             assert_eq!(answer.status(), StatusCode::OK, "{}", app.label);
             bodies.push(answer.text().await.unwrap());
             for endpoint in [
-                "/rpc/binding_sources",
+                "/rpc/load_binding_sources",
                 "/rpc/admin_overview",
                 "/rpc/list_pages",
-                "/rpc/session",
+                "/rpc/get_session",
                 "/rpc/list_tools",
             ] {
                 bodies.push(

@@ -10,5 +10,5 @@ pub async fn get_admin_overview() -> Result<AdminOverview, AppError> {
     crate::ssr::services()?
         .admin_overview(&caller)
         .await
-        .map_err(crate::ssr::fail)
+        .map_err(AppError::from)
 }

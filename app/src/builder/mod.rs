@@ -509,7 +509,7 @@ fn ConflictDialog() -> impl IntoView {
         let navigate = navigate.clone();
         let definition = builder.definition.with_untracked(|d| d.to_canonical_json());
         spawn_local(async move {
-            match api::save_as_copy(builder.page_id, definition).await {
+            match api::save_page_as_copy(builder.page_id, definition).await {
                 Ok(copy) => {
                     // A full load, so the builder starts fresh on the copy.
                     let _ = window()

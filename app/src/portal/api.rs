@@ -7,9 +7,5 @@ use crate::AppError;
 #[server(prefix = "/rpc", endpoint = "list_pages")]
 pub async fn list_pages() -> Result<Vec<PageSummary>, AppError> {
     let caller = crate::ssr::caller().await?;
-    crate::ssr::services()?
-        .pages
-        .list_for(&caller)
-        .await
-        .map_err(crate::ssr::fail)
+    Ok(crate::ssr::services()?.pages.list_for(&caller).await?)
 }

@@ -10,52 +10,41 @@ use crate::AppError;
 #[server(prefix = "/rpc", endpoint = "list_tools")]
 pub async fn list_tools() -> Result<Vec<ToolSummary>, AppError> {
     let caller = crate::ssr::caller().await?;
-    crate::ssr::services()?
-        .tools
-        .list_managed(&caller)
-        .await
-        .map_err(crate::ssr::fail)
+    Ok(crate::ssr::services()?.tools.list_managed(&caller).await?)
 }
 
 /// One tool's settings for the edit form (never its secret).
-#[server(prefix = "/rpc", endpoint = "tool_details")]
+#[server(prefix = "/rpc", endpoint = "load_tool")]
 pub async fn load_tool(id: i32) -> Result<ToolDetails, AppError> {
     let caller = crate::ssr::caller().await?;
-    crate::ssr::services()?
-        .tools
-        .details(&caller, id)
-        .await
-        .map_err(crate::ssr::fail)
+    Ok(crate::ssr::services()?.tools.details(&caller, id).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "create_tool", input = Json)]
 pub async fn create_tool(request: NewToolRequest) -> Result<ToolSummary, AppError> {
     let caller = crate::ssr::caller().await?;
-    crate::ssr::services()?
+    Ok(crate::ssr::services()?
         .tools
         .create_from(&caller, request)
-        .await
-        .map_err(crate::ssr::fail)
+        .await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "update_tool", input = Json)]
 pub async fn update_tool(id: i32, edit: ToolEdit) -> Result<ToolSummary, AppError> {
     let caller = crate::ssr::caller().await?;
-    crate::ssr::services()?
+    Ok(crate::ssr::services()?
         .tools
         .update(&caller, id, edit)
-        .await
-        .map_err(crate::ssr::fail)
+        .await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "set_tool_secret", input = Json)]
 pub async fn set_tool_secret(id: i32, secret: String) -> Result<(), AppError> {
     let caller = crate::ssr::caller().await?;
-    crate::ssr::services()?
+    Ok(crate::ssr::services()?
         .tools
         .set_secret(&caller, id, &secret)
-        .await
-        .map_err(crate::ssr::fail)
+        .await?)
 }
 
 /// The image travels base64-encoded; the service judges it by its bytes.
@@ -63,31 +52,25 @@ pub async fn set_tool_secret(id: i32, secret: String) -> Result<(), AppError> {
 pub async fn upload_tool_logo(id: i32, image_base64: String) -> Result<ToolSummary, AppError> {
     let caller = crate::ssr::caller().await?;
     let bytes = crate::ssr::decode_base64(&image_base64)?;
-    crate::ssr::services()?
+    Ok(crate::ssr::services()?
         .tools
         .set_logo(&caller, id, &bytes)
-        .await
-        .map_err(crate::ssr::fail)
+        .await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "remove_tool_logo")]
 pub async fn remove_tool_logo(id: i32) -> Result<(), AppError> {
     let caller = crate::ssr::caller().await?;
-    crate::ssr::services()?
+    Ok(crate::ssr::services()?
         .tools
         .remove_logo(&caller, id)
-        .await
-        .map_err(crate::ssr::fail)
+        .await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_tool")]
 pub async fn delete_tool(id: i32) -> Result<(), AppError> {
     let caller = crate::ssr::caller().await?;
-    crate::ssr::services()?
-        .tools
-        .delete(&caller, id)
-        .await
-        .map_err(crate::ssr::fail)
+    Ok(crate::ssr::services()?.tools.delete(&caller, id).await?)
 }
 
 /// Calls a tool once with its stored credentials, records and reports the outcome.
@@ -95,9 +78,8 @@ pub async fn delete_tool(id: i32) -> Result<(), AppError> {
 pub async fn test_tool(id: i32) -> Result<ConnectionTest, AppError> {
     let caller = crate::ssr::caller().await?;
     let services = crate::ssr::services()?;
-    services
+    Ok(services
         .tools
         .test_connection(&caller, &services.connectors, id, None)
-        .await
-        .map_err(crate::ssr::fail)
+        .await?)
 }

@@ -26,7 +26,7 @@ pub async fn render_page(
             &domain::page::decode_variables(variables.as_deref().unwrap_or_default()),
         )
         .await
-        .map_err(crate::ssr::fail)
+        .map_err(AppError::from)
 }
 
 /// Sends a form's values to the tool its submit action names; the server checks them
@@ -38,7 +38,7 @@ pub async fn submit_form(submission: FormSubmission) -> Result<FormSubmitted, Ap
         .pages
         .submit_form(&caller, submission)
         .await
-        .map_err(crate::ssr::fail)
+        .map_err(AppError::from)
 }
 
 /// The next rows of a data grid whose source is paged, from where the last ones ended.
@@ -49,5 +49,5 @@ pub async fn more_grid_rows(request: MoreRows) -> Result<RowsPage, AppError> {
         .pages
         .more_rows(&caller, request)
         .await
-        .map_err(crate::ssr::fail)
+        .map_err(AppError::from)
 }

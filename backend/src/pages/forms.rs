@@ -45,9 +45,7 @@ impl PageService {
             .tools
             .target_for(actor.org_id, &submit.tool)
             .await?
-            .ok_or_else(|| {
-                Error::Upstream(ConnectorError::UnknownTool(submit.tool.clone()).to_string())
-            })?;
+            .ok_or_else(|| Error::Upstream(ConnectorError::UnknownTool(submit.tool.clone())))?;
         let request = submit.request.rendered(&values);
         let outcome = self.connectors.submit(&target, &request).await;
         let reference = match (&outcome, &submit.reference) {
@@ -85,7 +83,7 @@ impl PageService {
                 },
                 reference,
             }),
-            Err(err) => Err(Error::Upstream(err.to_string())),
+            Err(err) => Err(Error::Upstream(err)),
         }
     }
 }

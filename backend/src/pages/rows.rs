@@ -45,9 +45,8 @@ impl PageService {
             .connectors
             .fetch(&target, &paged, binding.cache_ttl_seconds, false)
             .await
-            .map_err(|err| Error::Upstream(err.to_string()))?;
-        let mut values =
-            map_values(&fetched.body, binding).map_err(|err| Error::Upstream(err.to_string()))?;
+            .map_err(Error::Upstream)?;
+        let mut values = map_values(&fetched.body, binding).map_err(Error::Upstream)?;
         let rows = match values.remove("rows") {
             Some(Value::Array(rows)) => rows,
             _ => Vec::new(),

@@ -472,12 +472,6 @@ impl ToolService {
         self.list(actor).await
     }
 
-    /// Creates a tool and answers with what the API may show of it.
-    pub async fn register(&self, actor: &SessionUser, new: NewTool) -> Result<ToolSummary> {
-        let created = self.create(actor, new).await?;
-        self.summarize(&created).await
-    }
-
     async fn summarize(&self, model: &tool::Model) -> Result<ToolSummary> {
         Ok(self.summaries(std::slice::from_ref(model)).await?.remove(0))
     }

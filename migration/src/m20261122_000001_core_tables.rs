@@ -97,31 +97,6 @@ enum Versions {
 }
 
 #[derive(DeriveIden)]
-enum Workflows {
-    Table,
-    Id,
-    OrgId,
-    Name,
-    Definition,
-    Enabled,
-    CreatedAt,
-    UpdatedAt,
-}
-
-#[derive(DeriveIden)]
-enum Alerts {
-    Table,
-    Id,
-    OrgId,
-    WorkflowId,
-    Name,
-    Rule,
-    Enabled,
-    CreatedAt,
-    UpdatedAt,
-}
-
-#[derive(DeriveIden)]
 enum AuditLogs {
     Table,
     Id,
@@ -353,55 +328,6 @@ impl MigrationTrait for Migration {
                     .col(Versions::ResourceId)
                     .col(Versions::Version)
                     .unique()
-                    .to_owned(),
-            )
-            .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(Workflows::Table)
-                    .col(pk_auto(Workflows::Id))
-                    .col(integer(Workflows::OrgId))
-                    .col(string(Workflows::Name))
-                    .col(json(Workflows::Definition))
-                    .col(boolean(Workflows::Enabled))
-                    .col(timestamp_with_time_zone(Workflows::CreatedAt))
-                    .col(timestamp_with_time_zone(Workflows::UpdatedAt))
-                    .foreign_key(&mut fk(
-                        "fk_workflows_org",
-                        (Workflows::Table, Workflows::OrgId),
-                        (Organizations::Table, Organizations::Id),
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(Alerts::Table)
-                    .col(pk_auto(Alerts::Id))
-                    .col(integer(Alerts::OrgId))
-                    .col(integer_null(Alerts::WorkflowId))
-                    .col(string(Alerts::Name))
-                    .col(json(Alerts::Rule))
-                    .col(boolean(Alerts::Enabled))
-                    .col(timestamp_with_time_zone(Alerts::CreatedAt))
-                    .col(timestamp_with_time_zone(Alerts::UpdatedAt))
-                    .foreign_key(&mut fk(
-                        "fk_alerts_org",
-                        (Alerts::Table, Alerts::OrgId),
-                        (Organizations::Table, Organizations::Id),
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        "fk_alerts_workflow",
-                        (Alerts::Table, Alerts::WorkflowId),
-                        (Workflows::Table, Workflows::Id),
-                        ForeignKeyAction::SetNull,
-                    ))
                     .to_owned(),
             )
             .await?;

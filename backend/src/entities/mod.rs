@@ -1,6 +1,5 @@
 //! SeaORM entities, one per table. Conversions to `domain` wire types live next to them.
 
-pub mod alert;
 pub mod audit_log;
 pub mod connection;
 pub mod organization;
@@ -13,4 +12,3 @@ pub mod tool_sample;
 pub mod user;
 pub mod version;
 pub mod webhook_event;
-pub mod workflow;

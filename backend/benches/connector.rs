@@ -3,6 +3,11 @@
 //! resolving a page whose 10 widgets share one binding. Results: docs/performance.md.
 //!
 //! Run: `cargo bench -p backend --bench connector`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "benchmark setup: a failed step should stop the benchmark"
+)]
 
 use std::{collections::HashMap, time::Duration};
 

@@ -78,6 +78,10 @@ pub struct AuthService {
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password_blocking("not-a-real-password"));
 
+#[expect(
+    clippy::expect_used,
+    reason = "argon2 with default parameters and a fresh salt cannot fail"
+)]
 pub fn hash_password_blocking(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()

@@ -592,6 +592,10 @@ impl PageService {
     }
 
     /// `<slug>-copy`, else `<slug>-copy-2`, `-copy-3`… whichever is free first.
+    #[expect(
+        clippy::expect_used,
+        reason = "an unbounded sequence of suffixes always has a free one"
+    )]
     async fn free_copy_slug(&self, org_id: i32, slug: &str) -> Result<String> {
         let base = slug[..slug.len().min(COPY_BASE_MAX)].trim_end_matches('-');
         let stem = format!("{base}-copy");

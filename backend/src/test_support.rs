@@ -1,6 +1,10 @@
 //! Databases and services for tests: every store/service test runs on SQLite and, when
 //! `TEST_POSTGRES_URL` is set, on PostgreSQL too. `REQUIRE_POSTGRES=1` (set by the test
 //! command) turns a missing PostgreSQL into a failure instead of a silent SQLite-only run.
+#![allow(
+    clippy::expect_used,
+    reason = "test fixtures: a database that cannot be set up should fail the test loudly"
+)]
 
 use std::time::Duration;
 

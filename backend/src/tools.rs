@@ -133,7 +133,8 @@ impl ToolService {
         edit.settings.write_into(&mut config);
         config.insert(
             "auth".into(),
-            serde_json::to_value(&edit.auth).expect("auth serializes"),
+            serde_json::to_value(&edit.auth)
+                .map_err(|err| Error::internal_from("auth settings", err))?,
         );
         let sample = sample_text(edit.sample_response.as_deref());
         let txn = self.db.begin().await?;
@@ -630,7 +631,8 @@ impl ToolService {
         };
         config.insert(
             "auth".into(),
-            serde_json::to_value(&new.auth).expect("auth serializes"),
+            serde_json::to_value(&new.auth)
+                .map_err(|err| Error::internal_from("auth settings", err))?,
         );
         let config = Value::Object(config);
         // SQL statements are the only SQL a page can run on this tool: check them now.

@@ -43,7 +43,9 @@ pub enum Source {
 }
 
 pub fn source_of(src: &str) -> Source {
-    let base = Url::parse(&format!("http://{SAME_ORIGIN_HOST}/")).expect("valid base URL");
+    let Ok(base) = Url::parse(&format!("http://{SAME_ORIGIN_HOST}/")) else {
+        return Source::Unusable;
+    };
     let src = src.trim();
     match base.join(src) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => match url.host_str() {

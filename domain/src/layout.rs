@@ -38,6 +38,10 @@ pub fn first_free_spot(layout: &Layout, breakpoint: Breakpoint, w: u8, h: u16) -
 }
 
 /// `"{type_name}-{n}"` with the smallest n ≥ 1 not used by any widget.
+#[expect(
+    clippy::expect_used,
+    reason = "an unbounded sequence of suffixes always has a free one"
+)]
 pub fn unique_id(layout: &Layout, type_name: &str) -> String {
     let base = if type_name.is_empty() {
         "widget"
@@ -573,6 +577,10 @@ fn write_pushed(layout: &mut Layout, breakpoint: Breakpoint, rects: &mut [GridRe
 /// Adds a widget at `breakpoint` (at `at`, pushing, or at the first free spot). Its size
 /// there is its rect at that breakpoint, falling back to desktop; `desktop_at` places it on
 /// desktop when editing another breakpoint.
+#[expect(
+    clippy::expect_used,
+    reason = "an unbounded sequence of suffixes always has a free one"
+)]
 fn insert(
     layout: &mut Layout,
     breakpoint: Breakpoint,

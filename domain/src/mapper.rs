@@ -140,6 +140,7 @@ fn child_path(parent: &str, key: &str) -> String {
 }
 
 /// A key as a JMESPath identifier, quoted unless it is a plain one.
+#[expect(clippy::expect_used, reason = "a string always serializes to JSON")]
 pub fn identifier(key: &str) -> String {
     let plain = key
         .chars()

@@ -1387,6 +1387,10 @@ impl PageDefinition {
     }
 
     /// Canonical JSON: keys sorted, so stored versions and exports diff cleanly.
+    #[expect(
+        clippy::expect_used,
+        reason = "page definitions hold only JSON-representable data"
+    )]
     pub fn to_canonical_json(&self) -> Value {
         // serde_json's default map is a BTreeMap, so a round trip through Value sorts keys.
         serde_json::to_value(self).expect("page definitions always serialize")
@@ -1615,6 +1619,7 @@ pub fn is_valid_slug(slug: &str) -> bool {
 }
 
 /// JSON Schema of the page definition, published in docs/.
+#[expect(clippy::expect_used, reason = "a generated schema is plain JSON")]
 pub fn json_schema() -> Value {
     serde_json::to_value(schemars::schema_for!(PageDefinition)).expect("schema serializes")
 }

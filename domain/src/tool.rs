@@ -304,7 +304,7 @@ impl ToolSettings {
         for key in Self::KEYS {
             config.remove(key);
         }
-        if let Value::Object(settings) = serde_json::to_value(self).expect("settings serialize") {
+        if let Ok(Value::Object(settings)) = serde_json::to_value(self) {
             config.extend(settings);
         }
     }

@@ -186,6 +186,10 @@ impl Config {
             .map_err(invalid("ENCRYPTION_KEYS_PREVIOUS"))
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "a socket address always forms a valid URL"
+    )]
     pub fn internal_base_url_for(&self, listen: SocketAddr) -> Url {
         self.internal_base_url.clone().unwrap_or_else(|| {
             let host = if listen.ip().is_unspecified() {

@@ -73,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .with_state(MockState::default())
 }
 
+#[expect(clippy::expect_used, reason = "a fixed, valid calendar date")]
 fn anchor() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0)
         .single()
@@ -359,7 +360,11 @@ async fn servicenow_incidents(
         }
     };
     let display = matches!(query.sysparm_display_value.as_deref(), Some("true" | "all"));
-    let created = state.created.lock().expect("mock state lock").clone();
+    let created = state
+        .created
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
     let mut all: Vec<&Incident> = INCIDENTS.iter().chain(created.iter()).collect();
     if let Some((field, descending)) = order {
         all.sort_by(|a, b| {
@@ -440,7 +445,10 @@ async fn servicenow_create_incident(
     let category = Some(text("category"))
         .filter(|category| CATEGORIES.contains(&category.as_str()))
         .unwrap_or_else(|| "inquiry".to_owned());
-    let mut created = state.created.lock().expect("mock state lock");
+    let mut created = state
+        .created
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let index = INCIDENT_COUNT + created.len();
     let incident = Incident {
         // Deterministic: the nth created incident always gets the same id and number.

@@ -1,4 +1,9 @@
 //! The real router on a loopback port, over real HTTP, on SQLite and PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test setup: a failed step should fail the test loudly"
+)]
 
 use std::net::SocketAddr;
 

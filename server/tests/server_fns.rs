@@ -1,5 +1,10 @@
 //! Server functions over real HTTP: a client's mistake is always a 4xx with the JSON error
 //! body (`{"code", "message"}`), never a 500, on SQLite and PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test setup: a failed step should fail the test loudly"
+)]
 
 use std::net::SocketAddr;
 

@@ -351,6 +351,10 @@ impl ToolHealth {
 }
 
 impl ConnectorService {
+    #[expect(
+        clippy::expect_used,
+        reason = "the HTTP client's fixed configuration is valid"
+    )]
     pub fn new(settings: ConnectorSettings) -> Self {
         // This server's own endpoints (the built-in demo tools) are exempt by origin in
         // `call`, not by host, so other ports on the same host stay guarded.
@@ -533,7 +537,7 @@ impl ConnectorService {
         let mut breakers = self
             .breakers
             .lock()
-            .expect("breaker lock is never poisoned");
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let breaker = breakers
             .entry(tool_id)
             .or_insert_with(|| CircuitBreaker::new(self.settings.breaker));
@@ -553,7 +557,7 @@ impl ConnectorService {
             let mut limiters = self
                 .limiters
                 .lock()
-                .expect("limiter lock is never poisoned");
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let fresh = || {
                 (
                     per_minute.get(),
@@ -1156,6 +1160,10 @@ impl ConnectorService {
         bindings
             .iter()
             .map(|(widget_id, binding, request)| {
+                #[expect(
+                    clippy::expect_used,
+                    reason = "every binding's request was collected above"
+                )]
                 let index = requests
                     .iter()
                     .position(|entry| entry.0 == binding.tool && entry.1 == request)

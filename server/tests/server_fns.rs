@@ -388,3 +388,27 @@ fn unknown_pages_render_with_404() {
         }
     });
 }
+
+#[test]
+fn bodies_over_the_request_limit_are_refused_with_a_4xx() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let admin = app.admin().await;
+            let huge = "x".repeat(3 * 1024 * 1024);
+            for (endpoint, content_type, body) in [
+                (
+                    "preview_page",
+                    JSON,
+                    format!(r#"{{"definition": "{huge}"}}"#),
+                ),
+                ("render_page", FORM, format!("slug={huge}&refresh=false")),
+            ] {
+                let context = format!("{}: {endpoint} with 3 MB", app.label);
+                let (status, text) =
+                    post_raw(&app, &admin, endpoint, content_type, body.into_bytes()).await;
+                assert!(status.is_client_error(), "{context}: {status}: {text}");
+                error_body(status, &text, &context);
+            }
+        }
+    });
+}

@@ -52,7 +52,10 @@ cargo leptos build
 step "end-to-end tests in Chromium"
 port=$(free_port)
 site_root="target/site"
-DATABASE_URL="sqlite://$work/e2e.db" \
+# Production mode refuses to start without its secrets: give it fresh ones for this run.
+JWT_SECRET=$(head -c 32 /dev/urandom | base64) \
+  ENCRYPTION_KEY="e2e:$(head -c 32 /dev/urandom | base64)" DEMO_TOOLS=true \
+  DATABASE_URL="sqlite://$work/e2e.db" \
   LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$site_root" LEPTOS_ENV=PROD \
   RUST_LOG=warn "$CARGO_TARGET_DIR/debug/platform-builder" >"$work/server.log" 2>&1 &
 server_pid=$!

@@ -42,7 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <MetaTags />
                 // Applies the saved light/dark choice before the first paint.
-                <script inner_html="try{if(localStorage.getItem('theme')==='dark')document.documentElement.classList.add('dark')}catch(e){}"></script>
+                <script nonce=use_nonce() inner_html="try{if(localStorage.getItem('theme')==='dark')document.documentElement.classList.add('dark')}catch(e){}"></script>
             </head>
             <body class="bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
                 <App />

@@ -1,13 +1,16 @@
 //! Sign-in: argon2 password check, short-lived JWT access tokens, and rotating refresh
 //! tokens stored only as hashes. Reusing a rotated refresh token revokes its whole family.
 
-use std::{sync::LazyLock, time::Duration};
+use std::{
+    net::IpAddr,
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
 
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
     password_hash::{SaltString, rand_core::OsRng},
 };
-use chrono::Utc;
 use domain::{Role, dto::SessionUser};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
@@ -20,7 +23,9 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     Error, Result,
+    clock::SharedClock,
     entities::{refresh_token, user},
+    throttle::{SignInThrottle, ThrottleLimits},
 };
 
 #[derive(Clone)]
@@ -72,6 +77,8 @@ pub struct AuthService {
     settings: AuthSettings,
     /// Hash of a just-rotated refresh token → what it was exchanged for.
     recent_rotations: Option<moka::future::Cache<String, IssuedTokens>>,
+    throttle: Arc<SignInThrottle>,
+    clock: SharedClock,
 }
 
 /// Verified against when the email is unknown, so both failures take the same time.
@@ -136,7 +143,7 @@ pub fn session_user(model: &user::Model) -> Result<SessionUser> {
 }
 
 impl AuthService {
-    pub fn new(db: DatabaseConnection, settings: AuthSettings) -> Self {
+    pub fn new(db: DatabaseConnection, settings: AuthSettings, clock: SharedClock) -> Self {
         let recent_rotations = (!settings.refresh_grace.is_zero()).then(|| {
             moka::future::Cache::builder()
                 .max_capacity(10_000)
@@ -147,11 +154,43 @@ impl AuthService {
             db,
             settings,
             recent_rotations,
+            throttle: Arc::new(SignInThrottle::new(ThrottleLimits::default())),
+            clock,
         }
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Result<IssuedTokens> {
+        self.login_from(email, password, None).await
+    }
+
+    /// Signs in from a client address; failures count against the account and the address,
+    /// and past the limit even the right password is refused until the window ends.
+    pub async fn login_from(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<IssuedTokens> {
         let email = email.trim().to_lowercase();
+        self.throttle
+            .check(&email, address, self.clock.now())
+            .map_err(|throttled| Error::TooManyAttempts {
+                retry_after_seconds: throttled.retry_after_seconds,
+            })?;
+        let result = self.verify(&email, password).await;
+        match &result {
+            Ok(_) => self.throttle.record_success(&email),
+            Err(Error::InvalidCredentials) => {
+                tracing::warn!(email = %email, address = ?address, "failed sign-in");
+                self.throttle
+                    .record_failure(&email, address, self.clock.now());
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn verify(&self, email: &str, password: &str) -> Result<IssuedTokens> {
         let found = user::Entity::find()
             .filter(user::Column::Email.eq(email))
             .filter(user::Column::Active.eq(true))
@@ -175,8 +214,20 @@ impl AuthService {
         }
     }
 
-    /// Checks an access token's signature and expiry; no database round trip.
-    pub fn authenticate(&self, access_token: &str) -> Result<SessionUser> {
+    /// Checks an access token's signature and expiry, then reads the user's current role and
+    /// status: a demoted or disabled user loses rights at once, not when the token expires.
+    pub async fn authenticate(&self, access_token: &str) -> Result<SessionUser> {
+        let claimed = self.verify_token(access_token)?;
+        let current = user::Entity::find_by_id(claimed.id)
+            .filter(user::Column::Active.eq(true))
+            .filter(user::Column::OrgId.eq(claimed.org_id))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        session_user(&current)
+    }
+
+    fn verify_token(&self, access_token: &str) -> Result<SessionUser> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
         let data = jsonwebtoken::decode::<Claims>(
@@ -204,7 +255,7 @@ impl AuthService {
         {
             return self.still_valid(successor).await;
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let txn = self.db.begin().await?;
         let stored = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(&token_hash))
@@ -212,7 +263,7 @@ impl AuthService {
             .await?
             .ok_or(Error::Unauthenticated)?;
         if stored.revoked_at.is_some() {
-            revoke_family(&txn, &stored.family).await?;
+            revoke_family(&txn, &stored.family, now).await?;
             txn.commit().await?;
             tracing::warn!(
                 user_id = stored.user_id,
@@ -270,7 +321,7 @@ impl AuthService {
             .one(&self.db)
             .await?
         {
-            revoke_family(&self.db, &stored.family).await?;
+            revoke_family(&self.db, &stored.family, self.clock.now()).await?;
         }
         Ok(())
     }
@@ -285,7 +336,7 @@ impl AuthService {
         user: SessionUser,
         family: String,
     ) -> Result<IssuedTokens> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let access_ttl = self.settings.access_ttl;
         let refresh_ttl = self.settings.refresh_ttl;
         let claims = Claims {
@@ -327,9 +378,13 @@ impl AuthService {
     }
 }
 
-async fn revoke_family(conn: &impl sea_orm::ConnectionTrait, family: &str) -> Result<()> {
+async fn revoke_family(
+    conn: &impl sea_orm::ConnectionTrait,
+    family: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::Family.eq(family))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(conn)

@@ -18,6 +18,9 @@ pub enum Error {
     InvalidCredentials,
     #[error("sign-in required")]
     Unauthenticated,
+    /// Too many failed sign-ins for the account or from the address.
+    #[error("too many sign-in attempts; retry in {retry_after_seconds} s")]
+    TooManyAttempts { retry_after_seconds: u32 },
     #[error("not allowed to {0:?}")]
     Forbidden(Action),
     #[error("{0} not found")]
@@ -89,6 +92,7 @@ impl Error {
         match self {
             Error::Validation(_) => ErrorCode::Validation,
             Error::InvalidCredentials | Error::Unauthenticated => ErrorCode::Unauthenticated,
+            Error::TooManyAttempts { .. } => ErrorCode::TooManyRequests,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Conflict(_) => ErrorCode::Conflict,
@@ -107,6 +111,12 @@ impl Error {
             Error::Validation(issues) => format!("{} problems need fixing", issues.len()),
             Error::InvalidCredentials => "Invalid email or password.".to_owned(),
             Error::Unauthenticated => "Please sign in.".to_owned(),
+            Error::TooManyAttempts {
+                retry_after_seconds,
+            } => format!(
+                "Too many failed sign-ins. Try again in {}.",
+                wait_in_words(*retry_after_seconds)
+            ),
             Error::Forbidden(_) => "You do not have permission to do that.".to_owned(),
             Error::NotFound(what) => format!("{} not found.", capitalize(what)),
             Error::Conflict(message) => message.clone(),
@@ -116,10 +126,21 @@ impl Error {
             }
         };
         let mut body = ErrorBody::new(self.code(), message);
-        if let Error::Validation(issues) = self {
-            body.issues = issues.clone();
+        match self {
+            Error::Validation(issues) => body.issues = issues.clone(),
+            Error::TooManyAttempts {
+                retry_after_seconds,
+            } => body.retry_after_seconds = Some(*retry_after_seconds),
+            _ => {}
         }
         body
+    }
+}
+
+fn wait_in_words(seconds: u32) -> String {
+    match seconds {
+        0..=60 => "a minute".to_owned(),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
     }
 }
 

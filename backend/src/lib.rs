@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod connector;
 pub mod crypto;
 pub mod db;
@@ -10,6 +11,7 @@ pub mod entities;
 pub mod error;
 pub mod pages;
 pub mod rich_text;
+pub mod throttle;
 pub mod tools;
 pub mod users;
 
@@ -74,11 +76,20 @@ impl Services {
     }
 
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
+        Self::with_clock(db, settings, clock::system())
+    }
+
+    /// Services reading time from `clock`: tests pass a `ManualClock`.
+    pub fn with_clock(
+        db: DatabaseConnection,
+        settings: Settings,
+        clock: clock::SharedClock,
+    ) -> Self {
         let connectors = Arc::new(connector::ConnectorService::new(settings.connector));
         let tools =
             tools::ToolService::new(db.clone(), Arc::new(settings.keyring), connectors.health());
         Self {
-            auth: auth::AuthService::new(db.clone(), settings.auth),
+            auth: auth::AuthService::new(db.clone(), settings.auth, clock),
             users: users::UserService::new(db.clone()),
             pages: pages::PageService::new(
                 db.clone(),
@@ -115,12 +126,26 @@ impl Services {
         Ok(event.id)
     }
 
-    /// A stream of tool news for the caller's organization.
+    /// A stream of tool news for the caller's organization only: other organizations'
+    /// events never leave this method, whichever adapter serves the stream.
     pub fn subscribe(
         &self,
         actor: &SessionUser,
-    ) -> Result<tokio::sync::broadcast::Receiver<ToolEvent>> {
+    ) -> Result<impl futures::Stream<Item = ToolEvent> + Send + use<>> {
         crate::require(actor, domain::Action::ViewPublishedPage)?;
-        Ok(self.events.subscribe())
+        let org_id = actor.org_id;
+        Ok(futures::stream::unfold(
+            self.events.subscribe(),
+            move |mut receiver| async move {
+                loop {
+                    match receiver.recv().await {
+                        Ok(event) if event.org_id == org_id => return Some((event, receiver)),
+                        // Another organization's news, or a slow reader that missed some.
+                        Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            },
+        ))
     }
 }

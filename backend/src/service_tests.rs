@@ -59,6 +59,7 @@ async fn upstream() -> Upstream {
 
 struct World {
     label: &'static str,
+    clock: crate::clock::ManualClock,
     services: Services,
     admin: SessionUser,
     viewer: SessionUser,
@@ -67,7 +68,12 @@ struct World {
 async fn worlds(upstream_url: &str) -> Vec<World> {
     let mut worlds = Vec::new();
     for test_db in test_support::databases().await {
-        let services = test_support::services(test_db.db, upstream_url);
+        let clock = crate::clock::ManualClock::at(chrono::Utc::now());
+        let services = Services::with_clock(
+            test_db.db,
+            test_support::settings(upstream_url),
+            Arc::new(clock.clone()),
+        );
         let org = services
             .users
             .ensure_organization("Test Org")
@@ -119,6 +125,7 @@ async fn worlds(upstream_url: &str) -> Vec<World> {
             .unwrap();
         worlds.push(World {
             label: test_db.label,
+            clock,
             services,
             admin,
             viewer,
@@ -152,7 +159,7 @@ async fn login_accepts_right_password_and_rejects_wrong_or_unknown_alike() {
             .unwrap();
         assert_eq!(tokens.user.role, Role::Admin, "{}", world.label);
         assert_eq!(
-            auth.authenticate(&tokens.access_token).unwrap(),
+            auth.authenticate(&tokens.access_token).await.unwrap(),
             tokens.user
         );
         let wrong = auth
@@ -169,7 +176,7 @@ async fn login_accepts_right_password_and_rejects_wrong_or_unknown_alike() {
         );
         assert_eq!(wrong.to_body(), unknown.to_body());
         assert!(matches!(
-            auth.authenticate("garbage"),
+            auth.authenticate("garbage").await,
             Err(Error::Unauthenticated)
         ));
     }
@@ -655,4 +662,5 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
 mod forms;
 mod mapper;
 mod pages;
+mod sessions;
 mod tools;

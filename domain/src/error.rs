@@ -42,6 +42,10 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     Conflict,
+    /// Too many attempts in a short time (sign-in throttling); retry later.
+    TooManyRequests,
+    /// The request body is larger than this endpoint accepts.
+    PayloadTooLarge,
     Upstream,
     Internal,
 }
@@ -55,6 +59,8 @@ impl ErrorCode {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::Conflict => 409,
+            Self::TooManyRequests => 429,
+            Self::PayloadTooLarge => 413,
             Self::Upstream => 502,
             Self::Internal => 500,
         }
@@ -69,6 +75,9 @@ pub struct ErrorBody {
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub issues: Vec<ValidationIssue>,
+    /// For `too_many_requests`: when trying again can succeed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u32>,
 }
 
 impl ErrorBody {
@@ -77,6 +86,7 @@ impl ErrorBody {
             code,
             message: message.into(),
             issues: Vec::new(),
+            retry_after_seconds: None,
         }
     }
 }

@@ -1,11 +1,13 @@
 //! REST API under /api: thin handlers that resolve the caller, call one service and map the
 //! result. Every error answers with the same envelope: `{"error": {"code", "message", "issues"}}`.
 
+use std::net::SocketAddr;
+
 use axum::{
-    Json, Router,
+    Extension, Json, Router,
     body::Bytes,
     extract::{
-        DefaultBodyLimit, FromRequest, FromRequestParts, Query, State,
+        ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Query, State,
         rejection::{BytesRejection, JsonRejection, PathRejection},
     },
     http::{HeaderMap, StatusCode, header},
@@ -25,6 +27,7 @@ use domain::{
         SaveDraft, SavedDraft, SecretUpdate, SessionUser, ToolDetails, ToolEdit, ToolSummary,
     },
 };
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -103,10 +106,22 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.code.http_status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(json!({ "error": self.0 }))).into_response()
+        error_response(self.0)
     }
+}
+
+/// The API's error envelope with the status its code stands for.
+pub fn error_response(body: ErrorBody) -> Response {
+    let status =
+        StatusCode::from_u16(body.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let retry_after = body.retry_after_seconds;
+    let mut response = (status, Json(json!({ "error": body }))).into_response();
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    }
+    response
 }
 
 impl From<BytesRejection> for ApiError {
@@ -199,22 +214,37 @@ fn login_response(tokens: &IssuedTokens) -> LoginResponse {
 /// JavaScript) gets cookies and a redirect.
 async fn login(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
+    let address = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
     if is_form(&headers) {
         let form: LoginForm = serde_urlencoded_form(&body)?;
         let next = safe_next(form.next.as_deref()).map(str::to_owned);
         return Ok(
-            match state.services.auth.login(&form.email, &form.password).await {
+            match state
+                .services
+                .auth
+                .login_from(&form.email, &form.password, address)
+                .await
+            {
                 Ok(tokens) => {
                     let target = next.unwrap_or_else(|| tokens.user.role.home_path().to_owned());
                     let mut response = Redirect::to(&target).into_response();
                     append_cookies(&mut response, session_cookies(&state.config, &tokens));
                     response
                 }
-                Err(backend::Error::InvalidCredentials) => {
-                    let mut target = "/login?error=invalid".to_owned();
+                Err(
+                    err @ (backend::Error::InvalidCredentials
+                    | backend::Error::TooManyAttempts { .. }),
+                ) => {
+                    let reason = if matches!(err, backend::Error::TooManyAttempts { .. }) {
+                        "throttled"
+                    } else {
+                        "invalid"
+                    };
+                    let mut target = format!("/login?error={reason}");
                     if let Some(next) = next {
                         target.push_str("&next=");
                         target.push_str(
@@ -236,7 +266,7 @@ async fn login(
     let tokens = state
         .services
         .auth
-        .login(&request.email, &request.password)
+        .login_from(&request.email, &request.password, address)
         .await?;
     let mut response = Json(login_response(&tokens)).into_response();
     append_cookies(&mut response, session_cookies(&state.config, &tokens));
@@ -565,23 +595,10 @@ async fn events(
     State(state): State<AppState>,
     Caller(actor): Caller,
 ) -> ApiResult<Sse<impl futures::Stream<Item = Result<Event, std::convert::Infallible>>>> {
-    let org_id = actor.org_id;
-    let receiver = state.services.subscribe(&actor)?;
-    let stream = futures::stream::unfold(receiver, move |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(event) if event.org_id == org_id => {
-                    return Some((
-                        Ok(Event::default().event("tool-updated").data(event.tool)),
-                        receiver,
-                    ));
-                }
-                // Another organization's news, or a slow reader that missed some: keep going.
-                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-            }
-        }
-    });
+    let stream = state
+        .services
+        .subscribe(&actor)?
+        .map(|event| Ok(Event::default().event("tool-updated").data(event.tool)));
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 

@@ -31,8 +31,15 @@ pub enum LogFormat {
 pub struct Config {
     pub database_url: String,
     pub jwt_secret: Secret,
-    /// True when JWT_SECRET was not set and a development secret is in use.
-    pub jwt_secret_is_default: bool,
+    /// True when JWT_SECRET was not set: a secret generated for this installation is in use
+    /// (kept in `dev_jwt_secret_file` by `from_env`), never a published one.
+    pub jwt_secret_is_generated: bool,
+    /// Where the generated signing secret is kept when JWT_SECRET is unset.
+    pub dev_jwt_secret_file: String,
+    /// `LEPTOS_ENV=PROD`: secrets must be configured, nothing is generated.
+    pub production: bool,
+    /// Serve the demo stand-ins for external tools under /mock (DEMO_TOOLS).
+    pub demo_tools: bool,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
     pub refresh_grace: Duration,
@@ -63,11 +70,19 @@ pub struct ConfigError {
     pub message: String,
 }
 
-const DEV_JWT_SECRET: &str = "dev-only-insecure-jwt-secret-change-me";
-
 impl Config {
+    /// The environment's settings; outside production a missing JWT_SECRET is generated once
+    /// per installation and kept in `DEV_JWT_SECRET_FILE`, so sessions survive restarts.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        let mut config = Self::from_lookup(|name| std::env::var(name).ok())?;
+        if config.jwt_secret_is_generated {
+            config.jwt_secret = Secret(kept_secret(
+                "DEV_JWT_SECRET_FILE",
+                &config.dev_jwt_secret_file,
+                backend::auth::random_token,
+            )?);
+        }
+        Ok(config)
     }
 
     /// Reads settings through `lookup`, so tests can supply their own environment.
@@ -97,6 +112,10 @@ impl Config {
                 }),
             }
         };
+        let production = get("LEPTOS_ENV").is_some_and(|env| {
+            let env = env.trim();
+            env.eq_ignore_ascii_case("prod") || env.eq_ignore_ascii_case("production")
+        });
         let jwt_secret = get("JWT_SECRET");
         if let Some(secret) = &jwt_secret
             && secret.len() < 32
@@ -105,6 +124,21 @@ impl Config {
                 name: "JWT_SECRET",
                 message: "use at least 32 characters".into(),
             });
+        }
+        let encryption_key = get("ENCRYPTION_KEY").map(Secret);
+        if production {
+            // A production server never signs with a generated or published secret.
+            let missing = |name: &'static str| ConfigError {
+                name,
+                message: "must be set when LEPTOS_ENV=PROD (see .env.example for how to make one)"
+                    .into(),
+            };
+            if jwt_secret.is_none() {
+                return Err(missing("JWT_SECRET"));
+            }
+            if encryption_key.is_none() {
+                return Err(missing("ENCRYPTION_KEY"));
+            }
         }
         let internal_base_url = get("INTERNAL_BASE_URL")
             .map(|raw| {
@@ -134,8 +168,12 @@ impl Config {
         Ok(Config {
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/platform-builder.db".to_owned()),
-            jwt_secret_is_default: jwt_secret.is_none(),
-            jwt_secret: Secret(jwt_secret.unwrap_or_else(|| DEV_JWT_SECRET.to_owned())),
+            jwt_secret_is_generated: jwt_secret.is_none(),
+            jwt_secret: Secret(jwt_secret.unwrap_or_else(backend::auth::random_token)),
+            dev_jwt_secret_file: get("DEV_JWT_SECRET_FILE")
+                .unwrap_or_else(|| "data/dev-jwt.secret".to_owned()),
+            production,
+            demo_tools: flag("DEMO_TOOLS", false)?,
             access_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 15 * 60)?,
             refresh_ttl: seconds("REFRESH_TOKEN_TTL_SECONDS", 14 * 24 * 3600)?,
             refresh_grace: seconds("REFRESH_REUSE_GRACE_SECONDS", 30)?,
@@ -153,7 +191,7 @@ impl Config {
                 })
                 .unwrap_or_default(),
             embed_allowed_hosts,
-            encryption_key: get("ENCRYPTION_KEY").map(Secret),
+            encryption_key,
             encryption_keys_previous: Secret(get("ENCRYPTION_KEYS_PREVIOUS").unwrap_or_default()),
             dev_key_file: get("DEV_ENCRYPTION_KEY_FILE")
                 .unwrap_or_else(|| "data/dev-encryption.key".to_owned()),
@@ -178,7 +216,9 @@ impl Config {
                     "ENCRYPTION_KEY is not set: tool credentials are encrypted with a generated development key. \
                      Set ENCRYPTION_KEY before storing real credentials."
                 );
-                dev_key(&self.dev_key_file)?
+                kept_secret("DEV_ENCRYPTION_KEY_FILE", &self.dev_key_file, || {
+                    backend::crypto::Keyring::generate_spec("dev")
+                })?
             }
         };
         backend::crypto::Keyring::from_specs(&current, "").map_err(invalid("ENCRYPTION_KEY"))?;
@@ -237,15 +277,17 @@ fn embed_hosts(raw: &str) -> Result<Vec<String>, ConfigError> {
         .collect()
 }
 
-fn dev_key(path: &str) -> Result<String, ConfigError> {
-    let fail = |message: String| ConfigError {
-        name: "DEV_ENCRYPTION_KEY_FILE",
-        message,
-    };
+/// A secret generated once for this installation and kept in `path` (mode 0600).
+fn kept_secret(
+    name: &'static str,
+    path: &str,
+    generate: impl FnOnce() -> String,
+) -> Result<String, ConfigError> {
+    let fail = |message: String| ConfigError { name, message };
     if let Ok(existing) = std::fs::read_to_string(path) {
         return Ok(existing.trim().to_owned());
     }
-    let spec = backend::crypto::Keyring::generate_spec("dev");
+    let spec = generate();
     if let Some(parent) = std::path::Path::new(path)
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -282,7 +324,8 @@ mod tests {
     fn defaults_give_a_sqlite_demo() {
         let config = config(&[]).unwrap();
         assert_eq!(config.database_url, "sqlite://data/platform-builder.db");
-        assert!(config.jwt_secret_is_default && config.seed_on_empty && !config.cookie_secure);
+        assert!(config.jwt_secret_is_generated && config.seed_on_empty && !config.cookie_secure);
+        assert!(!config.production && !config.demo_tools);
         assert_eq!(config.access_ttl, Duration::from_secs(900));
         assert_eq!(format!("{:?}", config.jwt_secret), "<redacted>");
     }
@@ -299,6 +342,38 @@ mod tests {
             config(&[("COOKIE_SECURE", "maybe")]).unwrap_err().name,
             "COOKIE_SECURE"
         );
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_its_secrets() {
+        let key = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let secret = "a-configured-secret-of-at-least-32-chars";
+        let err = config(&[("LEPTOS_ENV", "PROD"), ("ENCRYPTION_KEY", key)]).unwrap_err();
+        assert_eq!(err.name, "JWT_SECRET");
+        let err = config(&[("LEPTOS_ENV", "prod"), ("JWT_SECRET", secret)]).unwrap_err();
+        assert_eq!(err.name, "ENCRYPTION_KEY");
+        let configured = config(&[
+            ("LEPTOS_ENV", "PROD"),
+            ("JWT_SECRET", secret),
+            ("ENCRYPTION_KEY", key),
+        ])
+        .unwrap();
+        assert!(configured.production && !configured.jwt_secret_is_generated);
+        assert_eq!(configured.jwt_secret.expose(), secret);
+    }
+
+    #[test]
+    fn an_unset_signing_secret_is_random_per_installation_never_a_published_one() {
+        let first = config(&[]).unwrap();
+        let second = config(&[]).unwrap();
+        assert_ne!(first.jwt_secret.expose(), second.jwt_secret.expose());
+        assert!(first.jwt_secret.expose().len() >= 32);
+    }
+
+    #[test]
+    fn demo_tools_are_off_unless_asked_for() {
+        assert!(!config(&[]).unwrap().demo_tools);
+        assert!(config(&[("DEMO_TOOLS", "true")]).unwrap().demo_tools);
     }
 
     #[test]

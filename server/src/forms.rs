@@ -7,7 +7,8 @@
 use axum::{
     Extension, Form,
     extract::{Path, Query, State},
-    response::Redirect,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
 };
 use backend::auth::RequestSession;
 use domain::{ErrorCode, dto::FormSubmission};
@@ -29,12 +30,17 @@ pub async fn submit_without_js(
     Path((slug, widget)): Path<(String, String)>,
     Query(query): Query<DraftQuery>,
     Form(fields): Form<Vec<(String, String)>>,
-) -> Redirect {
+) -> Response {
+    // Both end up in the redirect's Location header: no page has any other slug, and a
+    // widget id that is not a plain name gets no fragment.
+    if !domain::page::is_valid_slug(&slug) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     let draft = query.draft.is_some();
     let page = format!("/p/{slug}");
     let Ok(user) = session.require() else {
         let next = serde_urlencoded::to_string([("next", page.as_str())]).unwrap_or_default();
-        return Redirect::to(&format!("/login?{next}"));
+        return Redirect::to(&format!("/login?{next}")).into_response();
     };
     let prefix = format!("{widget}-");
     let values = fields
@@ -69,5 +75,15 @@ pub async fn submit_without_js(
         query.insert(0, ("draft", "1"));
     }
     let query = serde_urlencoded::to_string(&query).unwrap_or_default();
-    Redirect::to(&format!("{page}?{query}#form-{widget}"))
+    let fragment = if is_plain_name(&widget) {
+        format!("#form-{widget}")
+    } else {
+        String::new()
+    };
+    Redirect::to(&format!("{page}?{query}{fragment}")).into_response()
+}
+
+fn is_plain_name(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }

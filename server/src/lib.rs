@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 mod forms;
 pub mod mock;
+pub mod protection;
 mod rpc_status;
 pub mod session;
 
@@ -15,6 +16,7 @@ use backend::{Services, Settings, auth::AuthSettings, connector::ConnectorSettin
 use leptos::{config::LeptosOptions, prelude::provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::{
+    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -29,26 +31,42 @@ pub struct AppState {
     pub config: Arc<Config>,
 }
 
-/// The whole application router: UI routes and server functions, REST API, demo tools.
+/// The whole application router: UI routes and server functions, REST API, demo tools
+/// (when DEMO_TOOLS is on).
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let services = state.services.clone();
     let leptos_options = state.leptos_options.clone();
-    Router::new()
-        .merge(api::routes())
-        .route("/p/{slug}/forms/{widget}", axum::routing::post(forms::submit_without_js))
-        .nest("/mock", mock::routes())
+    let render_context = move || {
+        provide_context(services.clone());
+        protection::provide_csp_nonce();
+    };
+    let mut router = Router::new().merge(api::routes()).route(
+        "/p/{slug}/forms/{widget}",
+        axum::routing::post(forms::submit_without_js),
+    );
+    if state.config.demo_tools {
+        router = router.nest("/mock", mock::routes());
+    }
+    router
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(services.clone()),
-            move || app::shell(leptos_options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .leptos_routes_with_context(&state, routes, render_context.clone(), move || {
+            app::shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            render_context,
+            app::shell,
+        ))
         .layer(axum::middleware::from_fn(rpc_status::status_from_error))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::resolve_session))
+        .layer(axum::middleware::from_fn(protection::same_origin_writes))
+        .layer(RequestBodyLimitLayer::new(protection::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(protection::api_error_envelope))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            protection::security_headers,
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -116,10 +134,14 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     dotenvy::dotenv().ok();
     let config = Config::from_env()?;
     init_tracing(config.log_format);
-    if config.jwt_secret_is_default {
+    if config.jwt_secret_is_generated {
         tracing::warn!(
-            "JWT_SECRET is not set: using a development secret. Set JWT_SECRET (32+ characters) before exposing this server."
+            file = %config.dev_jwt_secret_file,
+            "JWT_SECRET is not set: sessions are signed with a secret generated for this installation. Set JWT_SECRET (32+ characters) before exposing this server."
         );
+    }
+    if config.seed_on_empty && !config.demo_tools {
+        tracing::info!("DEMO_TOOLS is off: the seeded demo tools under /mock will not answer");
     }
     let leptos_options = leptos_options()?;
     let addr = leptos_options.site_addr;
@@ -137,7 +159,8 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{addr}");
     let (stopping, mut stop_requested) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = stopping.send(true);
     });

@@ -26,10 +26,31 @@ use crate::AppState;
 const RUN_COUNT: usize = 40;
 const INCIDENT_COUNT: usize = 60;
 
+/// Incidents created through the API that the demo keeps; older ones are dropped first,
+/// so no client can grow the server's memory.
+pub const MAX_CREATED_INCIDENTS: usize = 500;
+/// ServiceNow's default field lengths; longer values are cut, as the real instance does.
+const SHORT_DESCRIPTION_MAX: usize = 160;
+const DESCRIPTION_MAX: usize = 4_000;
+
 /// What the demo tools remember between requests: incidents created through the API.
 #[derive(Clone, Default)]
 pub struct MockState {
-    created: Arc<Mutex<Vec<Incident>>>,
+    created: Arc<Mutex<CreatedIncidents>>,
+}
+
+#[derive(Clone, Default)]
+struct CreatedIncidents {
+    kept: std::collections::VecDeque<Incident>,
+    /// How many were ever created: numbers keep counting after old ones are dropped.
+    total: usize,
+}
+
+fn truncated(text: String, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => text[..end].to_owned(),
+        None => text,
+    }
 }
 
 pub fn routes() -> Router<AppState> {
@@ -364,6 +385,7 @@ async fn servicenow_incidents(
         .created
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .kept
         .clone();
     let mut all: Vec<&Incident> = INCIDENTS.iter().chain(created.iter()).collect();
     if let Some((field, descending)) = order {
@@ -428,7 +450,7 @@ async fn servicenow_create_incident(
             .unwrap_or_default()
             .to_owned()
     };
-    let short_description = text("short_description");
+    let short_description = truncated(text("short_description"), SHORT_DESCRIPTION_MAX);
     if short_description.is_empty() {
         return table_error(
             StatusCode::BAD_REQUEST,
@@ -449,13 +471,13 @@ async fn servicenow_create_incident(
         .created
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let index = INCIDENT_COUNT + created.len();
+    let index = INCIDENT_COUNT + created.total;
     let incident = Incident {
         // Deterministic: the nth created incident always gets the same id and number.
         sys_id: format!("{:032x}", (0x5e_u128 << 120) | index as u128),
         number: format!("INC{:07}", 10_001 + index),
         short_description,
-        description: text("description"),
+        description: truncated(text("description"), DESCRIPTION_MAX),
         priority: (impact + urgency).saturating_sub(1).clamp(1, 5),
         state: 1,
         assignee: None,
@@ -467,7 +489,11 @@ async fn servicenow_create_incident(
         incident.sys_id
     );
     let record = incident.to_json(false);
-    created.push(incident);
+    created.total += 1;
+    if created.kept.len() == MAX_CREATED_INCIDENTS {
+        created.kept.pop_front();
+    }
+    created.kept.push_back(incident);
     (
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -745,5 +771,38 @@ mod tests {
             PEOPLE[incident.assignee.unwrap()]
         );
         assert!(raw["assigned_to"].get("display_value").is_none());
+    }
+
+    #[tokio::test]
+    async fn created_incidents_are_bounded_and_keep_counting() {
+        let state = MockState::default();
+        let extra = 5;
+        for n in 0..MAX_CREATED_INCIDENTS + extra {
+            let body = json!({
+                "short_description": format!("incident {n} {}", "x".repeat(500)),
+                "description": "d".repeat(DESCRIPTION_MAX * 2),
+            });
+            let response = servicenow_create_incident(State(state.clone()), Some(Json(body))).await;
+            assert_eq!(response.status(), StatusCode::CREATED);
+        }
+        let created = state.created.lock().unwrap();
+        assert_eq!(created.kept.len(), MAX_CREATED_INCIDENTS);
+        assert_eq!(created.total, MAX_CREATED_INCIDENTS + extra);
+        let newest = created.kept.back().unwrap();
+        let expected = 10_001 + INCIDENT_COUNT + MAX_CREATED_INCIDENTS + extra - 1;
+        assert_eq!(newest.number, format!("INC{expected:07}"));
+        assert_eq!(
+            newest.short_description.chars().count(),
+            SHORT_DESCRIPTION_MAX
+        );
+        assert_eq!(newest.description.chars().count(), DESCRIPTION_MAX);
+        assert!(
+            created
+                .kept
+                .front()
+                .unwrap()
+                .short_description
+                .starts_with("incident 5 ")
+        );
     }
 }

@@ -49,7 +49,18 @@ pub async fn resolve_session(
         jar.get(ACCESS_COOKIE)
             .map(|cookie| cookie.value().to_owned())
     });
-    let mut user = access.and_then(|token| auth.authenticate(&token).ok());
+    let mut user = match access {
+        Some(token) => match auth.authenticate(&token).await {
+            Ok(user) => Some(user),
+            Err(err) => {
+                if err.is_internal() {
+                    tracing::error!(error = %err, "session check failed");
+                }
+                None
+            }
+        },
+        None => None,
+    };
     let mut rotated = None;
     let mut clear = false;
     if user.is_none()

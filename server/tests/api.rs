@@ -5,140 +5,15 @@
     reason = "test setup: a failed step should fail the test loudly"
 )]
 
-use std::net::SocketAddr;
-
 use axum::response::IntoResponse;
-use backend::{Services, test_support, tools::NewTool};
-use leptos::config::LeptosOptions;
-use reqwest::{Client, StatusCode, header, redirect::Policy};
+use backend::tools::NewTool;
+use reqwest::{Client, StatusCode, header};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
-use server::{AppState, backend_settings, config::Config};
 
-/// One runtime for every test in this file, as in production: the servers the tests start
-/// live on it, whichever test thread drives a request.
-static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("test runtime")
-});
+mod common;
 
-fn on_shared_runtime(test: impl std::future::Future<Output = ()>) {
-    RUNTIME.block_on(test);
-}
-
-struct TestApp {
-    label: &'static str,
-    base: String,
-    services: Services,
-}
-
-impl TestApp {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
-    fn client(&self) -> Client {
-        // A hung request should fail its test, not stall the suite.
-        Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .unwrap()
-    }
-
-    async fn signed_in(&self, email: &str, password: &str) -> Client {
-        let client = self.client();
-        let response = client
-            .post(self.url("/api/auth/login"))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "{}: login {email}",
-            self.label
-        );
-        client
-    }
-
-    async fn admin(&self) -> Client {
-        self.signed_in("admin@example.com", "Admin123!").await
-    }
-
-    async fn viewer(&self) -> Client {
-        self.signed_in("viewer@example.com", "Viewer123!").await
-    }
-
-    async fn get_json(&self, client: &Client, path: &str) -> Value {
-        let response = client.get(self.url(path)).send().await.unwrap();
-        assert!(
-            response.status().is_success(),
-            "{}: GET {path} → {}",
-            self.label,
-            response.status()
-        );
-        response.json().await.unwrap()
-    }
-
-    async fn get_status(&self, client: &Client, path: &str) -> StatusCode {
-        client.get(self.url(path)).send().await.unwrap().status()
-    }
-
-    async fn mock(&self, path: &str) -> Value {
-        self.get_json(&self.client(), path).await
-    }
-}
-
-async fn spawn(db: sea_orm::DatabaseConnection, label: &'static str) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    let config = Config::from_lookup(|name| match name {
-        "REFRESH_REUSE_GRACE_SECONDS" => Some("0".to_owned()),
-        // Test tools run on loopback; the SSRF guard would refuse them otherwise.
-        "TOOL_ALLOWED_HOSTS" => Some("127.0.0.1".to_owned()),
-        _ => None,
-    })
-    .unwrap();
-    let services = Services::new(
-        db,
-        backend_settings(&config, addr, test_support::test_keyring()),
-    );
-    seed::run(&services).await.unwrap();
-    let leptos_options = LeptosOptions::builder()
-        .output_name("platform-builder")
-        .site_addr(addr)
-        .build();
-    let state = AppState {
-        leptos_options,
-        services: services.clone(),
-        config: std::sync::Arc::new(config),
-    };
-    tokio::spawn(async move { axum::serve(listener, server::router(state)).await.unwrap() });
-    TestApp {
-        label,
-        base: format!("http://{addr}"),
-        services,
-    }
-}
-
-async fn apps() -> Vec<TestApp> {
-    let mut apps = Vec::new();
-    for test_db in test_support::databases().await {
-        apps.push(spawn(test_db.db, test_db.label).await);
-    }
-    apps
-}
-
-fn error_code(body: &Value) -> &str {
-    body["error"]["code"].as_str().unwrap_or_default()
-}
+use common::*;
 
 #[test]
 fn json_login_sets_http_only_cookies_and_returns_a_token() {

@@ -103,7 +103,9 @@ where
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
-    let failed = move || query.read().get("error").is_some();
+    let error = move || query.read().get("error");
+    let failed = move || error().is_some_and(|reason| reason != "throttled");
+    let throttled = move || error().as_deref() == Some("throttled");
     let signed_out = move || query.read().get("signed_out").is_some();
     let next = move || query.read().get("next").unwrap_or_default();
     view! {
@@ -112,6 +114,11 @@ pub fn LoginPage() -> impl IntoView {
             <h1 class="text-2xl font-semibold mb-4">"Sign in"</h1>
             <Show when=failed>
                 <p role="alert" class="form-error">"Invalid email or password."</p>
+            </Show>
+            <Show when=throttled>
+                <p role="alert" class="form-error">
+                    "Too many failed sign-ins. Wait a few minutes, then try again."
+                </p>
             </Show>
             <Show when=signed_out>
                 <p role="status" class="form-note">"You have been signed out."</p>

@@ -1,6 +1,11 @@
 //! What every response and every request goes through: security headers, the same-origin
 //! check for writes, the error envelope for the router's own answers, body limits, sign-in
 //! throttling and the demo tools' switch.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test setup: a failed step should fail the test loudly"
+)]
 
 mod common;
 

@@ -105,11 +105,6 @@ fn stored_definition(model: &page::Model) -> Result<PageDefinition> {
         .map_err(|err| Error::internal_from(format!("stored page {} is unreadable", model.id), err))
 }
 
-fn json_patch(from: &Value, to: &Value) -> Result<Value> {
-    serde_json::to_value(json_patch::diff(from, to))
-        .map_err(|err| Error::internal_from("JSON patch", err))
-}
-
 /// `at 14:02 UTC` today, `on 2026-11-02 at 14:02 UTC` otherwise.
 fn when(time: DateTime<Utc>, now: DateTime<Utc>) -> String {
     if time.date_naive() == now.date_naive() {
@@ -406,11 +401,11 @@ impl PageService {
             txn.rollback().await?;
             return Err(self.lost_race(actor, id).await);
         }
-        let patch = json_patch(&current.definition, &canonical)?;
         audit::record(
             &txn,
             AuditEntry {
-                after: Some(&patch),
+                before: Some(&current.definition),
+                after: Some(&canonical),
                 ..AuditEntry::by(actor, "page.save_draft", RESOURCE_TYPE, id.to_string())
             },
         )
@@ -476,9 +471,9 @@ impl PageService {
             .published_definition
             .clone()
             .unwrap_or_else(|| json!({}));
-        let patch = json_patch(&previous, &canonical)?;
         let entry = AuditEntry {
-            after: Some(&patch),
+            before: Some(&previous),
+            after: Some(&canonical),
             ..AuditEntry::by(actor, "page.publish", RESOURCE_TYPE, id.to_string())
         };
         Self::audit_and_commit(txn, actor, id, entry).await

@@ -286,10 +286,8 @@ impl PageService {
     /// Inserts a page with its first version row and its audit row, in one transaction.
     async fn insert(&self, actor: &SessionUser, row: NewRow<'_>) -> Result<PageSummary> {
         Error::check_slug(&row.slug)?;
-        let title = row.title.trim().to_owned();
-        if title.is_empty() {
-            return Err(Error::validation("title", "a page needs a title"));
-        }
+        let title = domain::limits::page_title(&row.title)
+            .map_err(|issue| Error::Validation(vec![issue]))?;
         let canonical = row.definition;
         let now = stored_now();
         let status = if row.publish {
@@ -575,7 +573,7 @@ impl PageService {
                     actor,
                     NewRow {
                         slug,
-                        title: format!("{} (copy)", source.title),
+                        title: domain::limits::copy_title(&source.title),
                         definition: definition.clone(),
                         publish: false,
                         action,

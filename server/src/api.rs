@@ -158,9 +158,10 @@ fn is_form(headers: &HeaderMap) -> bool {
         .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"))
 }
 
-/// Only same-site paths, so a crafted `next` cannot send users elsewhere.
-fn safe_next(next: Option<&str>) -> Option<&str> {
-    next.filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'))
+/// Only paths a browser keeps on this site, normalized (so always a valid `Location`): a
+/// crafted `next` cannot send users elsewhere, and a CR/LF in it is dropped, not a 500.
+fn safe_next(next: Option<&str>) -> Option<String> {
+    next.and_then(domain::link::same_site_path)
 }
 
 #[derive(Deserialize)]
@@ -189,7 +190,7 @@ async fn login(
 ) -> ApiResult<Response> {
     if is_form(&headers) {
         let form: LoginForm = serde_urlencoded_form(&body)?;
-        let next = safe_next(form.next.as_deref()).map(str::to_owned);
+        let next = safe_next(form.next.as_deref());
         return Ok(
             match state.services.auth.login(&form.email, &form.password).await {
                 Ok(tokens) => {

@@ -5,7 +5,11 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
-use crate::{auth::error_view, builder::api};
+use crate::{
+    AppError,
+    auth::{error_view, use_session_resource},
+    builder::api,
+};
 
 /// A slug proposal from a title: lowercase words joined by hyphens.
 pub fn slug_from(title: &str) -> String {
@@ -22,22 +26,34 @@ pub fn PagesAdminPage() -> impl IntoView {
     let reloads = RwSignal::new(0_u32);
     let pages = Resource::new(move || reloads.get(), |_| crate::portal::api::list_pages());
     let templates = Resource::new(|| (), |_| api::page_templates());
+    let session = use_session_resource();
     let path = use_location().pathname.get_untracked();
     let (message, set_message) = signal(None::<String>);
     view! {
         <Title text="Pages" />
-        <h1 class="page-title">"Pages"</h1>
-        <p role="status" class="form-note" hidden=move || message.with(Option::is_none)>{move || message.get()}</p>
         <Suspense fallback=|| view! { <p class="loading">"Loading pages…"</p> }>
             {move || {
                 let path = path.clone();
                 Suspend::new(async move {
+                    // Viewers may list published pages, but this screen is for staff.
+                    if let Ok(Some(user)) = session.await
+                        && !domain::policy::allows(user.role, domain::Action::OpenAdmin)
+                    {
+                        crate::set_http_status(403);
+                        let refused = AppError(domain::ErrorBody::new(
+                            domain::ErrorCode::Forbidden,
+                            "Your role does not include managing pages.",
+                        ));
+                        return error_view(refused, path);
+                    }
                     let (pages, templates) = match (pages.await, templates.await) {
                         (Ok(pages), Ok(templates)) => (pages, templates),
                         (Err(err), _) | (_, Err(err)) => return error_view(err, path),
                     };
                     let hydrated = crate::use_hydrated();
                     view! {
+                        <h1 class="page-title">"Pages"</h1>
+                        <p role="status" class="form-note" hidden=move || message.with(Option::is_none)>{move || message.get()}</p>
                         <div id="pages-area" data-hydrated=move || hydrated.get().then_some("true")>
                             <NewPageForm templates set_message />
                             <section class="panel" aria-labelledby="page-list-heading">

@@ -778,21 +778,26 @@ fn data_grid_view(
             viewport.set(f64::from(element.client_height()).max(row_height));
         }
     });
-    // Other rows after a new search or filter: show them from the top.
-    Effect::new(move |previous: Option<()>| {
-        filter_values.track();
-        if previous.is_some() {
-            scroll_top.set(0.0);
+    // Other rows after a new search or filter: show them from the top. Decided while drawing,
+    // so the old position is never applied to the new rows, not even for one frame.
+    let drawn_for = StoredValue::new(None::<Vec<Option<String>>>);
+    let window = move || {
+        let scrolled = scroll_top.get();
+        let current = filter_values.get();
+        let changed = drawn_for.with_value(|drawn| drawn.as_ref().is_some_and(|d| *d != current));
+        drawn_for.set_value(Some(current));
+        let scrolled = if changed {
             if let Some(element) = body.get_untracked() {
                 element.set_scroll_top(0);
             }
-        }
-    });
-    // The scroll position may be left over from a longer list: the range is clamped.
-    let window = move || {
+            0.0
+        } else {
+            scrolled
+        };
+        // The scroll position may be left over from a longer list: the range is clamped.
         domain::virtual_rows::visible_range(
             shown.with(Vec::len),
-            scroll_top.get(),
+            scrolled,
             viewport.get(),
             row_height,
             GRID_OVERSCAN,

@@ -30,6 +30,9 @@ use crate::{
 
 pub use error::AppError;
 
+/// Puts the `dark` class on the document when the visitor chose the dark theme.
+const THEME_SCRIPT: &str = "try{if(localStorage.getItem('theme')==='dark')document.documentElement.classList.add('dark')}catch(e){}";
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -41,8 +44,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
-                // Applies the saved light/dark choice before the first paint.
-                <script nonce=use_nonce() inner_html="try{if(localStorage.getItem('theme')==='dark')document.documentElement.classList.add('dark')}catch(e){}"></script>
+                // Applies the saved light/dark choice before the first paint. The code is the
+                // script's text: a literal `inner_html` on a static element becomes an attribute.
+                <script nonce=leptos::nonce::use_nonce()>{THEME_SCRIPT}</script>
             </head>
             <body class="bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
                 <App />
@@ -59,7 +63,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/platform-builder.css" />
-        <Title formatter=|title: String| if title.is_empty() { "Platform Builder".to_owned() } else { format!("{title} · Platform Builder") } />
+        <Title formatter=document_title />
         <Router>
             <div id="app" class="min-h-screen flex flex-col" data-hydrated=move || hydrated.get().then_some("true")>
                 <TopBar />
@@ -143,6 +147,38 @@ fn NotFoundPage() -> impl IntoView {
             <p>"There is nothing at this address. "<a href="/">"Go to your home page"</a></p>
         </section>
     }
+}
+
+/// The document title for a page's own title (which editors write). leptos_meta writes the
+/// title into the server-rendered `<title>` as it is, so there it is escaped; in the browser
+/// it becomes `document.title`, which is plain text.
+fn document_title(title: String) -> String {
+    let title = if title.is_empty() {
+        "Platform Builder".to_owned()
+    } else {
+        format!("{title} · Platform Builder")
+    };
+    if cfg!(feature = "ssr") {
+        escape_html(&title)
+    } else {
+        title
+    }
+}
+
+/// Text made safe to write into HTML as it is.
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
 }
 
 /// True once this part of the page has hydrated, i.e. its event handlers are attached.

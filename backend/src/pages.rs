@@ -231,16 +231,17 @@ impl PageService {
         .await
     }
 
-    /// The shipped page templates.
-    pub fn templates(&self) -> Vec<PageTemplateSummary> {
-        templates::all()
+    /// The shipped page templates, for those who work in the admin area.
+    pub fn templates(&self, actor: &SessionUser) -> Result<Vec<PageTemplateSummary>> {
+        crate::require(actor, Action::OpenAdmin)?;
+        Ok(templates::all()
             .into_iter()
             .map(|template| PageTemplateSummary {
                 id: template.id,
                 name: template.name,
                 description: template.description,
             })
-            .collect()
+            .collect())
     }
 
     /// A new draft from a template, or a blank page when none is given.
@@ -281,10 +282,8 @@ impl PageService {
     /// Inserts a page with its first version row and its audit row, in one transaction.
     async fn insert(&self, actor: &SessionUser, row: NewRow<'_>) -> Result<PageSummary> {
         Error::check_slug(&row.slug)?;
-        let title = row.title.trim().to_owned();
-        if title.is_empty() {
-            return Err(Error::validation("title", "a page needs a title"));
-        }
+        let title = domain::limits::page_title(&row.title)
+            .map_err(|issue| Error::Validation(vec![issue]))?;
         let canonical = row.definition;
         let now = stored_now();
         let status = if row.publish {
@@ -570,7 +569,7 @@ impl PageService {
                     actor,
                     NewRow {
                         slug,
-                        title: format!("{} (copy)", source.title),
+                        title: domain::limits::copy_title(&source.title),
                         definition: definition.clone(),
                         publish: false,
                         action,

@@ -66,6 +66,19 @@ pub fn is_allowed(src: &str, allowed: &[String]) -> bool {
     }
 }
 
+/// The `sandbox` attribute of a frame showing `src`. A framed document that may run scripts
+/// and counts as this server's origin can reach into its parent and lift its own sandbox, so
+/// paths on this server run scripts in an opaque origin (no `allow-same-origin`). Allowed
+/// hosts are another origin anyway and keep theirs, which their sign-in needs. Sources that
+/// are not addresses get every restriction.
+pub fn sandbox(src: &str) -> &'static str {
+    match source_of(src) {
+        Source::ThisServer => "allow-scripts allow-popups allow-forms",
+        Source::Host(_) => "allow-scripts allow-same-origin allow-popups allow-forms",
+        Source::Unusable => "",
+    }
+}
+
 /// An iframe widget whose source is not allowed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
@@ -188,6 +201,26 @@ mod tests {
         assert!(!is_allowed("/\\evil.example/x", &allowed));
         assert!(!is_allowed("/\t/evil.example/x", &allowed));
         assert!(is_allowed("https://user@app.powerbi.com/", &allowed));
+    }
+
+    #[test]
+    fn frames_of_this_server_never_get_scripts_and_same_origin_together() {
+        for src in ["/mock/powerbi/embed/demo", " /reports?id=1", "/a/../b"] {
+            let sandbox = sandbox(src);
+            assert!(sandbox.contains("allow-scripts"), "{src}");
+            assert!(!sandbox.contains("allow-same-origin"), "{src}");
+        }
+        for src in [
+            "https://app.powerbi.com/reportEmbed?reportId=1",
+            "https://adb-1.2.azuredatabricks.net/x",
+        ] {
+            assert_eq!(
+                sandbox(src),
+                "allow-scripts allow-same-origin allow-popups allow-forms",
+                "{src}"
+            );
+        }
+        assert_eq!(sandbox("javascript:alert(1)"), "");
     }
 
     #[test]

@@ -9,10 +9,16 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use crate::page::{Breakpoint, GRID_COLUMNS, GridRect, Layout, Widget, WidgetProps};
+use crate::{
+    limits::{MAX_ROW, MAX_WIDGET_ROWS},
+    page::{Breakpoint, GRID_COLUMNS, GridRect, Layout, Widget, WidgetProps},
+};
 
-/// Largest row index + height; keeps `GridRect::overlaps` (u16 arithmetic) from overflowing.
-const ROW_LIMIT: i64 = u16::MAX as i64;
+/// Rows below the lowest row a widget may start on; edits keep widgets above it, so what the
+/// builder makes still passes validation.
+const ROW_LIMIT: i64 = MAX_ROW as i64;
+/// The most rows a widget may span.
+const HEIGHT_LIMIT: i64 = MAX_WIDGET_ROWS as i64;
 
 /// The widget's effective rect: desktop; tablet falls back to desktop; mobile falls back to
 /// its place in the stacked mobile layout.
@@ -238,7 +244,7 @@ pub fn alignment_guides(layout: &Layout, breakpoint: Breakpoint, id: &str) -> Ve
     let rects = effective_rects(layout, breakpoint);
     let own = rects[index];
     let vertical = |r: &GridRect| [u16::from(r.x), u16::from(r.x) + u16::from(r.w)];
-    let horizontal = |r: &GridRect| [r.y, r.y + r.h];
+    let horizontal = |r: &GridRect| [r.y, r.y.saturating_add(r.h)];
     let mut guides = BTreeSet::new();
     for (other_index, other) in rects.iter().enumerate() {
         if other_index == index {
@@ -396,13 +402,17 @@ fn set_rect(widget: &mut Widget, breakpoint: Breakpoint, rect: GridRect) {
 }
 
 fn content_bottom(rects: &[GridRect]) -> u16 {
-    rects.iter().map(|rect| rect.y + rect.h).max().unwrap_or(0)
+    rects
+        .iter()
+        .map(|rect| rect.y.saturating_add(rect.h))
+        .max()
+        .unwrap_or(0)
 }
 
 fn clamp_size(w: i64, h: i64) -> (u8, u16) {
     (
         w.clamp(1, GRID_COLUMNS.into()) as u8,
-        h.clamp(1, ROW_LIMIT) as u16,
+        h.clamp(1, HEIGHT_LIMIT) as u16,
     )
 }
 
@@ -411,7 +421,7 @@ fn fit_position(x: i64, y: i64, w: u8, h: u16) -> GridRect {
     let (w, h) = clamp_size(w.into(), h.into());
     GridRect {
         x: x.clamp(0, i64::from(GRID_COLUMNS - w)) as u8,
-        y: y.clamp(0, ROW_LIMIT - i64::from(h)) as u16,
+        y: y.clamp(0, ROW_LIMIT) as u16,
         w,
         h,
     }
@@ -420,12 +430,12 @@ fn fit_position(x: i64, y: i64, w: u8, h: u16) -> GridRect {
 /// Keeps the top-left corner and shrinks the size into the grid.
 fn fit_size(x: u8, y: u16, w: i64, h: i64) -> GridRect {
     let x = x.min(GRID_COLUMNS - 1);
-    let y = y.min(u16::MAX - 1);
+    let y = y.min(MAX_ROW);
     GridRect {
         x,
         y,
         w: w.clamp(1, i64::from(GRID_COLUMNS - x)) as u8,
-        h: h.clamp(1, ROW_LIMIT - i64::from(y)) as u16,
+        h: h.clamp(1, HEIGHT_LIMIT) as u16,
     }
 }
 
@@ -448,9 +458,13 @@ fn drop_below(mut rect: GridRect, settled: &[GridRect]) -> GridRect {
     while let Some(bottom) = settled
         .iter()
         .filter(|other| other.overlaps(&rect))
-        .map(|other| other.y + other.h)
+        .map(|other| other.y.saturating_add(other.h))
         .max()
     {
+        // At the very last row there is nowhere further down to go.
+        if bottom <= rect.y {
+            break;
+        }
         rect.y = bottom;
     }
     rect
@@ -476,8 +490,7 @@ fn push_from(rects: &mut [GridRect], pusher: usize, winner: usize, changed: &mut
         if !rects[index].overlaps(&above) {
             continue;
         }
-        let y = (i64::from(above.y) + i64::from(above.h)).min(ROW_LIMIT - i64::from(rects[index].h))
-            as u16;
+        let y = (i64::from(above.y) + i64::from(above.h)).min(ROW_LIMIT) as u16;
         // Only ever downwards, so the recursion ends even at the (unreachable) row limit.
         if y <= rects[index].y {
             continue;

@@ -7,6 +7,8 @@ pub mod dto;
 pub mod embed;
 pub mod error;
 pub mod layout;
+pub mod limits;
+pub mod link;
 pub mod logo;
 pub mod mapper;
 pub mod page;
@@ -16,6 +18,7 @@ pub mod resilience;
 pub mod template;
 pub mod tool;
 pub mod transform;
+pub mod virtual_rows;
 
 pub use error::{ErrorBody, ErrorCode, ValidationIssue};
 pub use page::{Binding, GridRect, Layout, PageDefinition, Positions, Widget, WidgetProps};

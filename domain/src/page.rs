@@ -253,13 +253,21 @@ pub struct GridRect {
 }
 
 impl GridRect {
+    /// One past the rightmost column, widened so no position can overflow.
+    pub fn right(&self) -> u16 {
+        u16::from(self.x) + u16::from(self.w)
+    }
+
+    /// One past the bottom row, widened so no position can overflow.
+    pub fn bottom(&self) -> u32 {
+        u32::from(self.y) + u32::from(self.h)
+    }
+
     pub fn overlaps(&self, other: &GridRect) -> bool {
-        let (ax2, bx2) = (
-            self.x as u16 + self.w as u16,
-            other.x as u16 + other.w as u16,
-        );
-        let (ay2, by2) = (self.y + self.h, other.y + other.h);
-        (self.x as u16) < bx2 && (other.x as u16) < ax2 && self.y < by2 && other.y < ay2
+        u16::from(self.x) < other.right()
+            && u16::from(other.x) < self.right()
+            && u32::from(self.y) < other.bottom()
+            && u32::from(other.y) < self.bottom()
     }
 }
 
@@ -1336,6 +1344,10 @@ impl PageDefinition {
         }
         let mut ids = BTreeSet::new();
         let checked = self.widgets_with_paths();
+        if let Some(too_many) = crate::limits::check_widget_count(checked.len()) {
+            issues.push(too_many);
+            return crate::error::collected(issues);
+        }
         for (path, widget) in &checked {
             for (p, pane) in widget.props.panes().unwrap_or_default().iter().enumerate() {
                 if pane.label.trim().is_empty() {
@@ -1367,6 +1379,7 @@ impl PageDefinition {
                     format!("duplicate widget id \"{}\"", widget.id),
                 ));
             }
+            crate::limits::check_texts(path, widget, &mut issues);
             check_positions(path, &widget.position, &mut issues);
             if let Some(condition) = widget.visibility.as_ref().and_then(|v| v.when.as_ref())
                 && condition.variable.trim().is_empty()
@@ -1680,6 +1693,7 @@ fn check_positions(path: &str, positions: &Positions, issues: &mut Vec<Validatio
     for (name, rect) in rects {
         let Some(rect) = rect else { continue };
         let at = format!("{path}.position.{name}");
+        crate::limits::check_rect(&at, &rect, issues);
         if rect.w == 0 || rect.h == 0 {
             issues.push(ValidationIssue::new(
                 at.clone(),
@@ -1849,13 +1863,10 @@ fn check_columns(path: &str, columns: &[TableColumn], issues: &mut Vec<Validatio
 }
 
 /// Links, images and embeds may point to http(s) addresses or to paths on this server —
-/// never `javascript:`, `data:` or protocol-relative URLs.
+/// never `javascript:`, `data:`, protocol-relative URLs or anything a browser would read as
+/// one (see [`crate::link`]).
 pub fn is_safe_url(url: &str) -> bool {
-    let url = url.trim();
-    let lower = url.to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://")) && url.len() > "https://".len()
-        // Browsers read `/\host` like `//host`: both leave this server.
-        || (url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\"))
+    crate::link::is_safe_link(url)
 }
 
 fn check_url(path: &str, url: &str, issues: &mut Vec<ValidationIssue>) {
@@ -2335,7 +2346,7 @@ mod tests {
             };
             assert_eq!(widget.props.type_name(), *type_name);
             assert_ne!(WidgetProps::type_label(type_name), "Widget", "{type_name}");
-            let page = PageDefinition {
+            let mut page = PageDefinition {
                 schema_version: SCHEMA_VERSION,
                 layout: Layout {
                     row_height: DEFAULT_ROW_HEIGHT,
@@ -2343,8 +2354,24 @@ mod tests {
                 },
             };
             if *type_name == "filter" {
-                // A filter needs a table to narrow; the builder aims new ones at the first.
-                continue;
+                // A filter needs a table to narrow: on its own it asks for one, and aimed at
+                // a palette table's first column (as the builder aims new ones) it is valid.
+                let issues = page.validate().unwrap_err();
+                let paths: Vec<_> = issues.iter().map(|issue| issue.path.as_str()).collect();
+                assert_eq!(
+                    paths,
+                    [format!("layout.widgets[0] (\"w{index}\").props.target")]
+                );
+                let mut table = Widget::from_palette("table").unwrap();
+                table.id = "t".to_owned();
+                table.position.desktop.y = 1;
+                let column = table.props.row_columns().unwrap()[0].key.clone();
+                let WidgetProps::Filter(filter) = &mut page.layout.widgets[0].props else {
+                    unreachable!("a filter");
+                };
+                filter.target = "t".to_owned();
+                filter.column = column;
+                page.layout.widgets.push(table);
             }
             page.validate()
                 .unwrap_or_else(|issues| panic!("{type_name}: {issues:?}"));
@@ -2397,6 +2424,38 @@ mod tests {
                 "layout.widgets[0] (\"f\").props.title"
             ]
         );
+    }
+
+    #[test]
+    fn links_buttons_and_images_refuse_urls_a_browser_would_take_off_site() {
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            " //evil.example",
+        ] {
+            let issues = issues_of(page(json!([
+                widget("l", 0, 0, "link", json!({"text": "x", "url": bad})),
+                widget(
+                    "b",
+                    3,
+                    0,
+                    "button",
+                    json!({"label": "Go", "action": {"kind": "open_link", "url": bad}})
+                ),
+                widget("i", 6, 0, "image", json!({"src": bad, "alt": "x"})),
+            ])));
+            let paths: Vec<_> = issues.iter().map(|issue| issue.path.as_str()).collect();
+            assert_eq!(
+                paths,
+                [
+                    "layout.widgets[0] (\"l\").props.url",
+                    "layout.widgets[1] (\"b\").props.action.url",
+                    "layout.widgets[2] (\"i\").props.src",
+                ],
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

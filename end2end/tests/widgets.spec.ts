@@ -104,7 +104,7 @@ test('a widget shown only for one filter choice appears when that choice is made
   for (const text of await priorities.allTextContents()) expect(text).toBe('1 - Critical');
 });
 
-test('a data grid scrolls through 10,000 rows with only the visible ones in the page', async ({ page, request, javaScriptEnabled }) => {
+test('a data grid scrolls through 10,000 rows with only the visible ones in the page, and a search while scrolled starts from the top', async ({ page, request, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'scrolling a virtual grid needs JavaScript');
   const token = await adminToken(request);
   const tool = `activity-${Date.now().toString(36)}`;
@@ -115,9 +115,14 @@ test('a data grid scrolls through 10,000 rows with only the visible ones in the 
   expect(created.status(), await created.text()).toBe(201);
   const path = await publish(request, `grid-${Date.now().toString(36)}`, [
     {
+      id: 'find', type: 'search',
+      props: { placeholder: 'Search events', targets: ['events'] },
+      position: { desktop: { x: 0, y: 0, w: 4, h: 1 } },
+    },
+    {
       id: 'events', type: 'data_grid',
       props: { columns: [{ key: 'n', label: '#' }, { key: 'op', label: 'Operation' }, { key: 'status', label: 'Status' }], row_height: 32 },
-      position: { desktop: { x: 0, y: 0, w: 12, h: 6 } },
+      position: { desktop: { x: 0, y: 1, w: 12, h: 6 } },
       binding: { tool, request: { path: '/activity-log', query: { count: '10000' } },
                  mapping: { rows: 'value[].{n: eventNumber, op: operationName, status: status}' } },
     },
@@ -136,6 +141,21 @@ test('a data grid scrolls through 10,000 rows with only the visible ones in the 
   expect(await rows.count()).toBeLessThan(60);
   await body.evaluate((element) => (element.scrollTop = 32 * 5000));
   await expect(grid.locator('[aria-rowindex="5002"]')).toContainText('5,001');
+
+  // Scrolled half-way, a search leaves fewer rows than the scroll position: the grid shows
+  // the matches from the top and keeps working (a panic would stop every widget).
+  const search = page.getByRole('searchbox', { name: 'Search events' });
+  await search.fill('KeyVault');
+  const count = grid.getByTestId('data-grid-count');
+  await expect(count).toHaveText(/^[\d,]+ rows$/);
+  const matches = Number((await count.textContent())!.replace(/[^\d]/g, ''));
+  expect(matches).toBeGreaterThan(0);
+  expect(matches).toBeLessThan(5000);
+  await expect(grid.locator('[aria-rowindex="2"]')).toContainText('KeyVault');
+  expect(await body.evaluate((element) => element.scrollTop)).toBe(0);
+  await search.fill('');
+  await expect(grid.getByText('10,000 rows')).toBeVisible();
+  await expect(grid.locator('[aria-rowindex="2"]')).toContainText('1');
 });
 
 test('a data grid on a paged source reads further pages as the viewer scrolls', async ({ page, request, javaScriptEnabled }) => {

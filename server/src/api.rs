@@ -188,9 +188,10 @@ fn is_form(headers: &HeaderMap) -> bool {
         .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"))
 }
 
-/// Only same-site paths, so a crafted `next` cannot send users elsewhere.
-fn safe_next(next: Option<&str>) -> Option<&str> {
-    next.filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'))
+/// Only paths a browser keeps on this site, normalized (so always a valid `Location`): a
+/// crafted `next` cannot send users elsewhere, and a CR/LF in it is dropped, not a 500.
+fn safe_next(next: Option<&str>) -> Option<String> {
+    next.and_then(domain::link::same_site_path)
 }
 
 #[derive(Deserialize)]
@@ -221,7 +222,7 @@ async fn login(
     let address = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
     if is_form(&headers) {
         let form: LoginForm = serde_urlencoded_form(&body)?;
-        let next = safe_next(form.next.as_deref()).map(str::to_owned);
+        let next = safe_next(form.next.as_deref());
         return Ok(
             match state
                 .services
@@ -434,13 +435,13 @@ struct PageTemplateList {
     templates: Vec<PageTemplateSummary>,
 }
 
-/// The shipped page templates, for anyone signed in: they are product content, not data.
+/// The shipped page templates, for those who work in the admin area.
 async fn list_page_templates(
     State(state): State<AppState>,
-    _signed_in: Caller,
+    Caller(actor): Caller,
 ) -> ApiResult<Json<PageTemplateList>> {
     Ok(Json(PageTemplateList {
-        templates: state.services.pages.templates(),
+        templates: state.services.pages.templates(&actor)?,
     }))
 }
 

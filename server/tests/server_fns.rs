@@ -6,103 +6,11 @@
     reason = "test setup: a failed step should fail the test loudly"
 )]
 
-use std::net::SocketAddr;
+mod common;
 
-use backend::test_support;
-use leptos::config::LeptosOptions;
-use reqwest::{Client, StatusCode, header, redirect::Policy};
-use serde_json::{Value, json};
-use server::{AppState, backend_settings, config::Config};
-
-/// One runtime for every test in this file: the servers the tests start live on it.
-static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("test runtime")
-});
-
-fn on_shared_runtime(test: impl std::future::Future<Output = ()>) {
-    RUNTIME.block_on(test);
-}
-
-struct TestApp {
-    label: &'static str,
-    base: String,
-}
-
-impl TestApp {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn client(&self) -> Client {
-        Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .unwrap()
-    }
-
-    async fn signed_in(&self, email: &str, password: &str) -> Client {
-        let client = self.client();
-        let response = client
-            .post(self.url("/api/auth/login"))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{}: login", self.label);
-        client
-    }
-
-    async fn admin(&self) -> Client {
-        self.signed_in("admin@example.com", "Admin123!").await
-    }
-
-    async fn viewer(&self) -> Client {
-        self.signed_in("viewer@example.com", "Viewer123!").await
-    }
-}
-
-async fn spawn(db: sea_orm::DatabaseConnection, label: &'static str) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    let config = Config::from_lookup(|name| match name {
-        "TOOL_ALLOWED_HOSTS" => Some("127.0.0.1".to_owned()),
-        _ => None,
-    })
-    .unwrap();
-    let services = backend::Services::new(
-        db,
-        backend_settings(&config, addr, test_support::test_keyring()),
-    );
-    seed::run(&services).await.unwrap();
-    let leptos_options = LeptosOptions::builder()
-        .output_name("platform-builder")
-        .site_addr(addr)
-        .build();
-    let state = AppState {
-        leptos_options,
-        services,
-        config: std::sync::Arc::new(config),
-    };
-    tokio::spawn(async move { axum::serve(listener, server::router(state)).await.unwrap() });
-    TestApp {
-        label,
-        base: format!("http://{addr}"),
-    }
-}
-
-async fn apps() -> Vec<TestApp> {
-    let mut apps = Vec::new();
-    for test_db in test_support::databases().await {
-        apps.push(spawn(test_db.db, test_db.label).await);
-    }
-    apps
-}
+use common::*;
+use reqwest::{Client, StatusCode, header};
+use serde_json::Value;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const JSON: &str = "application/json";

@@ -26,8 +26,6 @@ pub fn PagesAdminPage() -> impl IntoView {
     let (message, set_message) = signal(None::<String>);
     view! {
         <Title text="Pages" />
-        <h1 class="page-title">"Pages"</h1>
-        <p role="status" class="form-note" hidden=move || message.with(Option::is_none)>{move || message.get()}</p>
         <Suspense fallback=|| view! { <p class="loading">"Loading pages…"</p> }>
             {move || {
                 let path = path.clone();
@@ -38,6 +36,8 @@ pub fn PagesAdminPage() -> impl IntoView {
                     };
                     let hydrated = crate::use_hydrated();
                     view! {
+                        <h1 class="page-title">"Pages"</h1>
+                        <p role="status" class="form-note" hidden=move || message.with(Option::is_none)>{move || message.get()}</p>
                         <div id="pages-area" data-hydrated=move || hydrated.get().then_some("true")>
                             <NewPageForm templates set_message />
                             <section class="panel" aria-labelledby="page-list-heading">

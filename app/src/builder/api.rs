@@ -90,8 +90,8 @@ pub async fn load_binding_sources() -> Result<BindingSources, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "page_templates")]
 pub async fn page_templates() -> Result<Vec<PageTemplateSummary>, AppError> {
-    crate::ssr::caller().await?;
-    Ok(crate::ssr::services()?.pages.templates())
+    let actor = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?.pages.templates(&actor)?)
 }
 
 #[server(prefix = "/rpc", endpoint = "create_page")]

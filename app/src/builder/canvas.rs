@@ -191,9 +191,9 @@ fn rects_at(builder: Builder) -> Memo<BTreeMap<String, GridRect>> {
 fn cell_style(rect: GridRect) -> String {
     format!(
         "grid-column:{} / span {};grid-row:{} / span {}",
-        rect.x + 1,
+        u16::from(rect.x) + 1,
         rect.w,
-        rect.y + 1,
+        u32::from(rect.y) + 1,
         rect.h
     )
 }
@@ -313,7 +313,7 @@ pub fn Canvas() -> impl IntoView {
                 data-testid="canvas"
                 style=move || {
                     // Room for a few more rows below the content, to drop new widgets into.
-                    let rows = rects.with(|rects| rects.values().map(|r| r.y + r.h).max().unwrap_or(0)) + 4;
+                    let rows = rects.with(|rects| rects.values().map(GridRect::bottom).max().unwrap_or(0)) + 4;
                     let height = f64::from(rows) * (f64::from(row_height()) + GAP);
                     format!("--row-h:{}px;--gap:{GAP}px;min-height:{height}px", row_height())
                 }

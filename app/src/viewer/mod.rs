@@ -270,12 +270,12 @@ pub fn grid_style(widget: &Widget, order: usize) -> String {
     let tablet = widget.position.at(Breakpoint::Tablet).unwrap_or(desktop);
     format!(
         "--dx:{};--dy:{};--dw:{};--dh:{};--tx:{};--ty:{};--tw:{};--th:{};--order:{order}",
-        desktop.x + 1,
-        desktop.y + 1,
+        u16::from(desktop.x) + 1,
+        u32::from(desktop.y) + 1,
         desktop.w,
         desktop.h,
-        tablet.x + 1,
-        tablet.y + 1,
+        u16::from(tablet.x) + 1,
+        u32::from(tablet.y) + 1,
         tablet.w,
         tablet.h,
     )

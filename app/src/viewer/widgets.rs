@@ -95,7 +95,7 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
                 ButtonAction::OpenLink { url, new_tab } => {
                     let target = new_tab.then_some("_blank");
                     let rel = new_tab.then_some("noopener noreferrer");
-                    view! { <a class="btn-primary widget-button" data-tone=tone href=url.clone() target=target rel=rel>{label}</a> }
+                    view! { <a class="btn-primary widget-button" data-tone=tone href=safe_link(url) target=target rel=rel>{label}</a> }
                         .into_any()
                 }
                 ButtonAction::Refresh => view! { <RefreshButton control=env.control label=label /> }.into_any(),
@@ -107,10 +107,10 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
             }
         }
         WidgetProps::Link(link) => {
-            view! { <a class="widget-link" href=link.url.clone()>{link.text.clone()}</a> }.into_any()
+            view! { <a class="widget-link" href=safe_link(&link.url)>{link.text.clone()}</a> }.into_any()
         }
         WidgetProps::Image(image) => view! {
-            <img class="widget-image" src=image.src.clone() alt=image.alt.clone() loading="lazy" />
+            <img class="widget-image" src=safe_link(&image.src) alt=image.alt.clone() loading="lazy" />
         }
         .into_any(),
         WidgetProps::Iframe(frame) => view! {
@@ -119,7 +119,7 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
                 src=frame.src.clone()
                 title=frame.title.clone()
                 referrerpolicy="no-referrer"
-                sandbox="allow-scripts allow-same-origin allow-popups allow-forms"
+                sandbox=domain::embed::sandbox(&frame.src)
                 allowfullscreen=frame.allow_fullscreen
             ></iframe>
         }
@@ -164,6 +164,12 @@ pub fn render(props: &WidgetProps, env: WidgetEnv<'_>) -> AnyView {
             .into_any()
         }
     }
+}
+
+/// The address of a link, button or image, left out when a browser would take it somewhere
+/// it must not go (pages saved before the check was as strict as it is now).
+fn safe_link(url: &str) -> Option<String> {
+    domain::link::is_safe_link(url).then(|| url.to_owned())
 }
 
 fn variables() -> Option<PageVariables> {
@@ -721,6 +727,28 @@ fn data_grid_view(
             loading.set(false);
         });
     };
+    // The values of the searches and filters on this grid, to notice when they change.
+    let filter_values = {
+        let names: Vec<String> = filters
+            .iter()
+            .map(|filter| match filter {
+                RowFilter::Contains { variable } | RowFilter::Equals { variable, .. } => {
+                    variable.clone()
+                }
+            })
+            .collect();
+        Memo::new(move |_| {
+            vars.map(|vars| {
+                vars.0.with(|map| {
+                    names
+                        .iter()
+                        .map(|name| map.get(name).cloned())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .unwrap_or_default()
+        })
+    };
     let shown = {
         let columns = columns.clone();
         Memo::new(move |_| {
@@ -750,11 +778,30 @@ fn data_grid_view(
             viewport.set(f64::from(element.client_height()).max(row_height));
         }
     });
+    // Other rows after a new search or filter: show them from the top. Decided while drawing,
+    // so the old position is never applied to the new rows, not even for one frame.
+    let drawn_for = StoredValue::new(None::<Vec<Option<String>>>);
     let window = move || {
-        let total = shown.with(Vec::len);
-        let first = ((scroll_top.get() / row_height) as usize).saturating_sub(GRID_OVERSCAN);
-        let count = (viewport.get() / row_height).ceil() as usize + 2 * GRID_OVERSCAN;
-        (first, (first + count).min(total))
+        let scrolled = scroll_top.get();
+        let current = filter_values.get();
+        let changed = drawn_for.with_value(|drawn| drawn.as_ref().is_some_and(|d| *d != current));
+        drawn_for.set_value(Some(current));
+        let scrolled = if changed {
+            if let Some(element) = body.get_untracked() {
+                element.set_scroll_top(0);
+            }
+            0.0
+        } else {
+            scrolled
+        };
+        // The scroll position may be left over from a longer list: the range is clamped.
+        domain::virtual_rows::visible_range(
+            shown.with(Vec::len),
+            scrolled,
+            viewport.get(),
+            row_height,
+            GRID_OVERSCAN,
+        )
     };
     let template = format!(
         "grid-template-columns:repeat({}, minmax(8rem, 1fr))",
@@ -788,9 +835,11 @@ fn data_grid_view(
             >
                 <div class="data-grid-spacer" style=move || format!("height:{}px", shown.with(Vec::len) as f64 * row_height)>
                     {move || {
-                        let (first, last) = window();
+                        let range = window();
+                        let first = range.start;
                         shown.with(|rows| {
-                            rows[first..last]
+                            rows.get(range)
+                                .unwrap_or_default()
                                 .iter()
                                 .enumerate()
                                 .map(|(offset, cells)| {

@@ -906,7 +906,11 @@ async fn pages_come_from_every_template_or_blank() {
     let upstream = upstream().await;
     for world in worlds(&upstream.base_url).await {
         let pages = &world.services.pages;
-        let templates = pages.templates();
+        let templates = pages.templates(&world.admin).unwrap();
+        assert!(matches!(
+            pages.templates(&world.viewer),
+            Err(Error::Forbidden(_))
+        ));
         let names: Vec<&str> = templates.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(
             names,

@@ -309,6 +309,8 @@ pub struct ConnectorService {
     /// Per tool: the configured requests per minute and its limiter.
     limiters: Mutex<HashMap<i32, (u32, Arc<DefaultDirectRateLimiter>)>>,
     started: Instant,
+    /// Added to the breaker's clock: lets tests move time on without waiting for it.
+    clock_offset_ms: std::sync::atomic::AtomicU64,
     hosts: HostPolicy,
     internal_origin: url::Origin,
     settings: ConnectorSettings,
@@ -406,11 +408,19 @@ impl ConnectorService {
             breakers: Mutex::default(),
             limiters: Mutex::default(),
             started: Instant::now(),
+            clock_offset_ms: Default::default(),
             hosts,
             internal_origin,
             settings,
             health: Arc::default(),
         }
+    }
+
+    /// Moves the breaker's clock on, as if `by` had passed.
+    #[cfg(test)]
+    fn advance_clock(&self, by: Duration) {
+        self.clock_offset_ms
+            .fetch_add(by.as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// What recent calls said about each tool; shared with the tool service's listings.
@@ -539,7 +549,10 @@ impl ConnectorService {
         tool_id: i32,
         action: impl FnOnce(&mut CircuitBreaker, u64) -> T,
     ) -> T {
-        let now = self.started.elapsed().as_millis() as u64;
+        let now = self.started.elapsed().as_millis() as u64
+            + self
+                .clock_offset_ms
+                .load(std::sync::atomic::Ordering::Relaxed);
         let mut breakers = self
             .breakers
             .lock()

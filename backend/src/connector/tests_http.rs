@@ -173,7 +173,8 @@ pub(super) fn connector(allowed_hosts: &[&str]) -> ConnectorService {
     ConnectorService::new(ConnectorSettings {
         breaker: BreakerPolicy {
             failure_threshold: 3,
-            open_for_ms: 300,
+            // Long: tests move the breaker's clock on instead of waiting.
+            open_for_ms: 30_000,
         },
         retries: 1,
         retry_base_delay: Duration::from_millis(10),
@@ -538,8 +539,18 @@ async fn the_breaker_opens_after_repeated_failures_and_probes_after_a_pause() {
     );
     assert_eq!(hits(&upstream), before);
 
+    // Just before the pause ends, still open.
+    connector.advance_clock(Duration::from_secs(29));
+    assert_eq!(
+        body(&connector, &tool, "/flaky").await.unwrap_err(),
+        ConnectorError::CircuitOpen {
+            tool: "Tool 1".into()
+        }
+    );
+    assert_eq!(hits(&upstream), before);
+
     // After the pause one probe goes through; the tool is still failing, so it opens again.
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    connector.advance_clock(Duration::from_secs(2));
     assert!(matches!(
         body(&connector, &tool, "/flaky").await.unwrap_err(),
         ConnectorError::Status { .. }
@@ -554,7 +565,7 @@ async fn the_breaker_opens_after_repeated_failures_and_probes_after_a_pause() {
 
     // The tool recovers: the next probe closes the breaker.
     fail_next(&upstream, 0);
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    connector.advance_clock(Duration::from_secs(31));
     assert!(body(&connector, &tool, "/flaky").await.is_ok());
     assert!(body(&connector, &tool, "/flaky").await.is_ok());
 }

@@ -3,6 +3,9 @@ use std::{path::Path, time::Duration};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
+/// How long a SQLite writer waits for another one to finish.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Connects to SQLite or PostgreSQL by URL and brings the schema up to date.
 ///
 /// For SQLite file URLs the parent directory is created and the file is created if missing.
@@ -13,8 +16,11 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr>
         .connect_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        // SQLite allows one writer; a small pool avoids lock contention under load.
-        options.max_connections(4);
+        // SQLite allows one writer; a small pool avoids lock contention under load, and a
+        // writer waits for the lock instead of failing at once with "database is locked".
+        options
+            .max_connections(4)
+            .map_sqlx_sqlite_opts(|sqlite| sqlite.busy_timeout(SQLITE_BUSY_TIMEOUT));
     }
     let db = Database::connect(options).await?;
     Migrator::up(&db, None).await?;

@@ -137,9 +137,11 @@ impl ToolService {
                 .map_err(|err| Error::internal_from("auth settings", err))?,
         );
         let sample = sample_text(edit.sample_response.as_deref());
-        let txn = self.db.begin().await?;
+        // Read before the transaction, so it begins with its write: SQLite then takes the
+        // write lock up front (waiting for a racing save) instead of failing to upgrade a
+        // read lock with "database is locked". The conditional update below is the guard.
         let before_sample = tool_sample::Entity::find_by_id(tool.id)
-            .one(&txn)
+            .one(&self.db)
             .await?
             .map(|row| row.body);
         let had_secret = self.stored_secret(tool.id, CREDENTIALS).await?.is_some();
@@ -153,6 +155,7 @@ impl ToolService {
         if base != tool.updated_at {
             return Err(changed_since());
         }
+        let txn = self.db.begin().await?;
         // Conditional on the version read, so of two saves racing past the check one wins.
         let written = tool::Entity::update_many()
             .set(tool::ActiveModel {
@@ -385,8 +388,8 @@ impl ToolService {
             })
             .unwrap_or_else(|| "/".to_owned());
         let request = RequestSpec::get(&path);
-        if !request.path.starts_with('/') || request.path.split('/').any(|segment| segment == "..")
-        {
+        // Shape only: the connector keeps the call under the base path.
+        if !request.path.starts_with('/') {
             return Err(Error::validation(
                 "path",
                 "the path must start with / and stay under the tool's base URL",

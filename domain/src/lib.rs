@@ -6,6 +6,7 @@ pub mod chart;
 pub mod dto;
 pub mod embed;
 pub mod error;
+pub mod expression;
 pub mod layout;
 pub mod limits;
 pub mod link;

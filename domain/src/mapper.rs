@@ -430,13 +430,7 @@ pub fn humanize(key: &str) -> String {
 
 /// The expression's result on the answer, or why it has none.
 pub fn evaluate(expression: &str, answer: &Value) -> Result<Value, String> {
-    let compiled = jmespath::compile(expression).map_err(|err| {
-        err.to_string()
-            .lines()
-            .next()
-            .unwrap_or("invalid expression")
-            .to_owned()
-    })?;
+    let compiled = crate::expression::compile(expression)?;
     let result = compiled.search(answer).map_err(|err| err.to_string())?;
     serde_json::to_value(&*result).map_err(|err| err.to_string())
 }

@@ -1957,7 +1957,7 @@ fn check_binding(
             ),
             _ => (
                 "body",
-                "this request changes data, and widgets only read: send it from a form, or mark a JSON body \"read_only\" if the endpoint only answers questions",
+                "this request changes data, and widgets only read: send it from a form, or mark a JSON body \"read_only\" for an endpoint the tool declares as a read",
             ),
         };
         issues.push(ValidationIssue::new(
@@ -1985,13 +1985,10 @@ fn check_binding(
                 ),
             ));
         }
-        if let Err(err) = jmespath::compile(expression) {
+        if let Err(err) = crate::expression::compile(expression) {
             issues.push(ValidationIssue::new(
                 field,
-                format!(
-                    "invalid JMESPath expression: {}",
-                    first_line(&err.to_string())
-                ),
+                format!("invalid JMESPath expression: {err}"),
             ));
         }
     }
@@ -2008,11 +2005,10 @@ fn check_binding(
 
 /// The rules every request follows, in bindings, form submissions and manifests alike.
 pub(crate) fn check_request(at: &str, request: &RequestSpec, issues: &mut Vec<ValidationIssue>) {
+    // Shape only: whether the final URL stays under the tool's base path is decided by the
+    // connector on every call, after the URL parser has resolved every dot segment.
     let request_path = &request.path;
-    if !request_path.starts_with('/')
-        || request_path.contains("://")
-        || request_path.split('/').any(|segment| segment == "..")
-    {
+    if !request_path.starts_with('/') || request_path.contains("://") {
         issues.push(ValidationIssue::new(
             format!("{at}.path"),
             "the path must start with / and stay under the tool's base URL",
@@ -2086,20 +2082,13 @@ fn check_submit(
         }
     }
     if let Some(reference) = &submit.reference
-        && let Err(err) = jmespath::compile(reference)
+        && let Err(err) = crate::expression::compile(reference)
     {
         issues.push(ValidationIssue::new(
             format!("{at}.reference"),
-            format!(
-                "invalid JMESPath expression: {}",
-                first_line(&err.to_string())
-            ),
+            format!("invalid JMESPath expression: {err}"),
         ));
     }
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or(text)
 }
 
 #[cfg(test)]
@@ -2252,9 +2241,9 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_ids_and_escaping_paths_are_rejected() {
+    fn duplicate_ids_and_paths_without_a_leading_slash_are_rejected() {
         let mut second = kpi("a", 3, 0);
-        second["binding"]["request"]["path"] = json!("/../../etc/passwd");
+        second["binding"]["request"]["path"] = json!("../etc/passwd");
         let issues = issues_of(page(json!([kpi("a", 0, 0), second])));
         assert!(
             issues

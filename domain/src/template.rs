@@ -140,20 +140,20 @@ pub fn check_endpoints(
             ("root", endpoint.root.as_deref()),
         ] {
             if let Some(expression) = expression
-                && jmespath::compile(expression).is_err()
+                && let Err(err) = crate::expression::compile(expression)
             {
                 issues.push(ValidationIssue::new(
                     format!("{at}.{field}"),
-                    "invalid JMESPath expression",
+                    format!("invalid JMESPath expression: {err}"),
                 ));
             }
         }
         if let Pagination::Cursor { next_cursor, .. } = &endpoint.pagination
-            && jmespath::compile(next_cursor).is_err()
+            && let Err(err) = crate::expression::compile(next_cursor)
         {
             issues.push(ValidationIssue::new(
                 format!("{at}.pagination.next_cursor"),
-                "invalid JMESPath expression",
+                format!("invalid JMESPath expression: {err}"),
             ));
         }
         for (widget_type, mapping) in &endpoint.suggestions {
@@ -172,8 +172,11 @@ pub fn check_endpoints(
                         format!("a {widget_type} widget has no \"{target}\" field"),
                     ));
                 }
-                if jmespath::compile(expression).is_err() {
-                    issues.push(ValidationIssue::new(field, "invalid JMESPath expression"));
+                if let Err(err) = crate::expression::compile(expression) {
+                    issues.push(ValidationIssue::new(
+                        field,
+                        format!("invalid JMESPath expression: {err}"),
+                    ));
                 }
             }
         }

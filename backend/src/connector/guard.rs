@@ -4,41 +4,69 @@
 
 use std::{
     collections::HashSet,
-    net::{IpAddr, Ipv4Addr, SocketAddr},
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
     sync::Arc,
 };
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
 
-/// Addresses a tool must not reach unless allow-listed.
+/// Addresses a tool must not reach unless allow-listed: everything that is not plainly a
+/// public unicast address, including IPv6 forms that carry (or translate to) an IPv4 address.
 pub fn is_internal_address(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_internal_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_internal_v4(v4),
-            None => {
-                let first = v6.segments()[0];
-                v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_multicast()
-                    || (first & 0xfe00) == 0xfc00 // unique local
-                    || (first & 0xffc0) == 0xfe80 // link-local
-            }
-        },
+        IpAddr::V6(v6) => is_internal_v6(v6),
     }
 }
 
 fn is_internal_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
+    let [a, b, c, _] = ip.octets();
     ip.is_loopback()
         || ip.is_private()
         || ip.is_link_local() // includes 169.254.169.254, the cloud metadata service
         || ip.is_unspecified()
         || ip.is_broadcast()
-        || ip.is_multicast()
-        || a == 0
-        || (a == 100 && (b & 0xc0) == 64) // carrier-grade NAT
+        || ip.is_multicast() // 224.0.0.0/4
+        || a == 0 // "this network"
+        || (a == 100 && (b & 0xc0) == 64) // 100.64.0.0/10 carrier-grade NAT
+        || (a == 192 && b == 0 && c == 0) // 192.0.0.0/24 protocol assignments
+        || (a == 192 && b == 0 && c == 2) // 192.0.2.0/24 documentation
+        || (a == 198 && (b & 0xfe) == 18) // 198.18.0.0/15 benchmarking
+        || (a == 198 && b == 51 && c == 100) // 198.51.100.0/24 documentation
+        || (a == 203 && b == 0 && c == 113) // 203.0.113.0/24 documentation
+        || a >= 240 // 240.0.0.0/4 reserved, and the broadcast address
+}
+
+fn is_internal_v6(ip: Ipv6Addr) -> bool {
+    let segments = ip.segments();
+    let [first, second, ..] = segments;
+    // The IPv4 address in bits 16..48, as 6to4 (2002::/16) embeds it.
+    let six_to_four = || {
+        let [_, _, a, b, c, d, ..] = ip.octets();
+        Ipv4Addr::new(a, b, c, d)
+    };
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        // ::ffff:a.b.c.d reaches a.b.c.d.
+        return is_internal_v4(v4);
+    }
+    ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_multicast() // ff00::/8
+        || segments[..6] == [0; 6] // ::a.b.c.d, IPv4-compatible (deprecated)
+        || segments[..5] == [0, 0, 0, 0, 0xffff] && segments[5] == 0 // ::ffff:0:a.b.c.d, translated
+        || (first == 0x0064 && second == 0xff9b && segments[2..6] == [0; 4]) // 64:ff9b::/96 NAT64
+        || (first == 0x0064 && second == 0xff9b && segments[2] == 1) // 64:ff9b:1::/48 local NAT64
+        || (first == 0x0100 && segments[1..4] == [0; 3]) // 100::/64 discard
+        || (first == 0x2001 && second == 0) // 2001::/32 Teredo
+        || (first == 0x2001 && second == 0x0002 && segments[2] == 0) // 2001:2::/48 benchmarking
+        || (first == 0x2001 && matches!(second & 0xfff0, 0x0010 | 0x0020)) // ORCHID, ORCHIDv2
+        || (first == 0x2001 && second == 0x0db8) // 2001:db8::/32 documentation
+        || (first == 0x3fff && (second & 0xf000) == 0) // 3fff::/20 documentation
+        || (first == 0x2002 && is_internal_v4(six_to_four())) // 6to4 of an internal address
+        || (first & 0xfe00) == 0xfc00 // fc00::/7 unique local
+        || (first & 0xffc0) == 0xfe80 // fe80::/10 link-local
+        || (first & 0xffc0) == 0xfec0 // fec0::/10 site-local (deprecated)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -145,24 +173,181 @@ mod tests {
     use super::*;
 
     #[test]
-    fn internal_ranges_are_recognised() {
-        for internal in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "100.64.0.1",
-            "::1",
-            "fd00::1",
-            "fe80::1",
-            "::ffff:10.0.0.1",
-        ] {
-            assert!(is_internal_address(internal.parse().unwrap()), "{internal}");
+    fn every_internal_range_is_recognised_at_its_edges() {
+        // (range, first address, last address)
+        let internal = [
+            ("0.0.0.0/8 this network", "0.0.0.0", "0.255.255.255"),
+            ("10.0.0.0/8 private", "10.0.0.0", "10.255.255.255"),
+            (
+                "100.64.0.0/10 carrier-grade NAT",
+                "100.64.0.0",
+                "100.127.255.255",
+            ),
+            ("127.0.0.0/8 loopback", "127.0.0.0", "127.255.255.255"),
+            (
+                "169.254.0.0/16 link-local",
+                "169.254.0.0",
+                "169.254.255.255",
+            ),
+            ("172.16.0.0/12 private", "172.16.0.0", "172.31.255.255"),
+            (
+                "192.0.0.0/24 protocol assignments",
+                "192.0.0.0",
+                "192.0.0.255",
+            ),
+            ("192.0.2.0/24 documentation", "192.0.2.0", "192.0.2.255"),
+            ("192.168.0.0/16 private", "192.168.0.0", "192.168.255.255"),
+            ("198.18.0.0/15 benchmarking", "198.18.0.0", "198.19.255.255"),
+            (
+                "198.51.100.0/24 documentation",
+                "198.51.100.0",
+                "198.51.100.255",
+            ),
+            (
+                "203.0.113.0/24 documentation",
+                "203.0.113.0",
+                "203.0.113.255",
+            ),
+            ("224.0.0.0/4 multicast", "224.0.0.0", "239.255.255.255"),
+            ("240.0.0.0/4 reserved", "240.0.0.0", "255.255.255.254"),
+            ("broadcast", "255.255.255.255", "255.255.255.255"),
+            ("::/128 unspecified", "::", "::"),
+            ("::1/128 loopback", "::1", "::1"),
+            ("::/96 IPv4-compatible", "::0.0.0.2", "::255.255.255.255"),
+            ("::/96 IPv4-compatible, public v4", "::8.8.8.8", "::8.8.8.8"),
+            (
+                "::ffff:0:0/96 mapped",
+                "::ffff:10.0.0.1",
+                "::ffff:127.0.0.1",
+            ),
+            (
+                "::ffff:0:0/96 mapped, other ranges",
+                "::ffff:198.18.0.1",
+                "::ffff:240.0.0.1",
+            ),
+            (
+                "::ffff:0:0:0/96 translated",
+                "::ffff:0:8.8.8.8",
+                "::ffff:0:10.0.0.1",
+            ),
+            ("64:ff9b::/96 NAT64", "64:ff9b::", "64:ff9b::ffff:ffff"),
+            (
+                "64:ff9b::/96 NAT64, public v4",
+                "64:ff9b::8.8.8.8",
+                "64:ff9b::8.8.8.8",
+            ),
+            (
+                "64:ff9b:1::/48 local NAT64",
+                "64:ff9b:1::",
+                "64:ff9b:1:ffff:ffff:ffff:ffff:ffff",
+            ),
+            ("100::/64 discard", "100::", "100::ffff:ffff:ffff:ffff"),
+            (
+                "2001::/32 Teredo",
+                "2001::",
+                "2001:0:ffff:ffff:ffff:ffff:ffff:ffff",
+            ),
+            (
+                "2001:2::/48 benchmarking",
+                "2001:2::",
+                "2001:2:0:ffff:ffff:ffff:ffff:ffff",
+            ),
+            (
+                "2001:10::/28 ORCHID",
+                "2001:10::",
+                "2001:1f:ffff:ffff:ffff:ffff:ffff:ffff",
+            ),
+            (
+                "2001:20::/28 ORCHIDv2",
+                "2001:20::",
+                "2001:2f:ffff:ffff:ffff:ffff:ffff:ffff",
+            ),
+            (
+                "2001:db8::/32 documentation",
+                "2001:db8::",
+                "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+            ),
+            (
+                "3fff::/20 documentation",
+                "3fff::",
+                "3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff",
+            ),
+            (
+                "2002::/16 6to4 of loopback",
+                "2002:7f00:1::",
+                "2002:7f00:1::1",
+            ),
+            (
+                "2002::/16 6to4 of private",
+                "2002:a00:1::",
+                "2002:c0a8:101::1",
+            ),
+            (
+                "2002::/16 6to4 of metadata",
+                "2002:a9fe:a9fe::",
+                "2002:a9fe:a9fe::1",
+            ),
+            (
+                "2002::/16 6to4 of benchmarking",
+                "2002:c612::",
+                "2002:c613:ffff::",
+            ),
+            (
+                "fc00::/7 unique local",
+                "fc00::",
+                "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+            ),
+            (
+                "fe80::/10 link-local",
+                "fe80::",
+                "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+            ),
+            (
+                "fec0::/10 site-local",
+                "fec0::",
+                "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+            ),
+            (
+                "ff00::/8 multicast",
+                "ff00::",
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+            ),
+        ];
+        for (range, first, last) in internal {
+            for address in [first, last] {
+                let ip: IpAddr = address.parse().unwrap();
+                assert!(is_internal_address(ip), "{range}: {address}");
+            }
         }
-        for public in ["8.8.8.8", "20.50.2.1", "2606:4700::1111", "172.32.0.1"] {
-            assert!(!is_internal_address(public.parse().unwrap()), "{public}");
+        // Just outside those ranges, and plain public addresses.
+        let public = [
+            "1.1.1.1",
+            "8.8.8.8",
+            "11.0.0.0",
+            "100.63.255.255",
+            "100.128.0.0",
+            "172.15.255.255",
+            "172.32.0.0",
+            "192.0.1.0",
+            "192.0.3.0",
+            "198.17.255.255",
+            "198.20.0.0",
+            "198.51.99.255",
+            "203.0.112.255",
+            "223.255.255.255",
+            "2606:4700::1111",
+            "2001:4860:4860::8888",
+            "2001:1:ffff::",
+            "2001:30::",
+            "2001:db9::",
+            "2002:808:808::",
+            "64:ff9b:2::",
+            "::ffff:8.8.8.8",
+            "4000::",
+        ];
+        for address in public {
+            let ip: IpAddr = address.parse().unwrap();
+            assert!(!is_internal_address(ip), "{address}");
         }
     }
 

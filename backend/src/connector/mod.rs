@@ -14,19 +14,23 @@
 //! `write` are reads (`fetch`: cached, coalesced, retried). Everything else changes data in
 //! the tool and goes through `submit` only: one attempt, never cached, never coalesced.
 
+pub mod evaluator;
 pub mod guard;
+pub mod scope;
 pub mod statements;
 pub mod templates;
 #[cfg(test)]
 mod tests_http;
 #[cfg(test)]
 mod tests_post;
+#[cfg(test)]
+mod tests_scope;
 
 use std::{
     collections::{BTreeMap, HashMap},
     num::NonZeroU32,
     sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use chrono::{DateTime, Utc};
@@ -42,10 +46,13 @@ use futures::future::join_all;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use moka::{Expiry, future::Cache};
 use serde_json::Value;
+// Tokio's clock, so the breaker and latency follow a paused clock in tests.
+use tokio::time::Instant;
 use url::Url;
 
 use self::{
     guard::{GuardedResolver, HostPolicy, refusal_in},
+    scope::BaseScope,
     statements::{StatementDialect, dialect_for},
 };
 use crate::entities::tool;
@@ -138,6 +145,8 @@ pub enum ConnectorError {
     TooLarge { tool: String, limit: usize },
     #[error("{tool} has an invalid address.")]
     BadUrl { tool: String },
+    #[error("This request would leave the tool's base path: {tool} is only called under {base}.")]
+    LeavesBasePath { tool: String, base: String },
     #[error("{tool} was not called: {reason}.")]
     Refused { tool: String, reason: String },
     #[error("{tool} is failing; calls are paused for a moment.")]
@@ -216,6 +225,9 @@ const PAGE_GET: Prepared = Prepared {
     reads: true,
 };
 
+/// Redirects followed per request, each held to the tool's base path.
+const MAX_REDIRECTS: usize = 5;
+
 /// How much of a tool's own error message is shown.
 const MAX_MESSAGE_CHARS: usize = 300;
 
@@ -276,7 +288,12 @@ impl TimeToLive for AccessToken {
 struct PerEntryTtl;
 
 impl<K, V: TimeToLive> Expiry<K, V> for PerEntryTtl {
-    fn expire_after_create(&self, _key: &K, value: &V, _created_at: Instant) -> Option<Duration> {
+    fn expire_after_create(
+        &self,
+        _key: &K,
+        value: &V,
+        _created_at: std::time::Instant,
+    ) -> Option<Duration> {
         Some(value.ttl())
     }
 }
@@ -292,6 +309,8 @@ pub struct ConnectorService {
     /// Per tool: the configured requests per minute and its limiter.
     limiters: Mutex<HashMap<i32, (u32, Arc<DefaultDirectRateLimiter>)>>,
     started: Instant,
+    /// Added to the breaker's clock: lets tests move time on without waiting for it.
+    clock_offset_ms: std::sync::atomic::AtomicU64,
     hosts: HostPolicy,
     internal_origin: url::Origin,
     settings: ConnectorSettings,
@@ -359,7 +378,6 @@ impl ConnectorService {
         // This server's own endpoints (the built-in demo tools) are exempt by origin in
         // `call`, not by host, so other ports on the same host stay guarded.
         let hosts = HostPolicy::new(settings.allowed_hosts.clone());
-        let redirect_hosts = hosts.clone();
         let client = reqwest::Client::builder()
             .timeout(settings.request_timeout)
             .connect_timeout(settings.request_timeout.min(Duration::from_secs(5)))
@@ -367,15 +385,9 @@ impl ConnectorService {
             .dns_resolver(Arc::new(GuardedResolver {
                 policy: hosts.clone(),
             }))
-            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() >= 5 {
-                    return attempt.error("too many redirects");
-                }
-                match redirect_hosts.check_url(attempt.url()) {
-                    Ok(()) => attempt.follow(),
-                    Err(refused) => attempt.error(refused),
-                }
-            }))
+            // Redirects are followed by `send_within`, which holds each hop to the tool's
+            // base path and the SSRF guard before anything is sent there.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("the HTTP client configuration is valid");
         let cache = Cache::builder()
@@ -400,11 +412,19 @@ impl ConnectorService {
             breakers: Mutex::default(),
             limiters: Mutex::default(),
             started: Instant::now(),
+            clock_offset_ms: Default::default(),
             hosts,
             internal_origin,
             settings,
             health: Arc::default(),
         }
+    }
+
+    /// Moves the breaker's clock on, as if `by` had passed.
+    #[cfg(test)]
+    fn advance_clock(&self, by: Duration) {
+        self.clock_offset_ms
+            .fetch_add(by.as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// What recent calls said about each tool; shared with the tool service's listings.
@@ -533,7 +553,10 @@ impl ConnectorService {
         tool_id: i32,
         action: impl FnOnce(&mut CircuitBreaker, u64) -> T,
     ) -> T {
-        let now = self.started.elapsed().as_millis() as u64;
+        let now = self.started.elapsed().as_millis() as u64
+            + self
+                .clock_offset_ms
+                .load(std::sync::atomic::Ordering::Relaxed);
         let mut breakers = self
             .breakers
             .lock()
@@ -583,18 +606,19 @@ impl ConnectorService {
         target: &ToolTarget,
         request: &RequestSpec,
     ) -> Result<Answer, ConnectorError> {
-        let url = self
-            .request_url(&target.tool.base_url, request)
+        let scope = self
+            .scope_of(&target.tool.base_url)
             .ok_or_else(|| ConnectorError::BadUrl {
                 tool: target.tool.name.clone(),
             })?;
+        let url = scope.join(&request.path, &request.query);
         let prepared = self.prepare(target, request)?;
         match &request.pagination {
             Some(spec) if request.method == HttpMethod::Get => {
-                self.call_paged(target, url, spec).await
+                self.call_paged(target, &scope, url, spec).await
             }
             _ => self
-                .call_url(target, url, &prepared)
+                .call_url(target, &scope, url, &prepared)
                 .await
                 .map(Answer::whole),
         }
@@ -626,13 +650,12 @@ impl ConnectorService {
         let (body, answer, reads) = match (&request.method, &request.body) {
             (HttpMethod::Get, _) => (None, AnswerCheck::Plain, true),
             (HttpMethod::Post, None) => (None, AnswerCheck::Plain, false),
-            (
-                HttpMethod::Post,
-                Some(RequestBody::Json {
-                    template,
-                    read_only,
-                }),
-            ) => (Some(template.0.clone()), AnswerCheck::Plain, *read_only),
+            // Whether a JSON POST only reads is the tool's word, never the page's.
+            (HttpMethod::Post, Some(RequestBody::Json { template, .. })) => (
+                Some(template.0.clone()),
+                AnswerCheck::Plain,
+                declares_read(tool, &request.path),
+            ),
             (HttpMethod::Post, Some(body @ RequestBody::Graphql { query, variables })) => {
                 let mut sent = serde_json::json!({ "query": query });
                 if !variables.0.is_null() {
@@ -685,6 +708,7 @@ impl ConnectorService {
     async fn call_paged(
         &self,
         target: &ToolTarget,
+        scope: &BaseScope,
         url: Url,
         spec: &PaginationSpec,
     ) -> Result<Answer, ConnectorError> {
@@ -753,7 +777,7 @@ impl ConnectorService {
             if page_url.query() == Some("") {
                 page_url.set_query(None);
             }
-            let body = self.call_url(target, page_url, &PAGE_GET).await?;
+            let body = self.call_url(target, scope, page_url, &PAGE_GET).await?;
             let page_items = body
                 .pointer(&pointer)
                 .and_then(Value::as_array)
@@ -762,11 +786,12 @@ impl ConnectorService {
             let count = page_items.len();
             items.extend(page_items);
             cursor = match &spec.style {
-                Pagination::Cursor { next_cursor, .. } => jmespath::compile(next_cursor)
-                    .map_err(|err| bad_items(err.to_string()))?
-                    .search(&body)
-                    .ok()
-                    .and_then(|next| next.as_string().filter(|next| !next.is_empty()).cloned()),
+                Pagination::Cursor { next_cursor, .. } => {
+                    match evaluator::search(next_cursor, &body).map_err(bad_items)? {
+                        Value::String(next) if !next.is_empty() => Some(next),
+                        _ => None,
+                    }
+                }
                 _ => None,
             };
             let last_page = match &spec.style {
@@ -797,28 +822,14 @@ impl ConnectorService {
     async fn call_url(
         &self,
         target: &ToolTarget,
+        scope: &BaseScope,
         url: Url,
         prepared: &Prepared,
     ) -> Result<Value, ConnectorError> {
         let tool = &target.tool;
         let name = || tool.name.clone();
-        if url.origin() != self.internal_origin {
-            self.hosts
-                .check_url(&url)
-                .map_err(|refused| ConnectorError::Refused {
-                    tool: name(),
-                    reason: refused.to_string(),
-                })?;
-        }
         let started = Instant::now();
-        let mut response = self.send(target, &url, prepared, false).await?;
-        if response.status() == reqwest::StatusCode::UNAUTHORIZED
-            && matches!(target.auth, ToolAuth::Oauth2ClientCredentials { .. })
-        {
-            // The cached token may have been revoked early: get a new one and try once more.
-            // Safe for writes too: a 401 means the tool did nothing.
-            response = self.send(target, &url, prepared, true).await?;
-        }
+        let (response, url) = self.send_within(target, scope, url, prepared).await?;
         let status = response.status();
         tracing::debug!(tool = %tool.slug, %url, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "tool answered");
         if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
@@ -914,12 +925,90 @@ impl ConnectorService {
         headers
     }
 
+    /// Sends the request, renewing a revoked OAuth2 token once and following up to
+    /// [`MAX_REDIRECTS`] redirects. Every URL — the first and each redirect's — must stay
+    /// under the tool's base path and pass the SSRF guard before anything is sent to it.
+    /// Returns the answer and the URL that gave it.
+    async fn send_within(
+        &self,
+        target: &ToolTarget,
+        scope: &BaseScope,
+        mut url: Url,
+        prepared: &Prepared,
+    ) -> Result<(reqwest::Response, Url), ConnectorError> {
+        let tool = &target.tool;
+        let mut method = prepared.method.clone();
+        let mut body = prepared.body.as_ref();
+        for _ in 0..=MAX_REDIRECTS {
+            self.check_destination(tool, scope, &url)?;
+            let mut response = self.send(target, &url, &method, body, false).await?;
+            if response.status() == reqwest::StatusCode::UNAUTHORIZED
+                && matches!(target.auth, ToolAuth::Oauth2ClientCredentials { .. })
+            {
+                // The cached token may have been revoked early: get a new one and try once
+                // more. Safe for writes too: a 401 means the tool did nothing.
+                response = self.send(target, &url, &method, body, true).await?;
+            }
+            let status = response.status();
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|value| value.to_str().ok())
+                .filter(|_| status.is_redirection());
+            let Some(location) = location else {
+                return Ok((response, url));
+            };
+            let next = url.join(location).map_err(|_| ConnectorError::BadUrl {
+                tool: tool.name.clone(),
+            })?;
+            // As browsers do: 303, and 301/302 after a POST, continue as a GET without body.
+            if status == reqwest::StatusCode::SEE_OTHER
+                || (matches!(status.as_u16(), 301 | 302) && method == reqwest::Method::POST)
+            {
+                method = reqwest::Method::GET;
+                body = None;
+            }
+            url = next;
+        }
+        Err(ConnectorError::Refused {
+            tool: tool.name.clone(),
+            reason: format!("it redirected more than {MAX_REDIRECTS} times"),
+        })
+    }
+
+    /// Refuses a URL off the tool's base path, or (off this server's own origin) one whose
+    /// host is a literal internal address; names are checked again when they resolve.
+    fn check_destination(
+        &self,
+        tool: &tool::Model,
+        scope: &BaseScope,
+        url: &Url,
+    ) -> Result<(), ConnectorError> {
+        if !scope.contains(url) {
+            tracing::warn!(tool = %tool.slug, %url, base = %scope.base(), "refused a request off the tool's base path");
+            return Err(ConnectorError::LeavesBasePath {
+                tool: tool.name.clone(),
+                base: scope.base().to_string(),
+            });
+        }
+        if url.origin() != self.internal_origin {
+            self.hosts
+                .check_url(url)
+                .map_err(|refused| ConnectorError::Refused {
+                    tool: tool.name.clone(),
+                    reason: refused.to_string(),
+                })?;
+        }
+        Ok(())
+    }
+
     /// Sends one request with the tool's credentials; `fresh_token` forces a new OAuth2 token.
     async fn send(
         &self,
         target: &ToolTarget,
         url: &Url,
-        prepared: &Prepared,
+        method: &reqwest::Method,
+        body: Option<&Value>,
         fresh_token: bool,
     ) -> Result<reqwest::Response, ConnectorError> {
         let tool = &target.tool;
@@ -934,10 +1023,10 @@ impl ConnectorService {
         };
         let mut builder = self
             .client
-            .request(prepared.method.clone(), url.clone())
+            .request(method.clone(), url.clone())
             .headers(Self::default_headers(target))
             .timeout(timeout);
-        if let Some(body) = &prepared.body {
+        if let Some(body) = body {
             builder = builder.json(body);
         }
         builder = match &target.auth {
@@ -1111,18 +1200,14 @@ impl ConnectorService {
         }
     }
 
-    fn request_url(&self, base_url: &str, request: &RequestSpec) -> Option<Url> {
-        let mut url = if base_url.starts_with('/') {
+    /// Where the tool's requests may go: its base URL, relative ones on this server.
+    fn scope_of(&self, base_url: &str) -> Option<BaseScope> {
+        let base = if base_url.starts_with('/') {
             self.settings.internal_base_url.join(base_url).ok()?
         } else {
             Url::parse(base_url).ok()?
         };
-        let path = format!("{}{}", url.path().trim_end_matches('/'), request.path);
-        url.set_path(&path);
-        if !request.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(&request.query);
-        }
-        Some(url)
+        Some(BaseScope::of(base))
     }
 
     /// Resolves every bound widget: each distinct request (placeholders filled from
@@ -1188,6 +1273,29 @@ impl ConnectorService {
             })
             .collect()
     }
+}
+
+/// Whether the tool declares a POST of `path` with a JSON body as a read: one of its own
+/// endpoints, or one of its connector template's, marked `read_only`. What a page says about
+/// its own request does not count — it would let any write be retried and cached.
+fn declares_read(tool: &tool::Model, path: &str) -> bool {
+    let is_declared_read = |endpoint: &domain::template::EndpointTemplate| {
+        endpoint.request.method == HttpMethod::Post
+            && endpoint.request.path == path
+            && matches!(
+                endpoint.request.body,
+                Some(RequestBody::Json {
+                    read_only: true,
+                    ..
+                })
+            )
+    };
+    ToolSettings::lenient(&tool.config)
+        .endpoints
+        .iter()
+        .any(is_declared_read)
+        || templates::of_kind(&tool.kind)
+            .is_some_and(|template| template.endpoints.iter().any(is_declared_read))
 }
 
 /// The error and all its sources, lowercased, for recognising DNS and TLS failures.
@@ -1286,11 +1394,7 @@ pub fn apply_mapping(
                 target: target.clone(),
                 reason,
             };
-            let compiled = jmespath::compile(expression).map_err(|err| failed(err.to_string()))?;
-            let result = compiled
-                .search(body)
-                .map_err(|err| failed(err.to_string()))?;
-            let value = serde_json::to_value(&*result).map_err(|err| failed(err.to_string()))?;
+            let value = evaluator::search(expression, body).map_err(failed)?;
             Ok((target.clone(), value))
         })
         .collect()

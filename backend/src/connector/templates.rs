@@ -1,5 +1,7 @@
 //! The connector templates shipped with the server (`backend/connectors/*.json`).
 
+use std::sync::LazyLock;
+
 use domain::{Action, dto::SessionUser, template::ConnectorTemplate};
 
 use crate::Result;
@@ -36,15 +38,28 @@ const MANIFESTS: &[(&str, &str)] = &[
     ("rest.json", include_str!("../../connectors/rest.json")),
 ];
 
-/// Every shipped template, parsed. The manifests are part of the binary and checked by tests,
-/// so a malformed one is a build defect, not a runtime condition.
+/// Every shipped template, parsed once. The manifests are part of the binary and checked by
+/// tests, so a malformed one is a build defect, not a runtime condition.
+fn shipped() -> &'static [ConnectorTemplate] {
+    static PARSED: LazyLock<Vec<ConnectorTemplate>> = LazyLock::new(|| {
+        MANIFESTS
+            .iter()
+            .map(|(file, text)| {
+                serde_json::from_str(text).unwrap_or_else(|err| panic!("connectors/{file}: {err}"))
+            })
+            .collect()
+    });
+    &PARSED
+}
+
+/// Every shipped template.
 pub fn all() -> Vec<ConnectorTemplate> {
-    MANIFESTS
-        .iter()
-        .map(|(file, text)| {
-            serde_json::from_str(text).unwrap_or_else(|err| panic!("connectors/{file}: {err}"))
-        })
-        .collect()
+    shipped().to_vec()
+}
+
+/// The template tools of `kind` are made from, if one is shipped.
+pub fn of_kind(kind: &str) -> Option<&'static ConnectorTemplate> {
+    shipped().iter().find(|template| template.kind == kind)
 }
 
 /// The templates, for those who may open the admin area.

@@ -234,11 +234,51 @@ async fn writes_are_sent_once_never_retried_and_never_cached() {
     assert_eq!(upstream.hits(), 3);
 }
 
+/// The tool declares a POST of `path` with a JSON body as a read, as an Admin would in its
+/// endpoints.
+fn declaring_read(mut tool: ToolTarget, path: &str) -> ToolTarget {
+    tool.tool.config = json!({"endpoints": [{
+        "name": "search", "label": "Search",
+        "request": {"method": "POST", "path": path,
+                    "body": {"kind": "json", "read_only": true, "template": {"q": "{{q}}"}}}
+    }]});
+    tool
+}
+
 #[tokio::test]
-async fn read_only_posts_are_retried_and_cached_like_gets() {
+async fn a_post_the_page_marks_read_only_is_a_write_unless_the_tool_declares_it() {
     let (base, upstream) = start().await;
     let connector = connector(&["127.0.0.1"]);
     let tool = target(3, &base, ToolAuth::None, None);
+    let claimed = json_post("/flaky", json!({"q": "etl"}), true);
+    // A widget may not send it: it is not known to be a read.
+    let refused = connector
+        .fetch(&tool, &claimed, 60, false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, ConnectorError::WriteInBinding { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(upstream.hits(), 0);
+    // Sent as what it is, a write: once, not retried after a transient failure.
+    upstream.failures_left.store(1, Ordering::SeqCst);
+    assert!(connector.submit(&tool, &claimed).await.is_err());
+    assert_eq!(upstream.hits(), 1, "not retried");
+    // Another tool declaring a read on another path changes nothing for this one.
+    let elsewhere = declaring_read(target(3, &base, ToolAuth::None, None), "/echo");
+    assert!(matches!(
+        connector.fetch(&elsewhere, &claimed, 60, false).await,
+        Err(ConnectorError::WriteInBinding { .. })
+    ));
+    assert_eq!(upstream.hits(), 1);
+}
+
+#[tokio::test]
+async fn posts_the_tool_declares_as_reads_are_retried_and_cached_like_gets() {
+    let (base, upstream) = start().await;
+    let connector = connector(&["127.0.0.1"]);
+    let tool = declaring_read(target(3, &base, ToolAuth::None, None), "/flaky");
     let search = json_post("/flaky", json!({"q": "etl"}), true);
     upstream.failures_left.store(1, Ordering::SeqCst);
     let fetched = connector.fetch(&tool, &search, 60, false).await.unwrap();
@@ -256,7 +296,7 @@ async fn read_only_posts_are_retried_and_cached_like_gets() {
 async fn a_successful_write_drops_the_tools_cached_reads() {
     let (base, upstream) = start().await;
     let connector = connector(&["127.0.0.1"]);
-    let tool = target(4, &base, ToolAuth::None, None);
+    let tool = declaring_read(target(4, &base, ToolAuth::None, None), "/echo");
     let read = json_post("/echo", json!({"list": "incidents"}), true);
     connector.fetch(&tool, &read, 600, false).await.unwrap();
     connector.fetch(&tool, &read, 600, false).await.unwrap();

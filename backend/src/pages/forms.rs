@@ -90,7 +90,6 @@ impl PageService {
 
 /// The created record's reference in the tool's answer, as text.
 fn reference_in(answer: &Value, expression: &str) -> Option<String> {
-    let found = jmespath::compile(expression).ok()?.search(answer).ok()?;
-    let value = serde_json::to_value(&*found).ok()?;
+    let value = crate::connector::evaluator::search(expression, answer).ok()?;
     (!value.is_null()).then(|| display_value(&value))
 }

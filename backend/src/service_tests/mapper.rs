@@ -144,3 +144,58 @@ async fn transforms_format_the_mapped_data_and_bad_ones_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_expression_too_deep_or_too_long_is_refused_on_save_and_fails_its_widget_in_preview() {
+    let upstream = upstream().await;
+    let deep = format!("{}runs{}", "[".repeat(1_000), "]".repeat(1_000));
+    let nested_calls = format!("{}runs{}", "length(".repeat(1_000), ")".repeat(1_000));
+    // Short enough for the length bound: refused for its nesting.
+    let short_but_deep = format!("{}runs{}", "[".repeat(600), "]".repeat(600));
+    let megabyte = "runs.".repeat(200 * 1024) + "run_id";
+    for world in worlds(&upstream.base_url).await {
+        let pages = &world.services.pages;
+        for (label, expression) in [
+            ("1,000 brackets", &deep),
+            ("1,000 calls", &nested_calls),
+            ("600 brackets", &short_but_deep),
+            ("1 MB", &megabyte),
+        ] {
+            let widgets = json!([super::kpi("k", 0, "/runs", expression, 0)]);
+            let saved = pages
+                .create(&world.admin, page("deep", widgets.clone(), false))
+                .await
+                .unwrap_err();
+            assert_eq!(saved.code(), ErrorCode::Validation, "{label}");
+            let issues = saved.to_body().issues;
+            assert_eq!(issues.len(), 1, "{label}: {issues:?}");
+            assert!(
+                issues[0]
+                    .path
+                    .ends_with("widgets[0] (\"k\").binding.mapping.value"),
+                "{label}: {}",
+                issues[0].path
+            );
+            assert!(
+                issues[0].message.contains("keep it under"),
+                "{label}: {}",
+                issues[0].message
+            );
+            // The preview renders unfinished drafts (structure checked, not rules): the
+            // widget fails with the same reason instead of the server falling over.
+            let previewed = pages
+                .preview(
+                    &world.admin,
+                    json!({"schema_version": 1, "layout": {"widgets": widgets}}),
+                )
+                .await
+                .unwrap();
+            match &previewed.data["k"] {
+                WidgetData::Failed { message } => {
+                    assert!(message.contains("keep it under"), "{label}: {message}")
+                }
+                other => panic!("{label}: {other:?}"),
+            }
+        }
+    }
+}

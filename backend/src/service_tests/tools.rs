@@ -430,6 +430,43 @@ async fn calls_made_for_pages_update_the_tools_status() {
 }
 
 #[tokio::test]
+async fn two_concurrent_edits_from_the_same_base_give_one_save_and_one_conflict() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let tools = &world.services.tools;
+        let ops = ops_id(&world).await;
+        for round in 0..5 {
+            let opened = tools.details(&world.admin, ops).await.unwrap();
+            let save = |name: &str| {
+                let mut edit = ToolEdit {
+                    base_updated_at: Some(opened.updated_at),
+                    ..edit(&upstream.base_url)
+                };
+                edit.name = format!("{name} {round}");
+                tools.update(&world.admin, ops, edit)
+            };
+            let (first, second) = tokio::join!(save("First"), save("Second"));
+            let codes: Vec<Option<ErrorCode>> = [&first, &second]
+                .iter()
+                .map(|result| result.as_ref().err().map(Error::code))
+                .collect();
+            assert!(
+                codes == [None, Some(ErrorCode::Conflict)]
+                    || codes == [Some(ErrorCode::Conflict), None],
+                "{} round {round}: {first:?} / {second:?}",
+                world.label
+            );
+            let winner = first.or(second).unwrap();
+            let kept = tools.details(&world.admin, ops).await.unwrap();
+            assert_eq!(
+                kept.summary.name, winner.name,
+                "the saved edit is what is stored"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn an_edit_over_a_newer_change_is_refused_not_lost() {
     let upstream = upstream().await;
     for world in worlds(&upstream.base_url).await {

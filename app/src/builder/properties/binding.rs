@@ -7,9 +7,12 @@ use domain::{
 use leptos::prelude::*;
 
 use super::{pagination::PaginationFields, read, write};
-use crate::builder::{
-    Builder, api,
-    mapper::{FieldMapper, TransformFields},
+use crate::{
+    builder::{
+        Builder, api,
+        mapper::{FieldMapper, TransformFields},
+    },
+    components::TextField,
 };
 
 #[component]
@@ -131,7 +134,7 @@ pub(super) fn BindingFields(id: String, type_name: &'static str) -> impl IntoVie
     let path_id = id.clone();
     let path_value = {
         let binding = binding.clone();
-        move || binding().map(|b| path_text(&b)).unwrap_or_default()
+        Signal::derive(move || binding().map(|b| path_text(&b)).unwrap_or_default())
     };
     view! {
         <fieldset class="prop-binding">
@@ -153,10 +156,7 @@ pub(super) fn BindingFields(id: String, type_name: &'static str) -> impl IntoVie
                         {move || endpoints().into_iter().map(|e| view! { <option value=e.name.clone()>{e.label}</option> }).collect_view()}
                     </select>
                 </label>
-                <label class="prop-field">
-                    <span>"Path and query"</span>
-                    <input type="text" class="mono" prop:value=path_value on:change=move |ev| {
-                        let text = event_target_value(&ev);
+                <TextField label="Path and query" input_class="mono" value=path_value commit_on_change=true on_input=Callback::new(move |text: String| {
                         write(builder, &path_id, |w| match w.binding.as_mut() {
                             Some(b) => {
                                 let pagination = b.request.pagination.take();
@@ -165,8 +165,7 @@ pub(super) fn BindingFields(id: String, type_name: &'static str) -> impl IntoVie
                             }
                             None => false,
                         });
-                    } />
-                </label>
+                    }) />
                 {mapping_rows}
                 <FieldMapper id=id.clone() type_name=type_name targets=allowed />
                 <TransformFields id=id.clone() />
@@ -188,24 +187,27 @@ fn number_field(
     let builder = expect_context::<Builder>();
     let value = {
         let id = id.to_owned();
-        move || {
+        Signal::derive(move || {
             read(builder, &id, |w| w.binding.as_ref().map(get))
                 .map(|v| v.to_string())
                 .unwrap_or_default()
-        }
+        })
     };
     let id = id.to_owned();
+    let on_input = Callback::new(move |text: String| {
+        let Ok(number) = text.parse::<u32>() else {
+            return;
+        };
+        write(builder, &id, |w| match w.binding.as_mut() {
+            Some(b) if get(b) != number => {
+                set(b, number);
+                true
+            }
+            _ => false,
+        });
+    });
     view! {
-        <label class="prop-number">
-            <span>{label}</span>
-            <input type="number" min="0" prop:value=value on:change=move |ev| {
-                let Ok(number) = event_target_value(&ev).parse::<u32>() else { return };
-                write(builder, &id, |w| match w.binding.as_mut() {
-                    Some(b) if get(b) != number => { set(b, number); true }
-                    _ => false,
-                });
-            } />
-        </label>
+        <TextField label value on_input commit_on_change=true class="prop-number" input_type="number" min="0" />
     }
     .into_any()
 }

@@ -7,7 +7,7 @@ use domain::{
 use leptos::prelude::*;
 
 use super::fields::{check_field, choice_field, pairs};
-use crate::builder::Builder;
+use crate::{builder::Builder, components::TextField};
 
 #[component]
 pub(super) fn PositionFields(id: String) -> impl IntoView {
@@ -24,23 +24,24 @@ pub(super) fn PositionFields(id: String) -> impl IntoView {
                       part: fn(domain::GridRect) -> u16,
                       set: fn(domain::GridRect, u16) -> domain::GridRect| {
         let id = id.clone();
-        view! {
-            <label class="prop-number">
-                <span>{label}</span>
-                <input type="number" min="0" prop:value=move || rect.get().map(|r| part(r).to_string()).unwrap_or_default()
-                    on:change=move |ev| {
-                        let Ok(value) = event_target_value(&ev).parse::<u16>() else { return };
-                        let Some(current) = rect.get_untracked() else { return };
-                        let next = set(current, value);
-                        let id = id.clone();
-                        builder.layout_edit(move |layout, breakpoint| {
-                            let moved = layout::move_to(layout, breakpoint, &id, next.x, next.y);
-                            let resized = layout::resize(layout, breakpoint, &id, next.w, next.h);
-                            moved | resized
-                        });
-                    } />
-            </label>
-        }
+        let value =
+            Signal::derive(move || rect.get().map(|r| part(r).to_string()).unwrap_or_default());
+        let on_input = Callback::new(move |text: String| {
+            let Ok(value) = text.parse::<u16>() else {
+                return;
+            };
+            let Some(current) = rect.get_untracked() else {
+                return;
+            };
+            let next = set(current, value);
+            let id = id.clone();
+            builder.layout_edit(move |layout, breakpoint| {
+                let moved = layout::move_to(layout, breakpoint, &id, next.x, next.y);
+                let resized = layout::resize(layout, breakpoint, &id, next.w, next.h);
+                moved | resized
+            });
+        });
+        view! { <TextField label value on_input commit_on_change=true class="prop-number" input_type="number" min="0" /> }
     };
     view! {
         <fieldset class="prop-grid">

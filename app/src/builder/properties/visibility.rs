@@ -7,7 +7,7 @@ use domain::{
 use leptos::prelude::*;
 
 use super::{read, write};
-use crate::builder::Builder;
+use crate::{builder::Builder, components::TextField};
 
 /// Who sees the widget: roles (checked on the server) and an optional page-variable rule.
 #[component]
@@ -52,7 +52,7 @@ pub(super) fn VisibilityFields(id: String) -> impl IntoView {
         let id = id.clone();
         let value = {
             let id = id.clone();
-            move || {
+            Signal::derive(move || {
                 read(builder, &id, |w| {
                     w.visibility
                         .as_ref()
@@ -60,25 +60,29 @@ pub(super) fn VisibilityFields(id: String) -> impl IntoView {
                         .map(get)
                         .unwrap_or_default()
                 })
-            }
+            })
         };
-        view! {
-            <label class="prop-field">
-                <span>{label}</span>
-                <input type="text" prop:value=value on:change=move |ev| {
-                    let text = event_target_value(&ev);
-                    write(builder, &id, |w| {
-                        let visibility = w.visibility.get_or_insert_with(Visibility::default);
-                        set(visibility.when.get_or_insert_with(VariableCondition::default), text.trim().to_owned());
-                        if visibility.when.as_ref().is_some_and(|c| c.variable.is_empty() && c.equals.is_empty()) {
-                            visibility.when = None;
-                        }
-                        tidy(&mut w.visibility);
-                        true
-                    });
-                } />
-            </label>
-        }
+        let on_input = Callback::new(move |text: String| {
+            write(builder, &id, |w| {
+                let visibility = w.visibility.get_or_insert_with(Visibility::default);
+                set(
+                    visibility
+                        .when
+                        .get_or_insert_with(VariableCondition::default),
+                    text.trim().to_owned(),
+                );
+                if visibility
+                    .when
+                    .as_ref()
+                    .is_some_and(|c| c.variable.is_empty() && c.equals.is_empty())
+                {
+                    visibility.when = None;
+                }
+                tidy(&mut w.visibility);
+                true
+            });
+        });
+        view! { <TextField label value on_input commit_on_change=true /> }
     };
     view! {
         <fieldset class="prop-binding">

@@ -72,7 +72,7 @@ pub fn TextField(
     #[prop(optional)] min: Option<&'static str>,
     #[prop(optional)] max: Option<&'static str>,
     #[prop(optional)] node_ref: NodeRef<html::Input>,
-) -> impl IntoView {
+) -> AnyView {
     let (aria_invalid, aria_describedby) = aria_of(&error, invalid, described_by);
     let report = move |ev| on_input.run(event_target_value(&ev));
     let input = if commit_on_change {
@@ -101,6 +101,7 @@ pub fn TextField(
         </label>
         {error.filter(|_| !error_elsewhere).map(|error| error.line())}
     }
+    .into_any()
 }
 
 /// Several lines of text; see [`TextField`] for `commit_on_change`.
@@ -119,7 +120,7 @@ pub fn TextAreaField(
     code: bool,
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(optional, into)] testid: Option<String>,
-) -> impl IntoView {
+) -> AnyView {
     let (aria_invalid, aria_describedby) = aria_of(&error, invalid, described_by);
     let report = move |ev| on_input.run(event_target_value(&ev));
     let (class, spellcheck) = if code {
@@ -151,6 +152,7 @@ pub fn TextAreaField(
         </label>
         {error.map(|error| error.line())}
     }
+    .into_any()
 }
 
 /// A choice among `(value, text)` options. The current value is marked `selected` (so
@@ -161,7 +163,7 @@ pub fn SelectField(
     #[prop(into)] value: Signal<String>,
     on_change: Callback<String>,
     options: Vec<(String, String)>,
-) -> impl IntoView {
+) -> AnyView {
     view! {
         <label class="prop-field">
             <span>{move || label.get()}</span>
@@ -176,4 +178,5 @@ pub fn SelectField(
             </select>
         </label>
     }
+    .into_any()
 }

@@ -14,7 +14,7 @@ use crate::{
 };
 
 #[component]
-pub(super) fn AboutSection(state: ToolFormState) -> impl IntoView {
+pub(super) fn AboutSection(state: ToolFormState) -> AnyView {
     let is_new = state.is_new;
     let on_name = Callback::new(move |text: String| {
         if is_new && !state.slug_edited.get_untracked() {
@@ -40,11 +40,12 @@ pub(super) fn AboutSection(state: ToolFormState) -> impl IntoView {
             <LogoField state />
         </fieldset>
     }
+    .into_any()
 }
 
 /// The logo picker: checked in the browser (size and format) before it is uploaded on save.
 #[component]
-fn LogoField(state: ToolFormState) -> impl IntoView {
+fn LogoField(state: ToolFormState) -> AnyView {
     let ToolFormState {
         logo_preview,
         logo_bytes,
@@ -121,4 +122,5 @@ fn LogoField(state: ToolFormState) -> impl IntoView {
             </p>
         </div>
     }
+    .into_any()
 }

@@ -34,7 +34,7 @@ fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[component]
-pub(super) fn AuthFields(state: ToolFormState) -> impl IntoView {
+pub(super) fn AuthFields(state: ToolFormState) -> AnyView {
     let auth_type = state.auth_type;
     let key_location = state.key_location;
     view! {
@@ -66,11 +66,12 @@ pub(super) fn AuthFields(state: ToolFormState) -> impl IntoView {
             <p class="muted">"Saving removes the stored credentials."</p>
         })}
     }
+    .into_any()
 }
 
 /// The secret is write-only: a stored one is only named, and can be replaced.
 #[component]
-fn SecretField(state: ToolFormState) -> impl IntoView {
+fn SecretField(state: ToolFormState) -> AnyView {
     let ToolFormState {
         has_secret,
         auth_type,
@@ -78,7 +79,7 @@ fn SecretField(state: ToolFormState) -> impl IntoView {
         secret,
         ..
     } = state;
-    move || {
+    let field = move || {
         (auth_type.get() != "none").then(|| {
             let label = secret_label(&auth_type.get());
             if replacing_secret.get() {
@@ -105,5 +106,6 @@ fn SecretField(state: ToolFormState) -> impl IntoView {
                 .into_any()
             }
         })
-    }
+    };
+    field.into_any()
 }

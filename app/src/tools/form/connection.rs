@@ -8,7 +8,7 @@ use super::{auth::AuthFields, state::ToolFormState};
 use crate::components::TextField;
 
 #[component]
-pub(super) fn ConnectionSection(state: ToolFormState) -> impl IntoView {
+pub(super) fn ConnectionSection(state: ToolFormState) -> AnyView {
     view! {
         <fieldset class="tool-form-group">
             <legend>"Connection"</legend>
@@ -23,11 +23,12 @@ pub(super) fn ConnectionSection(state: ToolFormState) -> impl IntoView {
             <LimitFields state />
         </fieldset>
     }
+    .into_any()
 }
 
 /// Default headers as editable name/value rows.
 #[component]
-fn HeaderRows(state: ToolFormState) -> impl IntoView {
+fn HeaderRows(state: ToolFormState) -> AnyView {
     let headers = state.headers;
     let error = state.error("default_headers");
     view! {
@@ -71,11 +72,12 @@ fn HeaderRows(state: ToolFormState) -> impl IntoView {
             {error.line()}
         </div>
     }
+    .into_any()
 }
 
 /// Rate limit and timeout side by side; their error lines follow the row.
 #[component]
-fn LimitFields(state: ToolFormState) -> impl IntoView {
+fn LimitFields(state: ToolFormState) -> AnyView {
     let (rate_error, timeout_error) = (
         state.error("rate_limit_per_minute"),
         state.error("timeout_seconds"),
@@ -92,4 +94,5 @@ fn LimitFields(state: ToolFormState) -> impl IntoView {
         {rate_error.line()}
         {timeout_error.line()}
     }
+    .into_any()
 }

@@ -8,7 +8,7 @@ use super::state::ToolFormState;
 use crate::components::{SelectField, TextAreaField};
 
 #[component]
-pub(super) fn DataSection(state: ToolFormState) -> impl IntoView {
+pub(super) fn DataSection(state: ToolFormState) -> AnyView {
     let ToolFormState {
         classification,
         sample,
@@ -38,10 +38,11 @@ pub(super) fn DataSection(state: ToolFormState) -> impl IntoView {
             </p>
         </fieldset>
     }
+    .into_any()
 }
 
 #[component]
-pub(super) fn OperationsSection(state: ToolFormState) -> impl IntoView {
+pub(super) fn OperationsSection(state: ToolFormState) -> AnyView {
     view! {
         <fieldset class="tool-form-group">
             <legend>"Endpoints and SQL statements"</legend>
@@ -52,6 +53,7 @@ pub(super) fn OperationsSection(state: ToolFormState) -> impl IntoView {
                 hint=r#"{"failed_runs": {"sql": "SELECT job, count(*) FROM runs WHERE state = :state GROUP BY job", "parameters": [{"name": "state", "type": "STRING"}]}}"# />
         </fieldset>
     }
+    .into_any()
 }
 
 /// A JSON text area whose problems (paths inside the JSON) are listed below it.
@@ -62,7 +64,7 @@ fn JsonField(
     field: &'static str,
     text: RwSignal<String>,
     hint: &'static str,
-) -> impl IntoView {
+) -> AnyView {
     let described = format!("{field}-issues");
     view! {
         <TextAreaField label rows="6" code=true testid=format!("tool-{field}") placeholder=hint
@@ -73,4 +75,5 @@ fn JsonField(
             {move || state.messages_under(field).into_iter().map(|message| view! { <li>{message}</li> }).collect_view()}
         </ul>
     }
+    .into_any()
 }

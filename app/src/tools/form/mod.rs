@@ -94,8 +94,8 @@ pub fn ToolForm(
     } else {
         format!("Edit {}", edit.name)
     };
-    // Each section is its own component: one view of this size overflows the compiler's
-    // type depth.
+    // Each section is its own component returning an `AnyView`: one view of this size
+    // overflows the compiler's type depth.
     view! {
         <section
             class="panel tool-form-panel"

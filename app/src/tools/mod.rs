@@ -9,7 +9,7 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
-use crate::auth::error_view;
+use crate::{auth::error_view, components::TextField};
 use form::{FormMode, ToolForm};
 
 /// Whether a tool matches the search box: by name, slug or kind, ignoring case.
@@ -59,15 +59,9 @@ pub fn ToolsAdminPage() -> impl IntoView {
                     // Type-erased pieces keep the view's type shallow enough for the compiler.
                     let toolbar = view! {
                             <div class="toolbar">
-                                <label class="search-field">
-                                    <span>"Search tools"</span>
-                                    <input
-                                        type="search"
-                                        placeholder="Name or kind"
-                                        prop:value=move || query.get()
-                                        on:input=move |ev| query.set(event_target_value(&ev))
-                                    />
-                                </label>
+                                <TextField label="Search tools" class="search-field" input_type="search"
+                                    placeholder="Name or kind" value=query
+                                    on_input=Callback::new(move |text| query.set(text)) />
                                 <button type="button" class="btn-primary" on:click=open_new>"Add tool"</button>
                             </div>
                     }

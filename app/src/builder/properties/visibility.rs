@@ -1,0 +1,107 @@
+//! Who sees the widget.
+
+use domain::{
+    Role,
+    page::{VariableCondition, Visibility},
+};
+use leptos::prelude::*;
+
+use super::{read, write};
+use crate::{builder::Builder, components::TextField};
+
+/// Who sees the widget: roles (checked on the server) and an optional page-variable rule.
+#[component]
+pub(super) fn VisibilityFields(id: String) -> impl IntoView {
+    let builder = expect_context::<Builder>();
+    let role_boxes = Role::ALL
+        .into_iter()
+        .map(|role| {
+            let checked = {
+                let id = id.clone();
+                move || {
+                    read(builder, &id, |w| {
+                        w.visibility
+                            .as_ref()
+                            .is_some_and(|v| v.roles.contains(&role))
+                    })
+                }
+            };
+            let id = id.clone();
+            view! {
+                <label class="prop-check">
+                    <input type="checkbox" prop:checked=checked on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        write(builder, &id, |w| {
+                            let visibility = w.visibility.get_or_insert_with(Visibility::default);
+                            visibility.roles.retain(|r| *r != role);
+                            if on {
+                                visibility.roles.push(role);
+                            }
+                            tidy(&mut w.visibility);
+                            true
+                        });
+                    } />
+                    <span>{role.label()}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let condition_field = |label: &'static str,
+                           get: fn(&VariableCondition) -> String,
+                           set: fn(&mut VariableCondition, String)| {
+        let id = id.clone();
+        let value = {
+            let id = id.clone();
+            Signal::derive(move || {
+                read(builder, &id, |w| {
+                    w.visibility
+                        .as_ref()
+                        .and_then(|v| v.when.as_ref())
+                        .map(get)
+                        .unwrap_or_default()
+                })
+            })
+        };
+        let on_input = Callback::new(move |text: String| {
+            write(builder, &id, |w| {
+                let visibility = w.visibility.get_or_insert_with(Visibility::default);
+                set(
+                    visibility
+                        .when
+                        .get_or_insert_with(VariableCondition::default),
+                    text.trim().to_owned(),
+                );
+                if visibility
+                    .when
+                    .as_ref()
+                    .is_some_and(|c| c.variable.is_empty() && c.equals.is_empty())
+                {
+                    visibility.when = None;
+                }
+                tidy(&mut w.visibility);
+                true
+            });
+        });
+        view! { <TextField label value on_input commit_on_change=true /> }
+    };
+    view! {
+        <fieldset class="prop-binding">
+            <legend>"Visibility"</legend>
+            <p class="muted">"Visible to (none checked = everyone):"</p>
+            {role_boxes}
+            {condition_field("Only when widget (search or filter id)", |c| c.variable.clone(), |c, v| c.variable = v)}
+            {condition_field("has the value", |c| c.equals.clone(), |c, v| c.equals = v)}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// An empty visibility rule is no rule.
+fn tidy(visibility: &mut Option<Visibility>) {
+    if visibility
+        .as_ref()
+        .is_some_and(|v| v.roles.is_empty() && v.when.is_none())
+    {
+        *visibility = None;
+    }
+}

@@ -7,6 +7,27 @@ fn no_response_ever_carries_a_stored_secret() {
     on_shared_runtime(async {
         const SECRET: &str = "sk-live-PLAINTEXT-4242";
         for app in apps().await {
+            // The tool: Databricks' answer, given only to a request carrying the stored
+            // credential, so a working widget proves the secret reached the request.
+            let runs = app
+                .mock("/mock/databricks/api/2.1/jobs/runs/list?limit=25")
+                .await;
+            let tool_app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+                let runs = runs.clone();
+                async move {
+                    let sent = headers
+                        .get(header::AUTHORIZATION)
+                        .and_then(|value| value.to_str().ok());
+                    if sent == Some(format!("Bearer {SECRET}").as_str()) {
+                        axum::Json(runs).into_response()
+                    } else {
+                        StatusCode::UNAUTHORIZED.into_response()
+                    }
+                }
+            });
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let tool_url = format!("http://{}", listener.local_addr().unwrap());
+            tokio::spawn(async move { axum::serve(listener, tool_app).await.unwrap() });
             let admin_user = app
                 .services
                 .auth
@@ -23,7 +44,7 @@ fn no_response_ever_carries_a_stored_secret() {
                         slug: "billing".into(),
                         name: "Billing API".into(),
                         kind: "rest".into(),
-                        base_url: "/mock/databricks".into(),
+                        base_url: tool_url,
                         auth: domain::tool::ToolAuth::Bearer,
                         secret: Some(SECRET.into()),
                         config: json!({"description": "uses a bearer token"}),
@@ -107,9 +128,15 @@ fn no_response_ever_carries_a_stored_secret() {
                     app.label
                 );
             }
-            // The widget bound to the tool still worked: the secret reached the request.
+            // The widget bound to the tool worked: the tool saw its credential.
             let rendered: Value = serde_json::from_str(&bodies[2]).unwrap();
             assert_eq!(rendered["data"]["job-successes"]["status"], "ready");
+            let answer: Value = serde_json::from_str(&bodies[9]).unwrap();
+            assert!(
+                !answer.to_string().contains("Showing the tool's sample"),
+                "{}: the mapper read the live answer: {answer}",
+                app.label
+            );
         }
     });
 }

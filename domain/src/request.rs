@@ -84,7 +84,8 @@ impl JsonTemplate {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RequestBody {
     /// A JSON document sent as is, placeholders filled in. It changes data (never cached or
-    /// retried) unless `read_only` says the endpoint only answers questions.
+    /// retried) unless the tool declares the endpoint a read; `read_only` asks to treat it as
+    /// one, and counts only where the tool agrees.
     Json {
         template: JsonTemplate,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -217,3 +217,195 @@ fn viewers_are_refused_the_pages_screen() {
         }
     });
 }
+
+/// Markup that would run script or take the page elsewhere: event-handler attributes,
+/// `javascript:` addresses, `srcdoc`, `<base>`, refreshes, and scripts without this
+/// response's nonce. Script bodies are skipped the way a browser skips them (to `</script`).
+fn unsafe_markup(html: &str, nonce: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = lower[at..].find('<') {
+        let start = at + offset;
+        let name_end = lower[start + 1..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(lower.len(), |end| start + 1 + end);
+        let name = &lower[start + 1..name_end];
+        if name.is_empty() {
+            at = start + 1;
+            continue;
+        }
+        // Attributes, honouring quotes, up to the tag's end.
+        let mut attributes = Vec::new();
+        let mut i = name_end;
+        while i < bytes.len() && bytes[i] != b'>' {
+            if bytes[i].is_ascii_whitespace() || bytes[i] == b'/' {
+                i += 1;
+                continue;
+            }
+            let attribute_start = i;
+            while i < bytes.len() && !b" \t\n\r=/>".contains(&bytes[i]) {
+                i += 1;
+            }
+            let attribute = lower[attribute_start..i].to_owned();
+            let mut value = String::new();
+            if i < bytes.len() && bytes[i] == b'=' {
+                i += 1;
+                if i < bytes.len() && (bytes[i] == b'"' || bytes[i] == b'\'') {
+                    let quote = bytes[i];
+                    let value_end = lower[i + 1..]
+                        .find(quote as char)
+                        .map_or(lower.len(), |end| i + 1 + end);
+                    value = lower[i + 1..value_end].to_owned();
+                    i = value_end + 1;
+                } else {
+                    let value_start = i;
+                    while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' {
+                        i += 1;
+                    }
+                    value = lower[value_start..i].to_owned();
+                }
+            }
+            attributes.push((attribute, value));
+        }
+        let tag = &html[start..i.min(html.len())];
+        for (attribute, value) in &attributes {
+            let address = value.trim_start().replace(['\t', '\n', '\r'], "");
+            if attribute.starts_with("on")
+                || attribute == "srcdoc"
+                || address.starts_with("javascript:")
+                || address.starts_with("vbscript:")
+            {
+                found.push(format!("{attribute} in {tag}"));
+            }
+        }
+        if name == "base" || (name == "meta" && attributes.iter().any(|(a, _)| a == "http-equiv")) {
+            found.push(format!("<{name}> in the body: {tag}"));
+        }
+        at = i + 1;
+        if name == "script" {
+            if !attributes
+                .iter()
+                .any(|(attribute, value)| attribute == "nonce" && value == nonce)
+            {
+                found.push(format!("a script without the nonce: {tag}"));
+            }
+            at = lower[at.min(lower.len())..]
+                .find("</script")
+                .map_or(lower.len(), |end| at + end + 1);
+        }
+    }
+    found
+}
+
+const PAYLOADS: &[&str] = &[
+    "<script>window.__xss=1</script>",
+    "\"><script>window.__xss=1</script>",
+    "'><img src=x onerror=window.__xss=1>",
+    "<img src=x onerror=\"window.__xss=1\">",
+    "<svg onload=window.__xss=1>",
+    "</title><script>window.__xss=1</script>",
+    "</textarea><script>window.__xss=1</script>",
+    "</script><script>window.__xss=1</script>",
+    "<iframe srcdoc=\"<script>window.__xss=1</script>\"></iframe>",
+    "<a href=\"javascript:window.__xss=1\">open</a>",
+    "<a href=\"jav&#x09;ascript:window.__xss=1\">open</a>",
+    "<body onload=window.__xss=1>",
+    "<scr<script>ipt>window.__xss=1</scr</script>ipt>",
+    "<details open ontoggle=window.__xss=1>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=1>",
+    "<input autofocus onfocus=window.__xss=1>",
+    "<video><source onerror=window.__xss=1></video>",
+    "<object data=\"javascript:window.__xss=1\"></object>",
+    "<base href=\"javascript:window.__xss=1//\">",
+    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:window.__xss=1\">",
+    "<!--<img src=\"--><img src=x onerror=window.__xss=1//\">",
+    "[open](javascript:window.__xss=1)",
+    "![x](x\" onerror=\"window.__xss=1)",
+    "<a href=\"data:text/html,<script>window.__xss=1</script>\">x</a>",
+    "{{constructor.constructor('window.__xss=1')()}}",
+];
+
+/// One page carrying `payload` in every text a page author writes.
+fn payload_widgets(payload: &str) -> Value {
+    let widgets = [
+        json!({"type": "text", "props": {"text": payload}}),
+        json!({"type": "heading", "props": {"text": payload, "level": 2}}),
+        json!({"type": "markdown", "props": {"source": payload}}),
+        json!({"type": "html", "props": {"html": payload}}),
+        json!({"type": "code", "props": {"code": payload, "language": "sql"}}),
+        json!({"type": "card", "props": {"heading": payload, "text": payload, "tone": "neutral"}}),
+        json!({"type": "button", "props": {"label": payload, "action": {"kind": "refresh"}, "tone": "neutral"}}),
+        json!({"type": "link", "props": {"text": payload, "url": "https://learn.microsoft.com/"}}),
+        json!({"type": "image", "props": {"src": "/favicon.svg", "alt": payload}}),
+        json!({"type": "kpi", "props": {"label": payload, "trend": "higher_is_better"}}),
+    ];
+    Value::Array(
+        widgets
+            .into_iter()
+            .enumerate()
+            .map(|(index, mut widget)| {
+                widget["id"] = json!(format!("w{index}"));
+                widget["title"] = json!(payload);
+                widget["position"] = json!({"desktop": {"x": 0, "y": index * 2, "w": 6, "h": 2}});
+                widget
+            })
+            .collect(),
+    )
+}
+
+fn nonce_of(response: &reqwest::Response) -> String {
+    let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    let start = policy.find("'nonce-").unwrap() + "'nonce-".len();
+    let end = policy[start..].find('\'').unwrap() + start;
+    policy[start..end].to_ascii_lowercase()
+}
+
+#[test]
+fn no_text_an_author_writes_renders_as_markup_for_any_of_the_payloads() {
+    on_shared_runtime(async {
+        let app = spawn(backend::test_support::sqlite().await.db, "sqlite").await;
+        let admin = app.admin().await;
+        // The check itself sees what it looks for.
+        for (unsafe_html, what) in [
+            ("<p><img src=x onerror=go()></p>", "onerror"),
+            ("<a title='x' href=' javascript:go()'>x</a>", "javascript:"),
+            ("<script>go()</script>", "nonce"),
+            ("<iframe srcdoc=\"x\"></iframe>", "srcdoc"),
+        ] {
+            let found = unsafe_markup(unsafe_html, "n0nce");
+            assert!(
+                found.iter().any(|f| f.contains(what)),
+                "{unsafe_html}: {found:?}"
+            );
+        }
+        assert!(
+            unsafe_markup(
+                "<p title=\"a onerror=b\">&lt;script&gt;</p><script nonce=\"n0nce\">x</script>",
+                "n0nce"
+            )
+            .is_empty()
+        );
+        let mut placements = 0;
+        for (n, payload) in PAYLOADS.iter().enumerate() {
+            let slug = format!("payload-{n}");
+            let id = app.publish(&slug, payload, payload_widgets(payload)).await;
+            for path in [format!("/p/{slug}"), format!("/builder/{id}")] {
+                let response = admin.get(app.url(&path)).send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK, "{path}");
+                let nonce = nonce_of(&response);
+                let html = response.text().await.unwrap();
+                assert_eq!(
+                    unsafe_markup(&html, &nonce),
+                    Vec::<String>::new(),
+                    "{path} with payload {payload:?}"
+                );
+                placements += 12;
+            }
+        }
+        assert!(placements >= 100, "{placements} payload placements checked");
+    });
+}

@@ -1,0 +1,182 @@
+//! REST API under /api: thin handlers that resolve the caller, call one service and map the
+//! result. Every error answers with the same envelope: `{"error": {"code", "message", "issues"}}`.
+
+mod auth;
+mod events;
+mod health;
+mod pages;
+mod tools;
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{
+        DefaultBodyLimit, FromRequest, FromRequestParts,
+        rejection::{BytesRejection, JsonRejection, PathRejection},
+    },
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{delete, get, post, put},
+};
+use backend::auth::RequestSession;
+use domain::{ErrorBody, ErrorCode, dto::SessionUser};
+use serde_json::json;
+
+use crate::AppState;
+use auth::{login, logout, me, refresh};
+use events::{enable_webhook, events, receive_webhook};
+pub use health::{healthz, readyz};
+use pages::{
+    create_page, create_page_from, delete_page, duplicate_page, list_page_templates, list_pages,
+    page_draft, preview_page, publish_page, render_page, save_draft, save_page_as_copy,
+    unpublish_page,
+};
+use tools::{
+    create_tool, delete_tool, list_templates, list_tools, remove_tool_logo, set_tool_logo,
+    set_tool_secret, test_tool, tool_details, tool_logo, update_tool,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/login", post(login))
+        .route("/api/auth/refresh", post(refresh))
+        .route("/api/auth/logout", post(logout))
+        .route("/api/me", get(me))
+        .route("/api/pages", get(list_pages).post(create_page))
+        .route("/api/pages/{id}", delete(delete_page))
+        .route("/api/pages/{id}/render", get(render_page))
+        .route("/api/pages/{id}/draft", get(page_draft).put(save_draft))
+        .route("/api/pages/{id}/publish", post(publish_page))
+        .route("/api/pages/{id}/unpublish", post(unpublish_page))
+        .route("/api/pages/{id}/duplicate", post(duplicate_page))
+        .route("/api/pages/{id}/save-as-copy", post(save_page_as_copy))
+        .route("/api/pages/from-template", post(create_page_from))
+        .route("/api/pages/preview", post(preview_page))
+        .route("/api/page-templates", get(list_page_templates))
+        .route("/api/tools", get(list_tools).post(create_tool))
+        .route(
+            "/api/tools/{id}",
+            get(tool_details)
+                .put(update_tool)
+                .delete(delete_tool)
+                // A 1 MB sample answer grows when escaped inside the JSON body.
+                .layer(DefaultBodyLimit::max(3 * 1024 * 1024)),
+        )
+        .route(
+            "/api/tools/{id}/logo",
+            get(tool_logo)
+                .put(set_tool_logo)
+                .delete(remove_tool_logo)
+                // Above the 256 KB limit, so larger logos get the service's clear message.
+                .layer(DefaultBodyLimit::max(1024 * 1024)),
+        )
+        .route("/api/tools/{id}/secret", put(set_tool_secret))
+        .route("/api/tools/{id}/webhook", post(enable_webhook))
+        .route("/api/hooks/{tool}/{token}", post(receive_webhook))
+        .route("/api/events", get(events))
+        .route("/api/connector-templates", get(list_templates))
+        .route("/api/tools/{id}/test", post(test_tool))
+}
+
+pub struct ApiError(ErrorBody);
+
+impl From<backend::Error> for ApiError {
+    fn from(err: backend::Error) -> Self {
+        if err.is_internal() {
+            tracing::error!(error = %err, "request failed");
+        }
+        ApiError(err.to_body())
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        ApiError::bad_request(format!(
+            "The request body is not valid JSON for this endpoint: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl ApiError {
+    fn bad_request(message: impl Into<String>) -> Self {
+        ApiError(ErrorBody::new(ErrorCode::BadRequest, message))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        error_response(self.0)
+    }
+}
+
+/// The API's error envelope with the status its code stands for.
+pub fn error_response(body: ErrorBody) -> Response {
+    let status =
+        StatusCode::from_u16(body.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let retry_after = body.retry_after_seconds;
+    let mut response = (status, Json(json!({ "error": body }))).into_response();
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    }
+    response
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> Self {
+        ApiError::bad_request(format!(
+            "The request body could not be read: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+/// The raw request body, with rejections (e.g. too large) in the API's error envelope.
+pub struct ApiBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> ApiResult<Self> {
+        Ok(ApiBytes(Bytes::from_request(request, state).await?))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::bad_request(format!("The URL is not valid: {}", rejection.body_text()))
+    }
+}
+
+/// `Path` whose rejections use the API's error envelope.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// `Json` whose rejections use the API's error envelope (400 with a clear message).
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The signed-in caller, taken from the session the middleware resolved. Requests without
+/// one are refused with the envelope's 401 before the handler runs.
+pub struct Caller(pub SessionUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> ApiResult<Self> {
+        let session = parts
+            .extensions
+            .get::<RequestSession>()
+            .ok_or_else(|| backend::Error::internal("no session resolved for this request"))?;
+        Ok(Caller(session.require()?.clone()))
+    }
+}

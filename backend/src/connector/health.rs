@@ -8,6 +8,7 @@ use domain::tool::ToolStatus;
 use super::ConnectorError;
 use crate::entities::tool;
 
+/// What the latest real calls said about each tool, beside explicit connection tests:
 /// widgets and forms exercise tools far more often than admins press Test.
 #[derive(Default)]
 pub struct ToolHealth {

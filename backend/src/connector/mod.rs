@@ -92,8 +92,6 @@ pub struct ConnectorService {
     health: Arc<ToolHealth>,
 }
 
-/// What the latest real calls said about each tool, beside explicit connection tests:
-
 impl ConnectorService {
     #[expect(
         clippy::expect_used,

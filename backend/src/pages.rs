@@ -4,6 +4,7 @@
 
 mod forms;
 mod mapper;
+pub(crate) mod resolve;
 mod rows;
 mod templates;
 

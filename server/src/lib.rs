@@ -94,11 +94,14 @@ pub fn backend_settings(
             refresh_ttl: config.refresh_ttl,
             refresh_grace: config.refresh_grace,
         },
-        connector: ConnectorSettings::with_defaults(
-            config.internal_base_url_for(listen),
-            config.tool_timeout,
-            config.tool_allowed_hosts.clone(),
-        ),
+        connector: ConnectorSettings {
+            demo_tools: config.demo_tools,
+            ..ConnectorSettings::with_defaults(
+                config.internal_base_url_for(listen),
+                config.tool_timeout,
+                config.tool_allowed_hosts.clone(),
+            )
+        },
         keyring,
         embed_allowed_hosts: config.embed_allowed_hosts.clone(),
     }

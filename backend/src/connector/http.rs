@@ -235,7 +235,11 @@ impl ConnectorService {
                 base: scope.base().to_string(),
             });
         }
-        if url.origin() != self.internal_origin {
+        let demo_call = self
+            .demo_origin
+            .as_ref()
+            .is_some_and(|origin| url.origin() == *origin && url.path().starts_with("/mock/"));
+        if !demo_call {
             self.hosts
                 .check_url(url)
                 .map_err(|refused| ConnectorError::Refused {

@@ -87,7 +87,8 @@ pub struct ConnectorService {
     /// Added to the breaker's clock: lets tests move time on without waiting for it.
     clock_offset_ms: std::sync::atomic::AtomicU64,
     hosts: HostPolicy,
-    internal_origin: url::Origin,
+    /// This server's own origin, when its demo stand-ins may be called without the guard.
+    demo_origin: Option<url::Origin>,
     settings: ConnectorSettings,
     health: Arc<ToolHealth>,
 }
@@ -126,7 +127,9 @@ impl ConnectorService {
             .max_capacity(settings.cache_capacity)
             .time_to_live(settings.stale_for)
             .build();
-        let internal_origin = settings.internal_base_url.origin();
+        let demo_origin = settings
+            .demo_tools
+            .then(|| settings.internal_base_url.origin());
         Self {
             client,
             cache,
@@ -137,7 +140,7 @@ impl ConnectorService {
             started: Instant::now(),
             clock_offset_ms: Default::default(),
             hosts,
-            internal_origin,
+            demo_origin,
             settings,
             health: Arc::default(),
         }

@@ -22,6 +22,9 @@ pub struct ConnectorSettings {
     pub retry_base_delay: Duration,
     /// How long the last good answer may stand in for a failing tool.
     pub stale_for: Duration,
+    /// This server's demo stand-ins are served (DEMO_TOOLS): calls to its own `/mock/…` skip
+    /// the SSRF guard. Off, this server's own address is as internal as any other.
+    pub demo_tools: bool,
 }
 
 impl ConnectorSettings {
@@ -44,6 +47,7 @@ impl ConnectorSettings {
             retries: 2,
             retry_base_delay: Duration::from_millis(200),
             stale_for: Duration::from_secs(24 * 3600),
+            demo_tools: false,
         }
     }
 }

@@ -433,6 +433,32 @@ async fn internal_addresses_are_refused_before_connecting() {
 }
 
 #[tokio::test]
+async fn this_servers_own_address_skips_the_guard_only_for_its_demo_tools() {
+    let with_demo = |demo_tools| {
+        ConnectorService::new(ConnectorSettings {
+            demo_tools,
+            retries: 0,
+            ..ConnectorSettings::with_defaults(
+                Url::parse("http://127.0.0.1:9").unwrap(),
+                Duration::from_secs(2),
+                Vec::new(),
+            )
+        })
+    };
+    let demo = target(1, "/mock/databricks", ToolAuth::None, None);
+    let reason = refused(body(&with_demo(false), &demo, "/runs").await.unwrap_err());
+    assert!(reason.contains("internal address"), "{reason}");
+    let err = body(&with_demo(true), &demo, "/runs").await.unwrap_err();
+    assert!(
+        !matches!(err, ConnectorError::Refused { .. }),
+        "the demo call went out (nothing listens there): {err:?}"
+    );
+    let api = target(2, "/api", ToolAuth::None, None);
+    let reason = refused(body(&with_demo(true), &api, "/me").await.unwrap_err());
+    assert!(reason.contains("internal address"), "{reason}");
+}
+
+#[tokio::test]
 async fn names_resolving_to_internal_addresses_are_refused_unless_allow_listed() {
     let (base, _) = start().await;
     let by_name = base.replace("127.0.0.1", "localhost");

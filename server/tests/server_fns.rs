@@ -17,7 +17,7 @@ const JSON: &str = "application/json";
 
 /// Every server function, with the encoding it takes.
 const SERVER_FNS: &[(&str, &str)] = &[
-    ("admin_overview", FORM),
+    ("load_admin_overview", FORM),
     ("get_session", FORM),
     ("render_page", FORM),
     ("submit_form", JSON),
@@ -29,7 +29,7 @@ const SERVER_FNS: &[(&str, &str)] = &[
     ("preview_page", JSON),
     ("save_page_as_copy", JSON),
     ("load_binding_sources", FORM),
-    ("page_templates", FORM),
+    ("list_page_templates", FORM),
     ("create_page", FORM),
     ("duplicate_page", FORM),
     ("delete_page", FORM),

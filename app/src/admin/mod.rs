@@ -14,7 +14,7 @@ use crate::{
 
 #[component]
 pub fn AdminHomePage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| api::get_admin_overview());
+    let overview = Resource::new(|| (), |_| api::load_admin_overview());
     let session = use_session_resource();
     let path = use_location().pathname.get_untracked();
     view! {

@@ -21,7 +21,7 @@ pub fn slug_from(title: &str) -> String {
 pub fn PagesAdminPage() -> impl IntoView {
     let reloads = RwSignal::new(0_u32);
     let pages = Resource::new(move || reloads.get(), |_| crate::portal::api::list_pages());
-    let templates = Resource::new(|| (), |_| api::page_templates());
+    let templates = Resource::new(|| (), |_| api::list_page_templates());
     let path = use_location().pathname.get_untracked();
     let (message, set_message) = signal(None::<String>);
     view! {

@@ -88,8 +88,8 @@ pub async fn load_binding_sources() -> Result<BindingSources, AppError> {
     })
 }
 
-#[server(prefix = "/rpc", endpoint = "page_templates")]
-pub async fn page_templates() -> Result<Vec<PageTemplateSummary>, AppError> {
+#[server(prefix = "/rpc", endpoint = "list_page_templates")]
+pub async fn list_page_templates() -> Result<Vec<PageTemplateSummary>, AppError> {
     let actor = crate::ssr::caller().await?;
     Ok(crate::ssr::services()?.pages.templates(&actor)?)
 }

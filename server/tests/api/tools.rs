@@ -99,7 +99,7 @@ fn no_response_ever_carries_a_stored_secret() {
             bodies.push(answer.text().await.unwrap());
             for endpoint in [
                 "/rpc/load_binding_sources",
-                "/rpc/admin_overview",
+                "/rpc/load_admin_overview",
                 "/rpc/list_pages",
                 "/rpc/get_session",
                 "/rpc/list_tools",

@@ -333,3 +333,121 @@ fn control_characters_in_form_paths_get_a_clear_answer_not_a_500() {
         }
     });
 }
+
+/// Bodies a careless or hostile client sends, each small enough to be written whole before
+/// the server answers (the size limits have their own tests).
+fn malformed_bodies() -> Vec<Vec<u8>> {
+    vec![
+        Vec::new(),
+        b"{".to_vec(),
+        b"null".to_vec(),
+        b"[]".to_vec(),
+        b"\"text\"".to_vec(),
+        b"{\"slug\": \"\xff\xfe\", \"title\": \"\xc3\x28\"}".to_vec(),
+        "[".repeat(10_000).into_bytes(),
+        br#"{"base_revision": 1e400, "id": 18446744073709551616, "definition": -1}"#.to_vec(),
+        json!({"slug": "a".repeat(2_000), "title": "t".repeat(2_000), "name": "n".repeat(2_000),
+               "base_url": "h".repeat(2_000), "kind": "rest", "definition": {}})
+        .to_string()
+        .into_bytes(),
+        json!({"slug": "far", "title": "Far", "definition": {"schema_version": 1, "layout": {"widgets": [
+            {"id": "w", "type": "text", "props": {"text": "x"},
+             "position": {"desktop": {"x": 65535, "y": 65535, "w": 65535, "h": 65535}}}]}}})
+        .to_string()
+        .into_bytes(),
+    ]
+}
+
+#[test]
+fn no_rest_route_answers_malformed_input_with_a_500_or_a_dropped_connection() {
+    on_shared_runtime(async {
+        let app = spawn(test_support::sqlite().await.db, "sqlite").await;
+        let admin = app.admin().await;
+        let token = app
+            .services
+            .auth
+            .login("admin@example.com", "Admin123!")
+            .await
+            .unwrap()
+            .access_token;
+        // A new connection per request: what is measured is each answer, not connection reuse.
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let routes: &[(&str, &str)] = &[
+            ("POST", "/api/auth/login"),
+            ("POST", "/api/auth/refresh"),
+            ("GET", "/api/me"),
+            ("GET", "/api/pages"),
+            ("POST", "/api/pages"),
+            ("GET", "/api/pages/{id}/render"),
+            ("GET", "/api/pages/{id}/draft"),
+            ("PUT", "/api/pages/{id}/draft"),
+            ("POST", "/api/pages/{id}/publish"),
+            ("POST", "/api/pages/{id}/unpublish"),
+            ("POST", "/api/pages/{id}/duplicate"),
+            ("POST", "/api/pages/{id}/save-as-copy"),
+            ("POST", "/api/pages/from-template"),
+            ("POST", "/api/pages/preview"),
+            ("GET", "/api/page-templates"),
+            ("GET", "/api/tools"),
+            ("POST", "/api/tools"),
+            ("GET", "/api/tools/{id}"),
+            ("PUT", "/api/tools/{id}"),
+            ("GET", "/api/tools/{id}/logo"),
+            ("PUT", "/api/tools/{id}/logo"),
+            ("PUT", "/api/tools/{id}/secret"),
+            ("POST", "/api/tools/{id}/webhook"),
+            ("POST", "/api/hooks/{id}/{id}"),
+            ("GET", "/api/connector-templates"),
+            ("POST", "/api/tools/{id}/test"),
+            ("DELETE", "/api/tools/{id}/logo"),
+            ("DELETE", "/api/pages/{id}"),
+            ("DELETE", "/api/tools/{id}"),
+            ("POST", "/api/auth/logout"),
+        ];
+        let ids = ["1", "abc", "99999999999999999999", "-1", "%00", "1%0D%0A"];
+        let bodies = malformed_bodies();
+        let mut requests = 0;
+        for (method, route) in routes {
+            let paths: Vec<String> = if route.contains("{id}") {
+                ids.iter().map(|id| route.replace("{id}", id)).collect()
+            } else {
+                vec![(*route).to_owned()]
+            };
+            for path in paths {
+                for body in &bodies {
+                    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+                    let response = client
+                        .request(method.clone(), app.url(&path))
+                        .bearer_auth(&token)
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .unwrap_or_else(|err| {
+                            panic!(
+                                "{method} {path} ({} bytes): connection failed: {err:?}",
+                                body.len()
+                            )
+                        });
+                    let status = response.status();
+                    assert!(
+                        !status.is_server_error(),
+                        "{method} {path} with {:?}… answered {status}",
+                        String::from_utf8_lossy(&body[..body.len().min(60)])
+                    );
+                    requests += 1;
+                }
+            }
+        }
+        assert!(requests > 1_000, "{requests} requests");
+        assert_eq!(
+            app.get_status(&admin, "/api/me").await,
+            StatusCode::OK,
+            "the server still answers"
+        );
+    });
+}

@@ -602,7 +602,7 @@ fn insert(
     desktop_at: Option<(u8, u16)>,
 ) -> String {
     if widget.id.trim().is_empty() || layout.id_taken(&widget.id) {
-        widget.id = unique_id(layout, widget.props.type_name());
+        widget.id = unique_id(layout, widget.props.kind().name());
     }
     // Copies of a container bring their own widgets, which need ids of their own too.
     let mut taken: BTreeSet<String> = BTreeSet::from([widget.id.clone()]);
@@ -611,7 +611,7 @@ fn insert(
             if child.id.trim().is_empty() || layout.id_taken(&child.id) || taken.contains(&child.id)
             {
                 child.id = (1..)
-                    .map(|n| format!("{}-{n}", child.props.type_name()))
+                    .map(|n| format!("{}-{n}", child.props.kind().name()))
                     .find(|candidate| !layout.id_taken(candidate) && !taken.contains(candidate))
                     .expect("some suffix is free");
             }
@@ -726,7 +726,7 @@ mod tests {
     use super::*;
     use crate::page::{
         DEFAULT_ROW_HEIGHT, FilterProps, PageDefinition, Positions, SCHEMA_VERSION, SearchProps,
-        TableColumn, TableProps, TextProps,
+        TableColumn, TableProps, TextProps, WidgetKind,
     };
     use Breakpoint::{Desktop, Mobile, Tablet};
 
@@ -1516,9 +1516,9 @@ mod tests {
 
     #[test]
     fn copies_of_containers_give_their_widgets_fresh_ids() {
-        let mut tabs = Widget::from_palette("tabs").unwrap();
+        let mut tabs = Widget::from_palette(WidgetKind::Tabs);
         tabs.id = "tabs-1".into();
-        let mut inner = Widget::from_palette("text").unwrap();
+        let mut inner = Widget::from_palette(WidgetKind::Text);
         inner.id = "text-1".into();
         tabs.props.panes_mut().unwrap()[0].widgets.push(inner);
         let mut layout = Layout {
@@ -1535,10 +1535,10 @@ mod tests {
 
     #[test]
     fn removing_reaches_widgets_inside_containers() {
-        let mut tabs = Widget::from_palette("tabs").unwrap();
+        let mut tabs = Widget::from_palette(WidgetKind::Tabs);
         tabs.id = "tabs-1".into();
         for id in ["text-1", "text-2"] {
-            let mut child = Widget::from_palette("text").unwrap();
+            let mut child = Widget::from_palette(WidgetKind::Text);
             child.id = id.into();
             tabs.props.panes_mut().unwrap()[0].widgets.push(child);
         }

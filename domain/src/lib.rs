@@ -22,5 +22,7 @@ pub mod transform;
 pub mod virtual_rows;
 
 pub use error::{ErrorBody, ErrorCode, ValidationIssue};
-pub use page::{Binding, GridRect, Layout, PageDefinition, Positions, Widget, WidgetProps};
+pub use page::{
+    Binding, GridRect, Layout, PageDefinition, Positions, Widget, WidgetKind, WidgetProps,
+};
 pub use policy::{Action, Role};

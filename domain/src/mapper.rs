@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::page::TableColumn;
+use crate::page::{TableColumn, WidgetKind};
 
 /// Fields deeper than this are not shown; their parent is still clickable.
 pub const MAX_DEPTH: usize = 8;
@@ -176,14 +176,14 @@ pub struct Suggestion {
     pub columns: Vec<TableColumn>,
 }
 
-/// Mappings that fit `type_name` from the shape of the answer, best first: table rows from
+/// Mappings that fit a widget of `kind` from the shape of the answer, best first: table rows from
 /// the largest list of objects; KPI values from a number or the count of a list; chart
 /// points from a time (or name) field and a numeric field of the same list; text from a text.
-pub fn suggest(type_name: &str, answer: &Value) -> Vec<Suggestion> {
+pub fn suggest(kind: WidgetKind, answer: &Value) -> Vec<Suggestion> {
     let lists = lists_of_objects(answer);
     let mut suggestions = Vec::new();
-    match type_name {
-        "table" | "data_grid" => {
+    match kind {
+        WidgetKind::Table | WidgetKind::DataGrid => {
             for list in lists.iter().take(3) {
                 let fields: Vec<&(String, String, Value)> = list
                     .fields
@@ -214,7 +214,7 @@ pub fn suggest(type_name: &str, answer: &Value) -> Vec<Suggestion> {
                 });
             }
         }
-        "kpi" => {
+        WidgetKind::Kpi => {
             for (path, _) in scalars(answer, "", 0)
                 .into_iter()
                 .filter(|(_, value)| value.is_number())
@@ -230,7 +230,7 @@ pub fn suggest(type_name: &str, answer: &Value) -> Vec<Suggestion> {
                 ));
             }
         }
-        "chart" => {
+        WidgetKind::Chart => {
             for list in lists.iter().take(3) {
                 let measures = || {
                     list.fields
@@ -260,7 +260,7 @@ pub fn suggest(type_name: &str, answer: &Value) -> Vec<Suggestion> {
                 }
             }
         }
-        "text" | "heading" | "card" => {
+        WidgetKind::Text | WidgetKind::Heading | WidgetKind::Card => {
             for (path, _) in scalars(answer, "", 0)
                 .into_iter()
                 .filter(|(_, value)| value.is_string())
@@ -269,7 +269,19 @@ pub fn suggest(type_name: &str, answer: &Value) -> Vec<Suggestion> {
                 suggestions.push(mapping_of("text", &path, format!("The text at {path}")));
             }
         }
-        _ => {}
+        WidgetKind::RefreshBar
+        | WidgetKind::Markdown
+        | WidgetKind::Html
+        | WidgetKind::Code
+        | WidgetKind::Button
+        | WidgetKind::Link
+        | WidgetKind::Image
+        | WidgetKind::Iframe
+        | WidgetKind::Search
+        | WidgetKind::Filter
+        | WidgetKind::Form
+        | WidgetKind::Tabs
+        | WidgetKind::Accordion => {}
     }
     suggestions
 }
@@ -522,7 +534,7 @@ mod tests {
     #[test]
     fn tables_get_rows_and_columns_from_the_longest_list() {
         let answer = runs();
-        let suggestions = suggest("table", &answer);
+        let suggestions = suggest(WidgetKind::Table, &answer);
         let best = &suggestions[0];
         let rows = &best.mapping["rows"];
         assert_eq!(
@@ -544,13 +556,13 @@ mod tests {
                 "Result state"
             ]
         );
-        assert!(suggest("table", &json!({"count": 1})).is_empty());
+        assert!(suggest(WidgetKind::Table, &json!({"count": 1})).is_empty());
     }
 
     #[test]
     fn kpis_get_a_number_or_a_count() {
         let answer = runs();
-        let suggestions = suggest("kpi", &answer);
+        let suggestions = suggest(WidgetKind::Kpi, &answer);
         let expressions: Vec<&str> = suggestions
             .iter()
             .map(|s| s.mapping["value"].as_str())
@@ -562,13 +574,13 @@ mod tests {
     #[test]
     fn charts_pair_a_time_field_with_a_number() {
         let answer = runs();
-        let chart = &suggest("chart", &answer)[0];
+        let chart = &suggest(WidgetKind::Chart, &answer)[0];
         assert_eq!(
             chart.mapping["points"],
             "runs[].{x: start_time, y: run_duration}"
         );
         let named = json!({"result": {"items": [{"opened_at": "2026-11-01 10:00:00", "team": "A", "count": 3}]}});
-        let chart = &suggest("chart", &named)[0];
+        let chart = &suggest(WidgetKind::Chart, &named)[0];
         assert_eq!(
             chart.mapping["points"],
             "result.items[].{x: opened_at, y: count}"
@@ -579,7 +591,7 @@ mod tests {
         );
         let categories = json!([{"team": "A", "open": 3}]);
         assert_eq!(
-            suggest("chart", &categories)[0].mapping["points"],
+            suggest(WidgetKind::Chart, &categories)[0].mapping["points"],
             "@[].{x: team, y: open}"
         );
         assert_eq!(
@@ -592,10 +604,10 @@ mod tests {
     fn text_widgets_get_a_text_and_other_types_nothing() {
         let answer = json!({"service": {"name": "Databricks", "up": true}});
         assert_eq!(
-            suggest("heading", &answer)[0].mapping["text"],
+            suggest(WidgetKind::Heading, &answer)[0].mapping["text"],
             "service.name"
         );
-        assert!(suggest("iframe", &answer).is_empty());
+        assert!(suggest(WidgetKind::Iframe, &answer).is_empty());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::{
     ValidationIssue,
     page::Pagination,
-    page::{RequestSpec, binding_targets_of, check_request},
+    page::{RequestSpec, WidgetKind, check_request},
     request::{RequestBody, SqlStatement, statements_in},
     tool::ToolAuth,
 };
@@ -81,17 +81,17 @@ impl EndpointTemplate {
         }
     }
 
-    /// The mapping to start a widget of `type_name` with: the endpoint's own suggestion,
+    /// The mapping to start a widget of `kind` with: the endpoint's own suggestion,
     /// or one built on its `root` (rows, a count, points).
-    pub fn suggestion_for(&self, type_name: &str) -> Option<BTreeMap<String, String>> {
-        if let Some(suggested) = self.suggestions.get(type_name) {
+    pub fn suggestion_for(&self, kind: WidgetKind) -> Option<BTreeMap<String, String>> {
+        if let Some(suggested) = self.suggestions.get(kind.name()) {
             return Some(suggested.clone());
         }
         let root = self.root.as_deref()?;
-        let (target, expression) = match type_name {
-            "table" | "data_grid" => ("rows", root.to_owned()),
-            "kpi" => ("value", format!("length({root})")),
-            "chart" => ("points", root.to_owned()),
+        let (target, expression) = match kind {
+            WidgetKind::Table | WidgetKind::DataGrid => ("rows", root.to_owned()),
+            WidgetKind::Kpi => ("value", format!("length({root})")),
+            WidgetKind::Chart => ("points", root.to_owned()),
             _ => return None,
         };
         Some(BTreeMap::from([(target.to_owned(), expression)]))
@@ -157,7 +157,9 @@ pub fn check_endpoints(
             ));
         }
         for (widget_type, mapping) in &endpoint.suggestions {
-            let Some((allowed, _)) = binding_targets_of(widget_type) else {
+            let Some((allowed, _)) =
+                WidgetKind::parse(widget_type).map(WidgetKind::binding_targets)
+            else {
                 issues.push(ValidationIssue::new(
                     format!("{at}.suggestions.{widget_type}"),
                     "unknown widget type",

@@ -704,7 +704,9 @@ mod settings_tests {
         assert_eq!(settings.endpoints.len(), 2);
         assert_eq!(settings.validate(&ToolAuth::Bearer), Ok(()));
         assert_eq!(
-            settings.endpoints[0].suggestion_for("kpi").unwrap()["value"],
+            settings.endpoints[0]
+                .suggestion_for(crate::WidgetKind::Kpi)
+                .unwrap()["value"],
             "length(result)"
         );
         assert!(!settings.endpoints[1].writes_with(&settings.statements));

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use domain::{
-    GridRect, Widget, WidgetProps,
+    GridRect, Widget, WidgetKind, WidgetProps,
     layout::{self, Axis, Guide},
     page::GRID_COLUMNS,
 };
@@ -21,7 +21,7 @@ const GAP: f64 = 16.0;
 /// (with the cell offset where it was grabbed).
 #[derive(Clone, Debug, PartialEq)]
 enum Dragging {
-    New(String),
+    New(WidgetKind),
     Move { id: String, grab: (u8, u16) },
 }
 
@@ -105,13 +105,13 @@ pub fn Palette() -> impl IntoView {
             <h2>"Widgets"</h2>
             <p class="muted">"Drag onto the canvas, or press Enter to add."</p>
             <ul>
-                {WidgetProps::TYPE_NAMES
+                {WidgetKind::ALL
                     .iter()
-                    .map(|type_name| {
-                        let type_name = *type_name;
-                        let label = WidgetProps::type_label(type_name);
+                    .map(|&kind| {
+                        let type_name = kind.name();
+                        let label = kind.label();
                         let add = move |_| {
-                            let Some(widget) = Widget::from_palette(type_name) else { return };
+                            let widget = Widget::from_palette(kind);
                             let mut id = String::new();
                             builder.layout_edit(|layout, breakpoint| {
                                 id = add_widget(layout, breakpoint, widget, None);
@@ -133,7 +133,7 @@ pub fn Palette() -> impl IntoView {
                                             let _ = transfer.set_data("text/plain", type_name);
                                             transfer.set_effect_allowed("copy");
                                         }
-                                        drag.dragging.set_value(Some(Dragging::New(type_name.to_owned())));
+                                        drag.dragging.set_value(Some(Dragging::New(kind)));
                                     }
                                     on:dragend=move |_| drag.end()
                                 >
@@ -219,8 +219,8 @@ pub fn Canvas() -> impl IntoView {
     };
     let landing = move |cell: (u8, u16)| -> Option<GridRect> {
         let (w, h) = match drag.dragging.get_value()? {
-            Dragging::New(type_name) => {
-                let (_, w, h) = WidgetProps::palette_default(&type_name)?;
+            Dragging::New(kind) => {
+                let (_, w, h) = kind.palette_default();
                 (w, h)
             }
             Dragging::Move { ref id, .. } => {
@@ -254,15 +254,14 @@ pub fn Canvas() -> impl IntoView {
             return;
         };
         match drag.dragging.get_value() {
-            Some(Dragging::New(type_name)) => {
-                if let Some(widget) = Widget::from_palette(&type_name) {
-                    let mut id = String::new();
-                    builder.layout_edit(|layout, breakpoint| {
-                        id = add_widget(layout, breakpoint, widget, Some((target.x, target.y)));
-                        true
-                    });
-                    builder.select_and_focus(vec![id]);
-                }
+            Some(Dragging::New(kind)) => {
+                let widget = Widget::from_palette(kind);
+                let mut id = String::new();
+                builder.layout_edit(|layout, breakpoint| {
+                    id = add_widget(layout, breakpoint, widget, Some((target.x, target.y)));
+                    true
+                });
+                builder.select_and_focus(vec![id]);
             }
             Some(Dragging::Move { id, .. }) => {
                 builder.layout_edit(|layout, breakpoint| {
@@ -283,8 +282,8 @@ pub fn Canvas() -> impl IntoView {
                 layout::move_to(&mut preview.layout, breakpoint, &id, hint.x, hint.y);
                 id
             }
-            Dragging::New(type_name) => {
-                let widget = Widget::from_palette(&type_name)?;
+            Dragging::New(kind) => {
+                let widget = Widget::from_palette(kind);
                 layout::place(
                     &mut preview.layout,
                     breakpoint,
@@ -372,11 +371,12 @@ fn CanvasWidget(widget: Widget, rects: Memo<BTreeMap<String, GridRect>>) -> impl
     let builder = expect_context::<Builder>();
     let drag = use_drag_state();
     let id = widget.id.clone();
-    let type_name = widget.props.type_name();
+    let kind = widget.props.kind();
+    let type_name = kind.name();
     let label = widget
         .title
         .clone()
-        .unwrap_or_else(|| WidgetProps::type_label(type_name).to_owned());
+        .unwrap_or_else(|| kind.label().to_owned());
     let style = {
         let id = id.clone();
         move || {

@@ -5,7 +5,7 @@
 use std::{collections::BTreeMap, sync::Arc};
 
 use domain::{
-    Widget, WidgetProps,
+    Widget, WidgetKind, WidgetProps,
     dto::{AnswerSource, MapperAnswer},
     mapper::{self, FieldNode, Suggestion},
     page::Binding,
@@ -51,7 +51,7 @@ fn short_json(value: &Value) -> String {
 #[component]
 pub fn FieldMapper(
     id: String,
-    type_name: &'static str,
+    kind: WidgetKind,
     targets: &'static [&'static str],
 ) -> impl IntoView {
     let builder = expect_context::<Builder>();
@@ -155,7 +155,7 @@ pub fn FieldMapper(
     let failed = move || matches!(answer.get(), Answer::Failed(_));
     let suggestions = move || {
         answer_value()
-            .map(|answer| mapper::suggest(type_name, &answer))
+            .map(|answer| mapper::suggest(kind, &answer))
             .unwrap_or_default()
     };
     view! {

@@ -292,13 +292,13 @@ fn WidgetFrame(widget: Widget, body: AnyView, order: usize) -> impl IntoView {
     let label = widget
         .title
         .clone()
-        .unwrap_or_else(|| WidgetProps::type_label(widget.props.type_name()).to_owned());
+        .unwrap_or_else(|| widget.props.kind().label().to_owned());
     view! {
         <section
             class="widget"
             style=style
             data-widget-id=widget.id.clone()
-            data-widget-type=widget.props.type_name()
+            data-widget-type=widget.props.kind().name()
             data-align=widget.style.align.as_str()
             data-size=widget.style.size.as_str()
             data-emphasis=widget.style.emphasis.then_some("true")

@@ -23,7 +23,7 @@ async fn the_mapper_shows_the_live_answer_or_else_the_sample() {
         assert_eq!(live.source, AnswerSource::Live, "{}", world.label);
         assert!(live.fetched_at.is_some() && live.note.is_none());
         // What the mapper suggests for a table finds the three runs in the live answer.
-        let rows = &mapper::suggest("table", &live.answer)[0].mapping["rows"];
+        let rows = &mapper::suggest(domain::WidgetKind::Table, &live.answer)[0].mapping["rows"];
         assert_eq!(
             mapper::evaluate(rows, &live.answer)
                 .unwrap()

@@ -247,7 +247,7 @@ pub(super) fn check_binding(
     if allowed.is_empty() {
         issues.push(ValidationIssue::new(
             at.clone(),
-            format!("a {} widget cannot be bound to data", props.type_name()),
+            format!("a {} widget cannot be bound to data", props.kind().name()),
         ));
         return;
     }
@@ -258,7 +258,7 @@ pub(super) fn check_binding(
                 field.clone(),
                 format!(
                     "a {} widget has no \"{target}\" field (it has: {})",
-                    props.type_name(),
+                    props.kind().name(),
                     allowed.join(", ")
                 ),
             ));

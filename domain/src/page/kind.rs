@@ -37,74 +37,149 @@ pub enum WidgetProps {
     Accordion(ContainerProps),
 }
 
-impl WidgetProps {
-    pub const TYPE_NAMES: [&'static str; 20] = [
-        "text",
-        "kpi",
-        "table",
-        "chart",
-        "refresh_bar",
-        "heading",
-        "markdown",
-        "html",
-        "code",
-        "card",
-        "button",
-        "link",
-        "image",
-        "iframe",
-        "search",
-        "filter",
-        "form",
-        "data_grid",
-        "tabs",
-        "accordion",
+/// A widget's type without its props: the one place each type's name, label, palette default
+/// and binding targets live, so a new widget type is one compile-checked edit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetKind {
+    Text,
+    Kpi,
+    Table,
+    Chart,
+    RefreshBar,
+    Heading,
+    Markdown,
+    Html,
+    Code,
+    Card,
+    Button,
+    Link,
+    Image,
+    Iframe,
+    Search,
+    Filter,
+    Form,
+    DataGrid,
+    Tabs,
+    Accordion,
+}
+
+impl WidgetKind {
+    /// Every widget type, in palette order.
+    pub const ALL: &'static [WidgetKind] = &[
+        WidgetKind::Text,
+        WidgetKind::Kpi,
+        WidgetKind::Table,
+        WidgetKind::Chart,
+        WidgetKind::RefreshBar,
+        WidgetKind::Heading,
+        WidgetKind::Markdown,
+        WidgetKind::Html,
+        WidgetKind::Code,
+        WidgetKind::Card,
+        WidgetKind::Button,
+        WidgetKind::Link,
+        WidgetKind::Image,
+        WidgetKind::Iframe,
+        WidgetKind::Search,
+        WidgetKind::Filter,
+        WidgetKind::Form,
+        WidgetKind::DataGrid,
+        WidgetKind::Tabs,
+        WidgetKind::Accordion,
     ];
 
-    pub fn type_name(&self) -> &'static str {
+    /// The type's name in page JSON (`"type": "..."`).
+    pub fn name(self) -> &'static str {
         match self {
-            WidgetProps::Text(_) => "text",
-            WidgetProps::Kpi(_) => "kpi",
-            WidgetProps::Table(_) => "table",
-            WidgetProps::Chart(_) => "chart",
-            WidgetProps::RefreshBar(_) => "refresh_bar",
-            WidgetProps::Heading(_) => "heading",
-            WidgetProps::Markdown(_) => "markdown",
-            WidgetProps::Html(_) => "html",
-            WidgetProps::Code(_) => "code",
-            WidgetProps::Card(_) => "card",
-            WidgetProps::Button(_) => "button",
-            WidgetProps::Link(_) => "link",
-            WidgetProps::Image(_) => "image",
-            WidgetProps::Iframe(_) => "iframe",
-            WidgetProps::Search(_) => "search",
-            WidgetProps::Filter(_) => "filter",
-            WidgetProps::Form(_) => "form",
-            WidgetProps::DataGrid(_) => "data_grid",
-            WidgetProps::Tabs(_) => "tabs",
-            WidgetProps::Accordion(_) => "accordion",
+            WidgetKind::Text => "text",
+            WidgetKind::Kpi => "kpi",
+            WidgetKind::Table => "table",
+            WidgetKind::Chart => "chart",
+            WidgetKind::RefreshBar => "refresh_bar",
+            WidgetKind::Heading => "heading",
+            WidgetKind::Markdown => "markdown",
+            WidgetKind::Html => "html",
+            WidgetKind::Code => "code",
+            WidgetKind::Card => "card",
+            WidgetKind::Button => "button",
+            WidgetKind::Link => "link",
+            WidgetKind::Image => "image",
+            WidgetKind::Iframe => "iframe",
+            WidgetKind::Search => "search",
+            WidgetKind::Filter => "filter",
+            WidgetKind::Form => "form",
+            WidgetKind::DataGrid => "data_grid",
+            WidgetKind::Tabs => "tabs",
+            WidgetKind::Accordion => "accordion",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|kind| kind.name() == name)
+    }
+
+    /// The name people see in the palette.
+    pub fn label(self) -> &'static str {
+        match self {
+            WidgetKind::Text => "Text",
+            WidgetKind::Kpi => "KPI tile",
+            WidgetKind::Table => "Table",
+            WidgetKind::Chart => "Chart",
+            WidgetKind::RefreshBar => "Refresh bar",
+            WidgetKind::Heading => "Heading",
+            WidgetKind::Markdown => "Markdown",
+            WidgetKind::Html => "HTML block",
+            WidgetKind::Code => "Code block",
+            WidgetKind::Card => "Card",
+            WidgetKind::Button => "Button",
+            WidgetKind::Link => "Link",
+            WidgetKind::Image => "Image",
+            WidgetKind::Iframe => "Iframe",
+            WidgetKind::Search => "Search",
+            WidgetKind::Filter => "Filter",
+            WidgetKind::Form => "Form",
+            WidgetKind::DataGrid => "Data grid",
+            WidgetKind::Tabs => "Tabs",
+            WidgetKind::Accordion => "Accordion",
         }
     }
 
     /// The props a binding may fill, and which of them it must fill.
-    pub fn binding_targets(&self) -> (&'static [&'static str], &'static [&'static str]) {
-        binding_targets_of(self.type_name()).unwrap_or((&[], &[]))
+    pub fn binding_targets(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            WidgetKind::Text | WidgetKind::Heading | WidgetKind::Card => (&["text"], &["text"]),
+            WidgetKind::Kpi => (&["value", "delta"], &["value"]),
+            WidgetKind::Table | WidgetKind::DataGrid => (&["rows"], &["rows"]),
+            WidgetKind::Chart => (&["points"], &["points"]),
+            WidgetKind::RefreshBar
+            | WidgetKind::Markdown
+            | WidgetKind::Html
+            | WidgetKind::Code
+            | WidgetKind::Button
+            | WidgetKind::Link
+            | WidgetKind::Image
+            | WidgetKind::Iframe
+            | WidgetKind::Search
+            | WidgetKind::Filter
+            | WidgetKind::Form
+            | WidgetKind::Tabs
+            | WidgetKind::Accordion => (&[], &[]),
+        }
     }
-}
 
-impl WidgetProps {
     /// A new widget of this type as the palette drops it: sensible props and a size in grid
     /// cells (columns, rows).
-    pub fn palette_default(type_name: &str) -> Option<(WidgetProps, u8, u16)> {
-        Some(match type_name {
-            "text" => (
+    pub fn palette_default(self) -> (WidgetProps, u8, u16) {
+        match self {
+            WidgetKind::Text => (
                 WidgetProps::Text(TextProps {
                     text: "New text".to_owned(),
                 }),
                 4,
                 1,
             ),
-            "heading" => (
+            WidgetKind::Heading => (
                 WidgetProps::Heading(HeadingProps {
                     text: "Heading".to_owned(),
                     level: 2,
@@ -112,21 +187,21 @@ impl WidgetProps {
                 6,
                 1,
             ),
-            "markdown" => (
+            WidgetKind::Markdown => (
                 WidgetProps::Markdown(MarkdownProps {
                     source: "## Notes\n\nWrite *Markdown* here.".to_owned(),
                 }),
                 4,
                 2,
             ),
-            "html" => (
+            WidgetKind::Html => (
                 WidgetProps::Html(HtmlProps {
                     html: "<p>HTML block</p>".to_owned(),
                 }),
                 4,
                 2,
             ),
-            "code" => (
+            WidgetKind::Code => (
                 WidgetProps::Code(CodeProps {
                     code: "SELECT 1".to_owned(),
                     language: "sql".to_owned(),
@@ -134,7 +209,7 @@ impl WidgetProps {
                 4,
                 2,
             ),
-            "card" => (
+            WidgetKind::Card => (
                 WidgetProps::Card(CardProps {
                     heading: "Card".to_owned(),
                     text: "Card text".to_owned(),
@@ -143,7 +218,7 @@ impl WidgetProps {
                 3,
                 2,
             ),
-            "button" => (
+            WidgetKind::Button => (
                 WidgetProps::Button(ButtonProps {
                     label: "Refresh data".to_owned(),
                     action: ButtonAction::Refresh,
@@ -152,7 +227,7 @@ impl WidgetProps {
                 2,
                 1,
             ),
-            "link" => (
+            WidgetKind::Link => (
                 WidgetProps::Link(LinkProps {
                     text: "Open link".to_owned(),
                     url: "https://learn.microsoft.com/azure/databricks/".to_owned(),
@@ -160,7 +235,7 @@ impl WidgetProps {
                 3,
                 1,
             ),
-            "image" => (
+            WidgetKind::Image => (
                 WidgetProps::Image(ImageProps {
                     src: "/favicon.svg".to_owned(),
                     alt: "Image".to_owned(),
@@ -168,7 +243,7 @@ impl WidgetProps {
                 2,
                 2,
             ),
-            "iframe" => (
+            WidgetKind::Iframe => (
                 WidgetProps::Iframe(IframeProps {
                     src: "/mock/powerbi/embed/demo".to_owned(),
                     title: "Embedded report".to_owned(),
@@ -177,7 +252,7 @@ impl WidgetProps {
                 6,
                 4,
             ),
-            "kpi" => (
+            WidgetKind::Kpi => (
                 WidgetProps::Kpi(KpiProps {
                     label: "KPI".to_owned(),
                     unit: None,
@@ -187,7 +262,7 @@ impl WidgetProps {
                 3,
                 2,
             ),
-            "table" => (
+            WidgetKind::Table => (
                 WidgetProps::Table(TableProps {
                     columns: vec![TableColumn {
                         key: "name".to_owned(),
@@ -199,7 +274,7 @@ impl WidgetProps {
                 6,
                 4,
             ),
-            "chart" => (
+            WidgetKind::Chart => (
                 WidgetProps::Chart(ChartProps {
                     kind: ChartKind::Bar,
                     x_label: "x".to_owned(),
@@ -209,8 +284,8 @@ impl WidgetProps {
                 6,
                 4,
             ),
-            "refresh_bar" => (WidgetProps::RefreshBar(RefreshBarProps::default()), 12, 1),
-            "search" => (
+            WidgetKind::RefreshBar => (WidgetProps::RefreshBar(RefreshBarProps::default()), 12, 1),
+            WidgetKind::Search => (
                 WidgetProps::Search(SearchProps {
                     placeholder: "Search…".to_owned(),
                     targets: Vec::new(),
@@ -218,7 +293,7 @@ impl WidgetProps {
                 4,
                 1,
             ),
-            "filter" => (
+            WidgetKind::Filter => (
                 WidgetProps::Filter(FilterProps {
                     label: "Filter".to_owned(),
                     ..Default::default()
@@ -226,7 +301,7 @@ impl WidgetProps {
                 3,
                 1,
             ),
-            "form" => (
+            WidgetKind::Form => (
                 WidgetProps::Form(FormProps {
                     fields: vec![FormField {
                         name: "summary".to_owned(),
@@ -241,7 +316,7 @@ impl WidgetProps {
                 4,
                 3,
             ),
-            "data_grid" => (
+            WidgetKind::DataGrid => (
                 WidgetProps::DataGrid(DataGridProps {
                     columns: vec![TableColumn {
                         key: "name".to_owned(),
@@ -252,7 +327,7 @@ impl WidgetProps {
                 12,
                 5,
             ),
-            "tabs" | "accordion" => {
+            WidgetKind::Tabs | WidgetKind::Accordion => {
                 let container = ContainerProps {
                     panes: ["First", "Second"]
                         .map(|label| Pane {
@@ -261,15 +336,46 @@ impl WidgetProps {
                         })
                         .to_vec(),
                 };
-                let props = if type_name == "tabs" {
+                let props = if self == WidgetKind::Tabs {
                     WidgetProps::Tabs(container)
                 } else {
                     WidgetProps::Accordion(container)
                 };
                 (props, 6, 4)
             }
-            _ => return None,
-        })
+        }
+    }
+}
+
+impl WidgetProps {
+    pub fn kind(&self) -> WidgetKind {
+        match self {
+            WidgetProps::Text(_) => WidgetKind::Text,
+            WidgetProps::Kpi(_) => WidgetKind::Kpi,
+            WidgetProps::Table(_) => WidgetKind::Table,
+            WidgetProps::Chart(_) => WidgetKind::Chart,
+            WidgetProps::RefreshBar(_) => WidgetKind::RefreshBar,
+            WidgetProps::Heading(_) => WidgetKind::Heading,
+            WidgetProps::Markdown(_) => WidgetKind::Markdown,
+            WidgetProps::Html(_) => WidgetKind::Html,
+            WidgetProps::Code(_) => WidgetKind::Code,
+            WidgetProps::Card(_) => WidgetKind::Card,
+            WidgetProps::Button(_) => WidgetKind::Button,
+            WidgetProps::Link(_) => WidgetKind::Link,
+            WidgetProps::Image(_) => WidgetKind::Image,
+            WidgetProps::Iframe(_) => WidgetKind::Iframe,
+            WidgetProps::Search(_) => WidgetKind::Search,
+            WidgetProps::Filter(_) => WidgetKind::Filter,
+            WidgetProps::Form(_) => WidgetKind::Form,
+            WidgetProps::DataGrid(_) => WidgetKind::DataGrid,
+            WidgetProps::Tabs(_) => WidgetKind::Tabs,
+            WidgetProps::Accordion(_) => WidgetKind::Accordion,
+        }
+    }
+
+    /// The props a binding may fill, and which of them it must fill.
+    pub fn binding_targets(&self) -> (&'static [&'static str], &'static [&'static str]) {
+        self.kind().binding_targets()
     }
 
     /// The panes of a tabs or accordion widget.
@@ -299,48 +405,6 @@ impl WidgetProps {
             _ => None,
         }
     }
-
-    /// The name people see in the palette.
-    pub fn type_label(type_name: &str) -> &'static str {
-        match type_name {
-            "text" => "Text",
-            "heading" => "Heading",
-            "markdown" => "Markdown",
-            "html" => "HTML block",
-            "code" => "Code block",
-            "card" => "Card",
-            "button" => "Button",
-            "link" => "Link",
-            "image" => "Image",
-            "iframe" => "Iframe",
-            "kpi" => "KPI tile",
-            "table" => "Table",
-            "chart" => "Chart",
-            "refresh_bar" => "Refresh bar",
-            "search" => "Search",
-            "filter" => "Filter",
-            "form" => "Form",
-            "data_grid" => "Data grid",
-            "tabs" => "Tabs",
-            "accordion" => "Accordion",
-            _ => "Widget",
-        }
-    }
-}
-
-/// For a widget type name: the props a binding may fill, and which it must fill.
-pub fn binding_targets_of(
-    type_name: &str,
-) -> Option<(&'static [&'static str], &'static [&'static str])> {
-    Some(match type_name {
-        "text" | "heading" | "card" => (&["text"], &["text"]),
-        "kpi" => (&["value", "delta"], &["value"]),
-        "table" | "data_grid" => (&["rows"], &["rows"]),
-        "chart" => (&["points"], &["points"]),
-        "refresh_bar" | "markdown" | "html" | "code" | "button" | "link" | "image" | "iframe"
-        | "search" | "filter" | "form" | "tabs" | "accordion" => (&[], &[]),
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
@@ -352,13 +416,20 @@ mod tests {
 
     #[test]
     fn every_palette_type_has_valid_defaults() {
-        for (index, type_name) in WidgetProps::TYPE_NAMES.iter().enumerate() {
+        for (index, &kind) in WidgetKind::ALL.iter().enumerate() {
+            let type_name = kind.name();
             let widget = Widget {
                 id: format!("w{index}"),
-                ..Widget::from_palette(type_name).expect(type_name)
+                ..Widget::from_palette(kind)
             };
-            assert_eq!(widget.props.type_name(), *type_name);
-            assert_ne!(WidgetProps::type_label(type_name), "Widget", "{type_name}");
+            assert_eq!(widget.props.kind(), kind);
+            assert_eq!(WidgetKind::parse(type_name), Some(kind));
+            // The kind's own JSON name is the props' `type` tag.
+            assert_eq!(serde_json::to_value(kind).unwrap(), json!(type_name));
+            assert_eq!(
+                serde_json::to_value(&widget.props).unwrap()["type"],
+                json!(type_name)
+            );
             let mut page = PageDefinition {
                 schema_version: SCHEMA_VERSION,
                 layout: Layout {
@@ -366,7 +437,7 @@ mod tests {
                     widgets: vec![widget],
                 },
             };
-            if *type_name == "filter" {
+            if kind == WidgetKind::Filter {
                 // A filter needs a table to narrow: on its own it asks for one, and aimed at
                 // a palette table's first column (as the builder aims new ones) it is valid.
                 let issues = page.validate().unwrap_err();
@@ -375,7 +446,7 @@ mod tests {
                     paths,
                     [format!("layout.widgets[0] (\"w{index}\").props.target")]
                 );
-                let mut table = Widget::from_palette("table").unwrap();
+                let mut table = Widget::from_palette(WidgetKind::Table);
                 table.id = "t".to_owned();
                 table.position.desktop.y = 1;
                 let column = table.props.row_columns().unwrap()[0].key.clone();
@@ -394,6 +465,20 @@ mod tests {
     }
 
     #[test]
+    fn all_kinds_are_exactly_the_widget_types_of_the_schema() {
+        // The schema has one alternative per `WidgetProps` variant, tagged by its type.
+        let schema = serde_json::to_value(schemars::schema_for!(WidgetProps)).unwrap();
+        let tags: Vec<_> = schema["oneOf"]
+            .as_array()
+            .expect("one alternative per widget type")
+            .iter()
+            .map(|alternative| alternative["properties"]["type"]["const"].as_str().unwrap())
+            .collect();
+        let names: Vec<_> = WidgetKind::ALL.iter().map(|kind| kind.name()).collect();
+        assert_eq!(tags, names);
+    }
+
+    #[test]
     fn headings_are_bindable_and_levels_checked() {
         let issues = issues_of(page(json!([widget(
             "h",
@@ -404,9 +489,10 @@ mod tests {
         )])));
         assert_eq!(issues[0].path, "layout.widgets[0] (\"h\").props.level");
         assert_eq!(
-            binding_targets_of("heading"),
-            Some((&["text"][..], &["text"][..]))
+            WidgetKind::Heading.binding_targets(),
+            (&["text"][..], &["text"][..])
         );
-        assert_eq!(binding_targets_of("iframe"), Some((&[][..], &[][..])));
+        assert_eq!(WidgetKind::Iframe.binding_targets(), (&[][..], &[][..]));
+        assert_eq!(WidgetKind::parse("gauge"), None);
     }
 }

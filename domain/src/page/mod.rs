@@ -30,7 +30,7 @@ pub use form::{
     FieldKind, FormField, FormProps, MAX_FIELD_CHARS, SubmitAction, form_outcome, is_safe_reference,
 };
 pub use grid::{Breakpoint, GridRect, Positions};
-pub use kind::{WidgetProps, binding_targets_of};
+pub use kind::{WidgetKind, WidgetProps};
 pub use props::{
     ButtonAction, ButtonProps, CardProps, ChartKind, ChartProps, CodeProps, ContainerProps,
     DataGridProps, Emphasis, FilterProps, HeadingProps, HtmlProps, IframeProps, ImageProps,
@@ -207,9 +207,9 @@ pub struct VariableCondition {
 impl Widget {
     /// A new widget of a palette type at the top-left corner, without an id yet (placing
     /// it on a layout gives it one).
-    pub fn from_palette(type_name: &str) -> Option<Widget> {
-        let (props, w, h) = WidgetProps::palette_default(type_name)?;
-        Some(Widget {
+    pub fn from_palette(kind: WidgetKind) -> Widget {
+        let (props, w, h) = kind.palette_default();
+        Widget {
             id: String::new(),
             title: None,
             position: Positions {
@@ -221,7 +221,7 @@ impl Widget {
             binding: None,
             visibility: None,
             style: WidgetStyle::default(),
-        })
+        }
     }
 
     /// Whether a user of `role` may see this widget at all.

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{
     Breakpoint, ButtonAction, ButtonProps, GRID_COLUMNS, PageDefinition, Positions, SCHEMA_VERSION,
-    Widget, WidgetProps, binding::check_binding, props::check_props,
+    Widget, WidgetKind, WidgetProps, binding::check_binding, props::check_props,
 };
 use crate::ValidationIssue;
 
@@ -182,12 +182,16 @@ fn unknown_widget_types(value: &Value) -> Vec<ValidationIssue> {
                 format!("layout.widgets[{index}] (\"{id}\")")
             };
             match widget.get("type").and_then(Value::as_str) {
-                Some(kind) if WidgetProps::TYPE_NAMES.contains(&kind) => None,
+                Some(kind) if WidgetKind::parse(kind).is_some() => None,
                 Some(kind) => Some(ValidationIssue::new(
                     format!("{label}.type"),
                     format!(
                         "unknown widget type \"{kind}\" (known types: {})",
-                        WidgetProps::TYPE_NAMES.join(", ")
+                        WidgetKind::ALL
+                            .iter()
+                            .map(|kind| kind.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )),
                 None => Some(ValidationIssue::new(
@@ -509,7 +513,10 @@ mod tests {
             child("note", "text", json!({"text": "x"})).as_object().map(|o| { let mut o = o.clone(); o["position"] = json!({"desktop": rect(6, 0, 6, 1)}); Value::Object(o) }).unwrap(),
         ])))
         .unwrap();
-        assert_eq!(definition.widget("t").unwrap().props.type_name(), "table");
+        assert_eq!(
+            definition.widget("t").unwrap().props.kind(),
+            WidgetKind::Table
+        );
         let ids: Vec<&str> = definition
             .layout
             .all_widgets()

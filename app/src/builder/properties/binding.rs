@@ -1,8 +1,9 @@
 //! The data binding: tool, endpoint, path, mapping with a live preview, refresh and cache.
 
 use domain::{
+    WidgetKind,
     dto::WidgetData,
-    page::{Binding, RequestSpec, binding_targets_of},
+    page::{Binding, RequestSpec},
 };
 use leptos::prelude::*;
 
@@ -16,10 +17,10 @@ use crate::{
 };
 
 #[component]
-pub(super) fn BindingFields(id: String, type_name: &'static str) -> impl IntoView {
+pub(super) fn BindingFields(id: String, kind: WidgetKind) -> impl IntoView {
     let builder = expect_context::<Builder>();
     let sources = expect_context::<LocalResource<Result<api::BindingSources, crate::AppError>>>();
-    let (allowed, _) = binding_targets_of(type_name).unwrap_or((&[], &[]));
+    let (allowed, _) = kind.binding_targets();
     let binding = {
         let id = id.clone();
         move || read(builder, &id, |w| w.binding.clone())
@@ -79,7 +80,7 @@ pub(super) fn BindingFields(id: String, type_name: &'static str) -> impl IntoVie
                     return false;
                 };
                 binding.request = endpoint.request.clone();
-                if let Some(suggested) = endpoint.suggestion_for(type_name) {
+                if let Some(suggested) = endpoint.suggestion_for(kind) {
                     binding.mapping = suggested;
                 }
                 true
@@ -167,7 +168,7 @@ pub(super) fn BindingFields(id: String, type_name: &'static str) -> impl IntoVie
                         });
                     }) />
                 {mapping_rows}
-                <FieldMapper id=id.clone() type_name=type_name targets=allowed />
+                <FieldMapper id=id.clone() kind targets=allowed />
                 <TransformFields id=id.clone() />
                 {number_field(&id, "Refresh every (seconds, 0 = off)", |b| b.refresh_seconds.unwrap_or(0), |b, v| b.refresh_seconds = (v > 0).then_some(v))}
                 {number_field(&id, "Cache answers for (seconds)", |b| b.cache_ttl_seconds, |b, v| b.cache_ttl_seconds = v)}

@@ -11,7 +11,7 @@ mod position;
 mod visibility;
 mod widget_props;
 
-use domain::{Widget, WidgetProps, layout, page::binding_targets_of};
+use domain::{Widget, WidgetKind, layout};
 use leptos::prelude::*;
 
 use super::{Builder, api};
@@ -56,8 +56,8 @@ pub fn PropertyPanel() -> impl IntoView {
         <aside class="builder-props" aria-label="Properties">
             {move || match single.get() {
                 Some(id) => {
-                    let type_name = read(builder, &id, |w| Some(w.props.type_name())).unwrap_or("text");
-                    view! { <WidgetProperties id type_name /> }.into_any()
+                    let kind = read(builder, &id, |w| Some(w.props.kind())).unwrap_or(WidgetKind::Text);
+                    view! { <WidgetProperties id kind /> }.into_any()
                 }
                 None => {
                     let count = builder.selected.with(Vec::len);
@@ -85,7 +85,7 @@ pub fn PropertyPanel() -> impl IntoView {
 }
 
 #[component]
-fn WidgetProperties(id: String, type_name: &'static str) -> impl IntoView {
+fn WidgetProperties(id: String, kind: WidgetKind) -> impl IntoView {
     let builder = expect_context::<Builder>();
     let title = (
         (|widget: &Widget| widget.title.clone().unwrap_or_default()) as Getter,
@@ -96,12 +96,12 @@ fn WidgetProperties(id: String, type_name: &'static str) -> impl IntoView {
             changed
         }) as Setter,
     );
-    let specific = type_fields(&id, type_name);
-    let bindable = binding_targets_of(type_name).is_some_and(|(allowed, _)| !allowed.is_empty());
+    let specific = type_fields(&id, kind);
+    let bindable = !kind.binding_targets().0.is_empty();
     let remove_id = id.clone();
     let position_id = id.clone();
     view! {
-        <h2>{WidgetProps::type_label(type_name)} " · " <code>{id.clone()}</code></h2>
+        <h2>{kind.label()} " · " <code>{id.clone()}</code></h2>
         {text_field(&id, "Title", false, title)}
         {specific}
         {move || match container_of(builder, &position_id) {
@@ -113,7 +113,7 @@ fn WidgetProperties(id: String, type_name: &'static str) -> impl IntoView {
             .into_any(),
             None => view! { <PositionFields id=position_id.clone() /> }.into_any(),
         }}
-        {bindable.then(|| view! { <BindingFields id=id.clone() type_name /> })}
+        {bindable.then(|| view! { <BindingFields id=id.clone() kind /> })}
         <StyleFields id=id.clone() />
         <VisibilityFields id=id.clone() />
         <button type="button" class="btn-secondary" on:click=move |_| {

@@ -1,6 +1,6 @@
 //! The panes of tabs and accordions.
 
-use domain::{Widget, WidgetProps, layout};
+use domain::{Widget, WidgetKind, layout};
 use leptos::prelude::*;
 
 use super::{read, write};
@@ -50,7 +50,7 @@ pub(super) fn PaneFields(id: String) -> impl IntoView {
                             .iter()
                             .map(|child| {
                                 let (select_id, remove_id) = (child.id.clone(), child.id.clone());
-                                let name = format!("{} ({})", WidgetProps::type_label(child.props.type_name()), child.id);
+                                let name = format!("{} ({})", child.props.kind().label(), child.id);
                                 view! {
                                     <li class="pane-child">
                                         <button type="button" class="btn-link" on:click=move |_| builder.select_only(&select_id)>{name.clone()}</button>
@@ -77,11 +77,11 @@ pub(super) fn PaneFields(id: String) -> impl IntoView {
                                 <label class="prop-field">
                                     <span>{format!("Add a widget to {pane_label}")}</span>
                                     <select on:change=move |ev| {
-                                        let type_name = event_target_value(&ev);
-                                        let Some(mut child) = Widget::from_palette(&type_name) else { return };
+                                        let Some(kind) = WidgetKind::parse(&event_target_value(&ev)) else { return };
+                                        let mut child = Widget::from_palette(kind);
                                         let mut added = String::new();
                                         builder.edit(|definition| {
-                                            child.id = layout::unique_id(&definition.layout, &type_name);
+                                            child.id = layout::unique_id(&definition.layout, kind.name());
                                             child.position.desktop.x = 0;
                                             child.position.desktop.w = domain::page::GRID_COLUMNS;
                                             added = child.id.clone();
@@ -95,10 +95,10 @@ pub(super) fn PaneFields(id: String) -> impl IntoView {
                                         }
                                     }>
                                         <option value="">"Choose a widget…"</option>
-                                        {WidgetProps::TYPE_NAMES
+                                        {WidgetKind::ALL
                                             .iter()
-                                            .filter(|name| !matches!(**name, "tabs" | "accordion"))
-                                            .map(|name| view! { <option value=*name>{WidgetProps::type_label(name)}</option> })
+                                            .filter(|kind| !matches!(kind, WidgetKind::Tabs | WidgetKind::Accordion))
+                                            .map(|kind| view! { <option value=kind.name()>{kind.label()}</option> })
                                             .collect_view()}
                                     </select>
                                 </label>

@@ -1,7 +1,7 @@
 //! The fields specific to each widget type.
 
 use domain::{
-    Widget, WidgetProps,
+    Widget, WidgetKind, WidgetProps,
     dto::WidgetData,
     page::{ButtonAction, ChartKind, Emphasis, KpiThresholds, KpiTrend, TableColumn, ValueFormat},
     request::RequestBody,
@@ -20,10 +20,10 @@ use super::{
 };
 use crate::builder::Builder;
 
-pub(super) fn type_fields(id: &str, type_name: &str) -> AnyView {
-    match type_name {
-        "text" => text_field(id, "Text", true, text_prop!(Text, text)),
-        "heading" => view! {
+pub(super) fn type_fields(id: &str, kind: WidgetKind) -> AnyView {
+    match kind {
+        WidgetKind::Text => text_field(id, "Text", true, text_prop!(Text, text)),
+        WidgetKind::Heading => view! {
             {text_field(id, "Text", false, text_prop!(Heading, text))}
             {choice_field(id, "Level", (1..=4).map(|l| (l.to_string(), format!("Level {l}"))).collect(), (
                 |w: &Widget| match &w.props { WidgetProps::Heading(h) => h.level.to_string(), _ => String::new() },
@@ -31,20 +31,20 @@ pub(super) fn type_fields(id: &str, type_name: &str) -> AnyView {
             ))}
         }
         .into_any(),
-        "markdown" => text_field(id, "Markdown", true, text_prop!(Markdown, source)),
-        "html" => text_field(id, "HTML", true, text_prop!(Html, html)),
-        "code" => view! {
+        WidgetKind::Markdown => text_field(id, "Markdown", true, text_prop!(Markdown, source)),
+        WidgetKind::Html => text_field(id, "HTML", true, text_prop!(Html, html)),
+        WidgetKind::Code => view! {
             {text_field(id, "Code", true, text_prop!(Code, code))}
             {text_field(id, "Language", false, text_prop!(Code, language))}
         }
         .into_any(),
-        "card" => view! {
+        WidgetKind::Card => view! {
             {text_field(id, "Heading", false, text_prop!(Card, heading))}
             {text_field(id, "Text", true, text_prop!(Card, text))}
             {emphasis_field(id)}
         }
         .into_any(),
-        "button" => view! {
+        WidgetKind::Button => view! {
             {text_field(id, "Label", false, text_prop!(Button, label))}
             {choice_field(id, "Action", vec![("refresh".into(), "Refresh the page's data".into()), ("open_link".into(), "Open a link".into()), ("submit_form".into(), "Submit a form".into())], (
                 |w: &Widget| match &w.props { WidgetProps::Button(b) => match b.action { ButtonAction::Refresh => "refresh", ButtonAction::OpenLink { .. } => "open_link", ButtonAction::SubmitForm { .. } => "submit_form" }.to_owned(), _ => String::new() },
@@ -71,17 +71,17 @@ pub(super) fn type_fields(id: &str, type_name: &str) -> AnyView {
             {emphasis_field(id)}
         }
         .into_any(),
-        "link" => view! {
+        WidgetKind::Link => view! {
             {text_field(id, "Text", false, text_prop!(Link, text))}
             {text_field(id, "URL", false, text_prop!(Link, url))}
         }
         .into_any(),
-        "image" => view! {
+        WidgetKind::Image => view! {
             {text_field(id, "Image URL", false, text_prop!(Image, src))}
             {text_field(id, "Alternative text", false, text_prop!(Image, alt))}
         }
         .into_any(),
-        "iframe" => view! {
+        WidgetKind::Iframe => view! {
             {text_field(id, "Embed URL", false, text_prop!(Iframe, src))}
             {text_field(id, "Frame title", false, text_prop!(Iframe, title))}
             {check_field(id, "Allow full screen",
@@ -89,7 +89,7 @@ pub(super) fn type_fields(id: &str, type_name: &str) -> AnyView {
                 |w, on| match &mut w.props { WidgetProps::Iframe(f) => { f.allow_fullscreen = on; true } _ => false })}
         }
         .into_any(),
-        "kpi" => view! {
+        WidgetKind::Kpi => view! {
             {text_field(id, "Label", false, text_prop!(Kpi, label))}
             {text_field(id, "Unit", false, (
                 |w: &Widget| match &w.props { WidgetProps::Kpi(k) => k.unit.clone().unwrap_or_default(), _ => String::new() },
@@ -109,7 +109,7 @@ pub(super) fn type_fields(id: &str, type_name: &str) -> AnyView {
             ))}
         }
         .into_any(),
-        "table" => view! {
+        WidgetKind::Table => view! {
             {text_field(id, "Columns (key: Label, one per line)", true, (
                 |w: &Widget| match &w.props { WidgetProps::Table(t) => t.columns.iter().map(|c| format!("{}: {}", c.key, c.label)).collect::<Vec<_>>().join("\n"), _ => String::new() },
                 |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Table(t) => { t.columns = parse_columns(&v); true } _ => false },
@@ -125,7 +125,7 @@ pub(super) fn type_fields(id: &str, type_name: &str) -> AnyView {
             ))}
         }
         .into_any(),
-        "data_grid" => view! {
+        WidgetKind::DataGrid => view! {
             {text_field(id, "Columns (key: Label, one per line)", true, (
                 |w: &Widget| w.props.row_columns().map(|columns| columns.iter().map(|c| format!("{}: {}", c.key, c.label)).collect::<Vec<_>>().join("\n")).unwrap_or_default(),
                 |w: &mut Widget, v: String| match &mut w.props { WidgetProps::DataGrid(g) => { g.columns = parse_columns(&v); true } _ => false },
@@ -137,7 +137,7 @@ pub(super) fn type_fields(id: &str, type_name: &str) -> AnyView {
             ))}
         }
         .into_any(),
-        "chart" => view! {
+        WidgetKind::Chart => view! {
             {choice_field(id, "Chart type", vec![("line".into(), "Line".into()), ("bar".into(), "Bar".into()), ("pie".into(), "Pie".into())], (
                 |w: &Widget| match &w.props { WidgetProps::Chart(c) => match c.kind { ChartKind::Line => "line", ChartKind::Bar => "bar", ChartKind::Pie => "pie" }.to_owned(), _ => String::new() },
                 |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Chart(c) => { c.kind = match v.as_str() { "line" => ChartKind::Line, "pie" => ChartKind::Pie, _ => ChartKind::Bar }; true } _ => false },
@@ -150,17 +150,17 @@ pub(super) fn type_fields(id: &str, type_name: &str) -> AnyView {
             ))}
         }
         .into_any(),
-        "tabs" | "accordion" => view! { <PaneFields id=id.to_owned() /> }.into_any(),
-        "refresh_bar" => text_field(id, "Note", false, (
+        WidgetKind::Tabs | WidgetKind::Accordion => view! { <PaneFields id=id.to_owned() /> }.into_any(),
+        WidgetKind::RefreshBar => text_field(id, "Note", false, (
             |w: &Widget| match &w.props { WidgetProps::RefreshBar(r) => r.note.clone().unwrap_or_default(), _ => String::new() },
             |w: &mut Widget, v: String| match &mut w.props { WidgetProps::RefreshBar(r) => { r.note = (!v.is_empty()).then_some(v); true } _ => false },
         )),
-        "search" => view! {
+        WidgetKind::Search => view! {
             {text_field(id, "Placeholder", false, text_prop!(Search, placeholder))}
             <TableTargets id=id.to_owned() />
         }
         .into_any(),
-        "filter" => view! {
+        WidgetKind::Filter => view! {
             {text_field(id, "Label", false, text_prop!(Filter, label))}
             <FilterTarget id=id.to_owned() />
             {text_field(id, "Column key", false, text_prop!(Filter, column))}
@@ -170,7 +170,7 @@ pub(super) fn type_fields(id: &str, type_name: &str) -> AnyView {
             ))}
         }
         .into_any(),
-        "form" => view! {
+        WidgetKind::Form => view! {
             {text_field(id, "Fields (Label | kind | required | choice, choice)", true, (
                 |w: &Widget| match &w.props { WidgetProps::Form(f) => format_fields(&f.fields), _ => String::new() },
                 |w: &mut Widget, v: String| match &mut w.props { WidgetProps::Form(f) => { f.fields = parse_fields(&v); true } _ => false },
@@ -201,7 +201,6 @@ pub(super) fn type_fields(id: &str, type_name: &str) -> AnyView {
             ))}
         }
         .into_any(),
-        _ => ().into_any(),
     }
 }
 

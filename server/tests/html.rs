@@ -409,3 +409,54 @@ fn no_text_an_author_writes_renders_as_markup_for_any_of_the_payloads() {
         assert!(placements >= 100, "{placements} payload placements checked");
     });
 }
+
+#[test]
+fn tool_names_and_descriptions_render_as_text_on_every_screen_that_lists_tools() {
+    on_shared_runtime(async {
+        let app = spawn(backend::test_support::sqlite().await.db, "sqlite").await;
+        let admin = app.admin().await;
+        let admin_user = app
+            .services
+            .auth
+            .login("admin@example.com", "Admin123!")
+            .await
+            .unwrap()
+            .user;
+        for (n, payload) in PAYLOADS.iter().enumerate() {
+            app.services
+                .tools
+                .ensure(
+                    &admin_user,
+                    backend::tools::NewTool {
+                        slug: format!("payload-{n}"),
+                        name: payload.chars().take(80).collect(),
+                        kind: "rest".into(),
+                        base_url: "https://tools.example.com/api".into(),
+                        auth: Default::default(),
+                        secret: None,
+                        config: json!({"description": payload}),
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        let id = app
+            .publish("tools-page", "Tools", payload_widgets("plain"))
+            .await;
+        for path in [
+            "/admin",
+            "/admin/tools".to_owned().as_str(),
+            &format!("/builder/{id}"),
+        ] {
+            let response = admin.get(app.url(path)).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            let nonce = nonce_of(&response);
+            let html = response.text().await.unwrap();
+            assert!(
+                html.contains("payload-3") || path.starts_with("/builder"),
+                "{path} lists the tools"
+            );
+            assert_eq!(unsafe_markup(&html, &nonce), Vec::<String>::new(), "{path}");
+        }
+    });
+}

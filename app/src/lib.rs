@@ -21,7 +21,7 @@ use leptos_router::{
 };
 
 use crate::{
-    admin::{AdminHomePage, pages::PagesAdminPage},
+    admin::{AdminHomePage, audit::AuditTrailPage, pages::PagesAdminPage},
     auth::{LoginPage, SessionView, use_session_resource},
     builder::BuilderPage,
     portal::PortalPage,
@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin") view=AdminHomePage ssr=SsrMode::Async />
                         <Route path=path!("/admin/pages") view=PagesAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/tools") view=ToolsAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/audit") view=AuditTrailPage ssr=SsrMode::Async />
                         <Route path=path!("/builder/:id") view=BuilderPage ssr=SsrMode::Async />
                         <Route path=path!("/p/:slug") view=ViewerPage ssr=SsrMode::Async />
                     </Routes>
@@ -101,6 +102,7 @@ fn TopBar() -> impl IntoView {
                                 ("/admin", "Admin", allows(domain::Action::OpenAdmin)),
                                 ("/admin/tools", "Tools", allows(domain::Action::ManageTools)),
                                 ("/admin/pages", "Pages", allows(domain::Action::OpenAdmin)),
+                                ("/admin/audit", "Audit", allows(domain::Action::ReadAudit)),
                             ];
                             view! {
                                 <nav aria-label="Main" class="flex items-center gap-4">
@@ -150,36 +152,22 @@ fn NotFoundPage() -> impl IntoView {
     }
 }
 
-/// The document title for a page's own title (which editors write). leptos_meta writes the
-/// title into the server-rendered `<title>` as it is, so there it is escaped; in the browser
-/// it becomes `document.title`, which is plain text.
+/// The document title for a page's own title (which editors write).
 fn document_title(title: String) -> String {
-    let title = if title.is_empty() {
+    title_for_head(if title.is_empty() {
         "Platform Builder".to_owned()
     } else {
         format!("{title} · Platform Builder")
-    };
-    if cfg!(feature = "ssr") {
-        escape_html(&title)
-    } else {
-        title
-    }
+    })
 }
 
-/// Text made safe to write into HTML as it is.
-pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
+#[cfg(feature = "ssr")]
+use ssr::title_for_head;
+
+/// In the browser the title becomes `document.title`, which is plain text.
+#[cfg(not(feature = "ssr"))]
+fn title_for_head(title: String) -> String {
+    title
 }
 
 /// True once this part of the page has hydrated, i.e. its event handlers are attached.

@@ -67,3 +67,20 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, AppError> {
 fn tracing_error(err: &backend::Error) {
     tracing::error!(error = %err, "server function failed");
 }
+
+/// leptos_meta writes the server-rendered `<title>` as it is given, so a title an editor
+/// wrote is escaped here.
+pub fn title_for_head(title: String) -> String {
+    let mut escaped = String::with_capacity(title.len());
+    for c in title.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}

@@ -12,10 +12,7 @@
 use std::{collections::HashMap, time::Duration};
 
 use axum::{Json, Router, routing::get};
-use backend::{
-    connector::{ConnectorService, ConnectorSettings, ToolTarget},
-    entities::tool,
-};
+use backend::connector::{ConnectorService, ConnectorSettings, RegisteredTool, ToolTarget};
 use criterion::{Criterion, criterion_group, criterion_main};
 use domain::{Binding, page::RequestSpec, tool::ToolAuth};
 use serde_json::{Value, json};
@@ -55,16 +52,14 @@ fn bench(c: &mut Criterion) {
     ));
     let now = chrono::Utc::now();
     let target = ToolTarget {
-        tool: tool::Model {
+        tool: RegisteredTool {
             id: 1,
             org_id: 1,
             slug: "ops".into(),
             name: "Ops".into(),
             kind: "rest".into(),
             base_url: base.clone(),
-            auth_type: "bearer".into(),
             config: json!({}),
-            created_at: now,
             updated_at: now,
         },
         auth: ToolAuth::Bearer,

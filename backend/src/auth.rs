@@ -11,7 +11,11 @@ use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
     password_hash::{SaltString, rand_core::OsRng},
 };
-use domain::{Role, dto::SessionUser};
+use domain::{
+    Role,
+    dto::SessionUser,
+    ids::{OrgId, UserId},
+};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use sea_orm::{
@@ -129,13 +133,13 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
-pub fn session_user(model: &user::Model) -> Result<SessionUser> {
+pub(crate) fn session_user(model: &user::Model) -> Result<SessionUser> {
     let role = Role::parse(&model.role).ok_or_else(|| {
         Error::internal(format!("user {} has unknown role {}", model.id, model.role))
     })?;
     Ok(SessionUser {
-        id: model.id,
-        org_id: model.org_id,
+        id: UserId(model.id),
+        org_id: OrgId(model.org_id),
         email: model.email.clone(),
         display_name: model.display_name.clone(),
         role,
@@ -220,7 +224,7 @@ impl AuthService {
         let claimed = self.verify_token(access_token)?;
         let current = user::Entity::find_by_id(claimed.id)
             .filter(user::Column::Active.eq(true))
-            .filter(user::Column::OrgId.eq(claimed.org_id))
+            .filter(user::Column::OrgId.eq(claimed.org_id.get()))
             .one(&self.db)
             .await?
             .ok_or(Error::Unauthenticated)?;
@@ -238,8 +242,8 @@ impl AuthService {
         .map_err(|_| Error::Unauthenticated)?;
         let claims = data.claims;
         Ok(SessionUser {
-            id: claims.sub.parse().map_err(|_| Error::Unauthenticated)?,
-            org_id: claims.org,
+            id: UserId(claims.sub.parse().map_err(|_| Error::Unauthenticated)?),
+            org_id: OrgId(claims.org),
             email: claims.email,
             display_name: claims.name,
             role: claims.role,
@@ -341,7 +345,7 @@ impl AuthService {
         let refresh_ttl = self.settings.refresh_ttl;
         let claims = Claims {
             sub: user.id.to_string(),
-            org: user.org_id,
+            org: user.org_id.get(),
             email: user.email.clone(),
             name: user.display_name.clone(),
             role: user.role,
@@ -356,7 +360,7 @@ impl AuthService {
         .map_err(|err| Error::internal_from("signing the access token", err))?;
         let refresh_token = random_token();
         refresh_token::ActiveModel {
-            user_id: Set(user.id),
+            user_id: Set(user.id.get()),
             token_hash: Set(hash_token(&refresh_token)),
             family: Set(family),
             expires_at: Set(now

@@ -12,8 +12,11 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
     let url = prepare_sqlite_url(url)?;
     let mut options = ConnectOptions::new(url.clone());
+    // A request that cannot get a connection within seconds fails with an error that says
+    // so, instead of hanging until its client gives up.
     options
         .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         // SQLite allows one writer; a small pool avoids lock contention under load, and a

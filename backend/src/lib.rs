@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod change;
 pub mod clock;
 pub mod connector;
 pub mod crypto;
@@ -11,6 +12,7 @@ pub mod entities;
 pub mod error;
 pub mod pages;
 pub mod rich_text;
+pub mod scoped;
 pub mod throttle;
 pub mod tools;
 pub mod users;
@@ -28,13 +30,18 @@ use sea_orm::DatabaseConnection;
 pub use domain::dto::SessionUser;
 pub use error::{Error, Result};
 
-/// The policy floor every service checks first: may this user's role do this at all?
-pub fn require(actor: &SessionUser, action: domain::Action) -> Result<()> {
-    if domain::policy::allows(actor.role, action) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(action))
-    }
+/// May the user do `action` to `resource`? Another organization's resource is "not found";
+/// see `domain::access::authorize`.
+pub fn authorize(
+    actor: &SessionUser,
+    action: domain::Action,
+    resource: domain::access::Resource,
+) -> Result<()> {
+    Ok(domain::access::authorize(
+        &domain::access::Actor::User(actor.clone()),
+        action,
+        &resource,
+    )?)
 }
 
 /// Settings the services need, gathered by the server's config at start-up.
@@ -51,7 +58,7 @@ pub struct Settings {
 /// News about a tool, pushed to viewers of the organization (server-sent events).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ToolEvent {
-    pub org_id: i32,
+    pub org_id: domain::ids::OrgId,
     pub tool: String,
 }
 
@@ -63,6 +70,7 @@ pub struct Services {
     pub users: users::UserService,
     pub tools: tools::ToolService,
     pub pages: pages::PageService,
+    pub audit: audit::AuditService,
     pub connectors: Arc<connector::ConnectorService>,
     events: tokio::sync::broadcast::Sender<ToolEvent>,
 }
@@ -86,13 +94,20 @@ impl Services {
         clock: clock::SharedClock,
     ) -> Self {
         let connectors = Arc::new(connector::ConnectorService::new(settings.connector));
-        let tools =
-            tools::ToolService::new(db.clone(), Arc::new(settings.keyring), connectors.health());
+        let changes = change::Changes::new(db.clone(), clock.clone());
+        let tools = tools::ToolService::new(
+            db.clone(),
+            changes.clone(),
+            Arc::new(settings.keyring),
+            connectors.health(),
+        );
         Self {
             auth: auth::AuthService::new(db.clone(), settings.auth, clock),
-            users: users::UserService::new(db.clone()),
+            users: users::UserService::new(db.clone(), changes.clone()),
+            audit: audit::AuditService::new(db.clone(), changes.clone()),
             pages: pages::PageService::new(
                 db.clone(),
+                changes,
                 tools.clone(),
                 connectors.clone(),
                 settings.embed_allowed_hosts,
@@ -132,7 +147,11 @@ impl Services {
         &self,
         actor: &SessionUser,
     ) -> Result<impl futures::Stream<Item = ToolEvent> + Send + use<>> {
-        crate::require(actor, domain::Action::ViewPublishedPage)?;
+        crate::authorize(
+            actor,
+            domain::Action::ViewPublishedPage,
+            domain::access::Resource::new(domain::access::ResourceKind::Page, actor.org_id),
+        )?;
         let org_id = actor.org_id;
         Ok(futures::stream::unfold(
             self.events.subscribe(),

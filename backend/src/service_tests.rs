@@ -8,6 +8,7 @@ use std::sync::{
 use axum::{Json, Router, http::StatusCode, routing::get};
 use domain::{
     ErrorCode, Role,
+    access::Actor,
     dto::{NewPage, PageStatus, SessionUser, WidgetData},
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -15,7 +16,6 @@ use serde_json::{Value, json};
 
 use crate::{
     Error, Services,
-    audit::AuditActor,
     entities::{audit_log, version},
     test_support,
     tools::NewTool,
@@ -82,7 +82,7 @@ async fn worlds(upstream_url: &str) -> Vec<World> {
         let admin = services
             .users
             .ensure_user(
-                AuditActor::System,
+                &Actor::System,
                 org,
                 NewUser {
                     email: "Admin@Example.com".into(),
@@ -96,7 +96,7 @@ async fn worlds(upstream_url: &str) -> Vec<World> {
         let viewer = services
             .users
             .ensure_user(
-                AuditActor::User(&admin),
+                &Actor::User(admin.clone()),
                 org,
                 NewUser {
                     email: "viewer@example.com".into(),
@@ -632,7 +632,7 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
     for world in worlds(&upstream.base_url).await {
         let tools = &world.services.tools;
         let ops = tools
-            .find_by_slug(world.admin.org_id, "ops")
+            .by_slug(world.admin.org_id, "ops")
             .await
             .unwrap()
             .unwrap()
@@ -671,6 +671,7 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
     }
 }
 
+mod audit;
 mod forms;
 mod mapper;
 mod pages;

@@ -1,15 +1,20 @@
-use chrono::Utc;
-use domain::{Action, Role, dto::SessionUser, policy};
+use domain::{
+    Action, Role,
+    access::{Actor, Resource, ResourceKind, authorize},
+    audit::AuditAction,
+    dto::SessionUser,
+    ids::OrgId,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use serde_json::json;
 
 use crate::{
     Error, Result,
-    audit::{self, AuditActor, AuditEntry},
     auth::{hash_password, session_user},
+    change::Changes,
     entities::{organization, user},
 };
 
@@ -23,11 +28,12 @@ pub struct NewUser {
 #[derive(Clone)]
 pub struct UserService {
     db: DatabaseConnection,
+    changes: Changes,
 }
 
 impl UserService {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, changes: Changes) -> Self {
+        Self { db, changes }
     }
 
     pub async fn count(&self) -> Result<u64> {
@@ -35,52 +41,40 @@ impl UserService {
     }
 
     /// Returns the organization's id, creating it (audited as the system) if it is missing.
-    pub async fn ensure_organization(&self, name: &str) -> Result<i32> {
+    pub async fn ensure_organization(&self, name: &str) -> Result<OrgId> {
         if let Some(existing) = organization::Entity::find()
             .filter(organization::Column::Name.eq(name))
             .one(&self.db)
             .await?
         {
-            return Ok(existing.id);
+            return Ok(OrgId(existing.id));
         }
-        let txn = self.db.begin().await?;
+        let mut change = self.changes.begin_organization(&Actor::System).await?;
         let created = organization::ActiveModel {
             name: Set(name.to_owned()),
-            created_at: Set(Utc::now()),
+            created_at: Set(change.now()),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(change.txn())
         .await?;
-        audit::record(
-            &txn,
-            AuditEntry {
-                org_id: created.id,
-                actor: AuditActor::System,
-                action: "organization.create",
-                resource_type: "organization",
-                resource_id: created.id.to_string(),
-                before: None,
-                after: Some(&json!({"name": name})),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(created.id)
+        let org_id = OrgId(created.id);
+        change.created_organization(org_id)?;
+        change
+            .commit(created.id, None, Some(json!({"name": name})))
+            .await?;
+        Ok(org_id)
     }
 
     /// Creates a user unless one with that email exists, in which case it is returned as is.
-    /// Only the system (first boot) or an Admin may create users.
+    /// Only the system (first boot) or an Admin of the organization may create users.
     pub async fn ensure_user(
         &self,
-        actor: AuditActor<'_>,
-        org_id: i32,
+        actor: &Actor,
+        org_id: OrgId,
         new: NewUser,
     ) -> Result<SessionUser> {
-        if let AuditActor::User(user) = actor
-            && !policy::allows(user.role, Action::ManageUsers)
-        {
-            return Err(Error::Forbidden(Action::ManageUsers));
-        }
+        let users = Resource::new(ResourceKind::User, org_id);
+        authorize(actor, Action::ManageUsers, &users)?;
         let email = new.email.trim().to_lowercase();
         if !email.contains('@') {
             return Err(Error::validation("email", "enter a valid email address"));
@@ -99,10 +93,13 @@ impl UserService {
             return session_user(&existing);
         }
         let password_hash = hash_password(new.password).await?;
-        let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let change = self
+            .changes
+            .begin(actor.clone(), AuditAction::UserCreate, users)
+            .await?;
+        let now = change.now();
         let created = user::ActiveModel {
-            org_id: Set(org_id),
+            org_id: Set(org_id.get()),
             email: Set(email.clone()),
             display_name: Set(new.display_name.clone()),
             password_hash: Set(Some(password_hash)),
@@ -112,27 +109,18 @@ impl UserService {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(change.txn())
         .await
         .map_err(|err| {
             Error::from_unique_violation(err, format!("a user with email {email} already exists"))
         })?;
-        audit::record(
-            &txn,
-            AuditEntry {
-                org_id,
-                actor,
-                action: "user.create",
-                resource_type: "user",
-                resource_id: created.id.to_string(),
-                before: None,
-                after: Some(
-                    &json!({"email": email, "display_name": new.display_name, "role": new.role}),
-                ),
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        change
+            .commit(
+                created.id,
+                None,
+                Some(json!({"email": email, "display_name": new.display_name, "role": new.role})),
+            )
+            .await?;
         session_user(&created)
     }
 }

@@ -8,13 +8,14 @@ use serde_json::Value;
 
 use crate::{
     PageDefinition, Role, ValidationIssue,
+    ids::{OrgId, UserId},
     tool::{DataClassification, ToolAuth, ToolSettings, ToolStatus},
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionUser {
-    pub id: i32,
-    pub org_id: i32,
+    pub id: UserId,
+    pub org_id: OrgId,
     pub email: String,
     pub display_name: String,
     pub role: Role,

@@ -2,11 +2,15 @@
 //! policy, chart geometry, the builder's layout editing and the wire types shared by the UI
 //! and the server. No I/O, no framework; builds for wasm32 and native.
 
+pub mod access;
+pub mod audit;
+pub mod change_words;
 pub mod chart;
 pub mod dto;
 pub mod embed;
 pub mod error;
 pub mod expression;
+pub mod ids;
 pub mod layout;
 pub mod limits;
 pub mod link;

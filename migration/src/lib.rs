@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_core_tables;
 mod m20261122_000002_webhook_events;
 mod m20261122_000003_tool_logos_samples_checks;
+mod m20261202_000004_audit_chain;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_core_tables::Migration),
             Box::new(m20261122_000002_webhook_events::Migration),
             Box::new(m20261122_000003_tool_logos_samples_checks::Migration),
+            Box::new(m20261202_000004_audit_chain::Migration),
         ]
     }
 }

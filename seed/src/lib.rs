@@ -4,7 +4,8 @@
 //! The accounts below are for local development and demos only; change or remove them
 //! before exposing an installation.
 
-use backend::{Services, audit::AuditActor, tools::NewTool, users::NewUser};
+use backend::{Services, tools::NewTool, users::NewUser};
+use domain::access::Actor;
 use domain::{Role, dto::NewPage, tool::ToolAuth};
 use serde::Deserialize;
 use serde_json::Value;
@@ -12,10 +13,16 @@ use serde_json::Value;
 const SEED: &str = include_str!("../fixtures/seed.json");
 
 /// Page definitions referenced by name from seed.json.
-const PAGE_FILES: &[(&str, &str)] = &[(
-    "platform-overview.json",
-    include_str!("../fixtures/platform-overview.json"),
-)];
+const PAGE_FILES: &[(&str, &str)] = &[
+    (
+        "platform-overview.json",
+        include_str!("../fixtures/platform-overview.json"),
+    ),
+    (
+        "finance-overview.json",
+        include_str!("../fixtures/finance-overview.json"),
+    ),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
@@ -25,12 +32,24 @@ pub enum SeedError {
     Backend(#[from] backend::Error),
 }
 
+/// One organization: its users (the first admin is created by the system), tools and pages.
 #[derive(Deserialize)]
-struct SeedFile {
+struct SeedOrganization {
     organization: String,
     users: Vec<SeedUser>,
+    #[serde(default)]
     tools: Vec<SeedTool>,
+    #[serde(default)]
     pages: Vec<SeedPage>,
+}
+
+#[derive(Deserialize)]
+struct SeedFile {
+    #[serde(flatten)]
+    main: SeedOrganization,
+    /// More organizations, each with its own admin, so isolation can be seen and tested.
+    #[serde(default)]
+    other_organizations: Vec<SeedOrganization>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +97,19 @@ pub fn page_definition(file: &str) -> Option<Value> {
 
 pub async fn run(services: &Services) -> Result<SeedReport, SeedError> {
     let seed = fixture()?;
+    let mut report = SeedReport::default();
+    for organization in std::iter::once(seed.main).chain(seed.other_organizations) {
+        report.pages_created += seed_organization(services, organization).await?;
+    }
+    tracing::info!(pages_created = report.pages_created, "seed applied");
+    Ok(report)
+}
+
+/// Creates what is missing of one organization; returns how many pages it created.
+async fn seed_organization(
+    services: &Services,
+    seed: SeedOrganization,
+) -> Result<usize, SeedError> {
     let org_id = services
         .users
         .ensure_organization(&seed.organization)
@@ -86,11 +118,11 @@ pub async fn run(services: &Services) -> Result<SeedReport, SeedError> {
         .users
         .iter()
         .find(|user| user.role == Role::Admin)
-        .ok_or_else(|| SeedError::Fixture("seed.json needs an admin user".into()))?;
+        .ok_or_else(|| SeedError::Fixture(format!("{} needs an admin user", seed.organization)))?;
     // The first admin is created by the system; everything else by that admin.
     let admin = services
         .users
-        .ensure_user(AuditActor::System, org_id, new_user(admin_spec))
+        .ensure_user(&Actor::System, org_id, new_user(admin_spec))
         .await?;
     for user in seed
         .users
@@ -99,7 +131,7 @@ pub async fn run(services: &Services) -> Result<SeedReport, SeedError> {
     {
         services
             .users
-            .ensure_user(AuditActor::User(&admin), org_id, new_user(user))
+            .ensure_user(&Actor::User(admin.clone()), org_id, new_user(user))
             .await?;
     }
     for tool in seed.tools {
@@ -119,14 +151,9 @@ pub async fn run(services: &Services) -> Result<SeedReport, SeedError> {
             )
             .await?;
     }
-    let mut report = SeedReport::default();
+    let mut created = 0;
     for page in seed.pages {
-        if services
-            .pages
-            .find_by_slug(org_id, &page.slug)
-            .await?
-            .is_some()
-        {
+        if services.pages.id_of(org_id, &page.slug).await?.is_some() {
             continue;
         }
         let definition = page_definition(&page.definition).ok_or_else(|| {
@@ -147,10 +174,9 @@ pub async fn run(services: &Services) -> Result<SeedReport, SeedError> {
                 },
             )
             .await?;
-        report.pages_created += 1;
+        created += 1;
     }
-    tracing::info!(pages_created = report.pages_created, "seed applied");
-    Ok(report)
+    Ok(created)
 }
 
 fn new_user(user: &SeedUser) -> NewUser {
@@ -172,12 +198,12 @@ mod tests {
             let services = backend::test_support::services(test_db.db, "http://127.0.0.1:9");
             assert_eq!(
                 run(&services).await.unwrap().pages_created,
-                1,
+                2,
                 "{}",
                 test_db.label
             );
             assert_eq!(run(&services).await.unwrap().pages_created, 0);
-            assert_eq!(services.users.count().await.unwrap(), 2);
+            assert_eq!(services.users.count().await.unwrap(), 4);
             let viewer = services
                 .auth
                 .login("viewer@example.com", "Viewer123!")
@@ -190,6 +216,23 @@ mod tests {
                 (pages[0].slug.as_str(), pages[0].title.as_str()),
                 ("platform-overview", "Platform Overview")
             );
+            // The second organization sees its own page and none of the first one's.
+            let finance = services
+                .auth
+                .login("admin@finance.example.com", "Finance123!")
+                .await
+                .unwrap()
+                .user;
+            assert_ne!(finance.org_id, viewer.org_id);
+            let theirs = services.pages.list_for(&finance).await.unwrap();
+            assert_eq!(
+                theirs
+                    .iter()
+                    .map(|page| page.slug.as_str())
+                    .collect::<Vec<_>>(),
+                ["finance-overview"]
+            );
+            assert!(services.tools.list(&finance).await.unwrap().is_empty());
         }
     }
 }

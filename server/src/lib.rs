@@ -197,6 +197,48 @@ pub async fn rotate_secrets() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// `platform-builder verify-audit`: walks every organization's audit chain and names the
+/// first row that does not match what was written. Exits non-zero when the chain is broken.
+pub async fn verify_audit() -> Result<(), Box<dyn std::error::Error>> {
+    dotenvy::dotenv().ok();
+    let config = Config::from_env()?;
+    let db = backend::db::connect_and_migrate(&config.database_url).await?;
+    let report = backend::audit::verify(&db).await?;
+    println!("{}", describe_audit_report(&report));
+    match report.first_break {
+        None => Ok(()),
+        Some(_) => Err("the audit trail does not match what was written".into()),
+    }
+}
+
+/// What `verify-audit` prints.
+pub fn describe_audit_report(report: &backend::audit::ChainReport) -> String {
+    let mut text = format!(
+        "checked {} audit row(s) in {} organization(s)",
+        report.rows_checked, report.organizations
+    );
+    if report.rows_unchained > 0 {
+        text.push_str(&format!(
+            "; {} row(s) predate the chain and carry no hash",
+            report.rows_unchained
+        ));
+    }
+    match &report.first_break {
+        None => text.push_str("; the chain is intact"),
+        Some(broken) => {
+            let row = broken
+                .row_id
+                .map(|id| format!("row id {id}"))
+                .unwrap_or_else(|| "the end of the chain".to_owned());
+            text.push_str(&format!(
+                "\nBROKEN in organization {} at seq {} ({row}): {}",
+                broken.org_id, broken.seq, broken.problem
+            ));
+        }
+    }
+    text
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async { tokio::signal::ctrl_c().await.ok() };
     #[cfg(unix)]

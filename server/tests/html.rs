@@ -218,6 +218,23 @@ fn viewers_are_refused_the_pages_screen() {
     });
 }
 
+/// Attributes a browser follows as addresses (where a `javascript:` value would run).
+const URL_ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "background",
+    "xlink:href",
+    "srcset",
+    "content",
+    "ping",
+    "cite",
+    "manifest",
+];
+
 /// Markup that would run script or take the page elsewhere: event-handler attributes,
 /// `javascript:` addresses, `srcdoc`, `<base>`, refreshes, and scripts without this
 /// response's nonce. Script bodies are skipped the way a browser skips them (to `</script`).
@@ -272,10 +289,11 @@ fn unsafe_markup(html: &str, nonce: &str) -> Vec<String> {
         let tag = &html[start..i.min(html.len())];
         for (attribute, value) in &attributes {
             let address = value.trim_start().replace(['\t', '\n', '\r'], "");
+            let is_address = URL_ATTRIBUTES.contains(&attribute.as_str());
             if attribute.starts_with("on")
                 || attribute == "srcdoc"
-                || address.starts_with("javascript:")
-                || address.starts_with("vbscript:")
+                || (is_address
+                    && (address.starts_with("javascript:") || address.starts_with("vbscript:")))
             {
                 found.push(format!("{attribute} in {tag}"));
             }
@@ -299,36 +317,17 @@ fn unsafe_markup(html: &str, nonce: &str) -> Vec<String> {
     found
 }
 
-const PAYLOADS: &[&str] = &[
-    "<script>window.__xss=1</script>",
-    "\"><script>window.__xss=1</script>",
-    "'><img src=x onerror=window.__xss=1>",
-    "<img src=x onerror=\"window.__xss=1\">",
-    "<svg onload=window.__xss=1>",
-    "</title><script>window.__xss=1</script>",
-    "</textarea><script>window.__xss=1</script>",
-    "</script><script>window.__xss=1</script>",
-    "<iframe srcdoc=\"<script>window.__xss=1</script>\"></iframe>",
-    "<a href=\"javascript:window.__xss=1\">open</a>",
-    "<a href=\"jav&#x09;ascript:window.__xss=1\">open</a>",
-    "<body onload=window.__xss=1>",
-    "<scr<script>ipt>window.__xss=1</scr</script>ipt>",
-    "<details open ontoggle=window.__xss=1>",
-    "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=1>",
-    "<input autofocus onfocus=window.__xss=1>",
-    "<video><source onerror=window.__xss=1></video>",
-    "<object data=\"javascript:window.__xss=1\"></object>",
-    "<base href=\"javascript:window.__xss=1//\">",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:window.__xss=1\">",
-    "<!--<img src=\"--><img src=x onerror=window.__xss=1//\">",
-    "[open](javascript:window.__xss=1)",
-    "![x](x\" onerror=\"window.__xss=1)",
-    "<a href=\"data:text/html,<script>window.__xss=1</script>\">x</a>",
-    "{{constructor.constructor('window.__xss=1')()}}",
-];
+/// The payloads the browser run (end2end/tests/xss.spec.ts) uses too: 30 kinds of script
+/// injection, each also after the quote or tag that would close the text around it.
+fn payloads() -> Vec<String> {
+    serde_json::from_str(include_str!("../../end2end/tests/xss-payloads.json")).unwrap()
+}
 
-/// One page carrying `payload` in every text a page author writes.
-fn payload_widgets(payload: &str) -> Value {
+/// How many payloads share one page (each payload fills about a dozen widgets).
+const PAYLOADS_PER_PAGE: usize = 10;
+
+/// Every text a page author writes, carrying `payload`; ids end in `n`, rows start at `y`.
+fn payload_widgets(n: usize, payload: &str, y: usize) -> Vec<Value> {
     let widgets = [
         json!({"type": "text", "props": {"text": payload}}),
         json!({"type": "heading", "props": {"text": payload, "level": 2}}),
@@ -340,19 +339,44 @@ fn payload_widgets(payload: &str) -> Value {
         json!({"type": "link", "props": {"text": payload, "url": "https://learn.microsoft.com/"}}),
         json!({"type": "image", "props": {"src": "/favicon.svg", "alt": payload}}),
         json!({"type": "kpi", "props": {"label": payload, "trend": "higher_is_better"}}),
+        json!({"type": "form", "props": {
+            "fields": [
+                {"name": "choice", "label": payload, "kind": "select", "options": [payload, "plain"]},
+                {"name": "note", "label": payload, "kind": "text"},
+            ],
+            "submit_label": payload,
+        }}),
     ];
-    Value::Array(
-        widgets
-            .into_iter()
-            .enumerate()
-            .map(|(index, mut widget)| {
-                widget["id"] = json!(format!("w{index}"));
-                widget["title"] = json!(payload);
-                widget["position"] = json!({"desktop": {"x": 0, "y": index * 2, "w": 6, "h": 2}});
-                widget
-            })
-            .collect(),
-    )
+    widgets
+        .into_iter()
+        .enumerate()
+        .map(|(index, mut widget)| {
+            widget["id"] = json!(format!("w{n}-{index}"));
+            widget["title"] = json!(payload);
+            widget["position"] =
+                json!({"desktop": {"x": (index % 2) * 6, "y": y + index * 2, "w": 6, "h": 2}});
+            widget
+        })
+        .collect()
+}
+
+/// A table and a KPI showing what the demo ServiceNow answers: the incidents whose short
+/// descriptions are the payloads.
+fn tool_data_widgets() -> Vec<Value> {
+    let request = json!({"path": "/api/now/table/incident",
+        "query": {"sysparm_limit": "1000", "sysparm_query": "ORDERBYDESCnumber"}});
+    vec![
+        json!({"id": "incidents", "type": "table", "title": "Incidents",
+            "props": {"columns": [{"key": "summary", "label": "Summary"}]},
+            "position": {"desktop": {"x": 0, "y": 0, "w": 12, "h": 4}},
+            "binding": {"tool": "servicenow-demo", "request": request,
+                "mapping": {"rows": "result[].{summary: short_description}"}}}),
+        json!({"id": "newest", "type": "kpi", "title": "Newest",
+            "props": {"label": "Newest incident"},
+            "position": {"desktop": {"x": 0, "y": 4, "w": 6, "h": 2}},
+            "binding": {"tool": "servicenow-demo", "request": request,
+                "mapping": {"value": "result[0].short_description"}}}),
+    ]
 }
 
 fn nonce_of(response: &reqwest::Response) -> String {
@@ -365,7 +389,7 @@ fn nonce_of(response: &reqwest::Response) -> String {
 }
 
 #[test]
-fn no_text_an_author_writes_renders_as_markup_for_any_of_the_payloads() {
+fn no_text_an_author_writes_or_a_tool_returns_renders_as_markup_for_any_payload() {
     on_shared_runtime(async {
         let app = spawn(backend::test_support::sqlite().await.db, "sqlite").await;
         let admin = app.admin().await;
@@ -384,29 +408,56 @@ fn no_text_an_author_writes_renders_as_markup_for_any_of_the_payloads() {
         }
         assert!(
             unsafe_markup(
-                "<p title=\"a onerror=b\">&lt;script&gt;</p><script nonce=\"n0nce\">x</script>",
+                "<p title=\"a onerror=b\" aria-label=\"javascript:x\">&lt;script&gt;</p><script nonce=\"n0nce\">x</script>",
                 "n0nce"
             )
             .is_empty()
         );
+        let payloads = payloads();
+        assert!(payloads.len() >= 100, "{} payloads", payloads.len());
+        // What a tool returns is text too: the demo ServiceNow keeps each as an incident.
+        for payload in &payloads {
+            let created = app
+                .client()
+                .post(app.url("/mock/servicenow/api/now/table/incident"))
+                .json(&json!({"short_description": payload}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(created.status(), StatusCode::CREATED, "{payload}");
+        }
         let mut placements = 0;
-        for (n, payload) in PAYLOADS.iter().enumerate() {
-            let slug = format!("payload-{n}");
-            let id = app.publish(&slug, payload, payload_widgets(payload)).await;
+        for (group, chunk) in payloads.chunks(PAYLOADS_PER_PAGE).enumerate() {
+            let slug = format!("payloads-{group}");
+            let mut widgets = tool_data_widgets();
+            for (n, payload) in chunk.iter().enumerate() {
+                widgets.extend(payload_widgets(n, payload, 6 + n * 22));
+            }
+            let id = app.publish(&slug, &chunk[0], Value::Array(widgets)).await;
             for path in [format!("/p/{slug}"), format!("/builder/{id}")] {
                 let response = admin.get(app.url(&path)).send().await.unwrap();
                 assert_eq!(response.status(), StatusCode::OK, "{path}");
                 let nonce = nonce_of(&response);
                 let html = response.text().await.unwrap();
+                if path.starts_with("/p/") {
+                    // The newest incident (the last payload) is in the table and the KPI.
+                    assert!(
+                        html.matches("formaction=javascript:window.__xss=1").count() >= 2,
+                        "{path}: the tool's answers are on the page"
+                    );
+                }
                 assert_eq!(
                     unsafe_markup(&html, &nonce),
                     Vec::<String>::new(),
-                    "{path} with payload {payload:?}"
+                    "{path} with payloads {chunk:?}"
                 );
-                placements += 12;
+                placements += chunk.len() * 14;
             }
         }
-        assert!(placements >= 100, "{placements} payload placements checked");
+        assert!(
+            placements >= 1_000,
+            "{placements} payload placements checked"
+        );
     });
 }
 
@@ -422,7 +473,7 @@ fn tool_names_and_descriptions_render_as_text_on_every_screen_that_lists_tools()
             .await
             .unwrap()
             .user;
-        for (n, payload) in PAYLOADS.iter().enumerate() {
+        for (n, payload) in payloads().iter().enumerate() {
             app.services
                 .tools
                 .ensure(
@@ -441,7 +492,11 @@ fn tool_names_and_descriptions_render_as_text_on_every_screen_that_lists_tools()
                 .unwrap();
         }
         let id = app
-            .publish("tools-page", "Tools", payload_widgets("plain"))
+            .publish(
+                "tools-page",
+                "Tools",
+                Value::Array(payload_widgets(0, "plain", 0)),
+            )
             .await;
         for path in [
             "/admin",

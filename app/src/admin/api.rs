@@ -12,3 +12,12 @@ pub async fn load_admin_overview() -> Result<AdminOverview, AppError> {
         .await
         .map_err(AppError::from)
 }
+
+/// One page of the organization's audit trail; roles without audit access get "forbidden".
+#[server(prefix = "/rpc", endpoint = "list_audit")]
+pub async fn list_audit(
+    query: domain::audit::AuditQuery,
+) -> Result<domain::audit::AuditPage, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?.audit.list(&caller, &query).await?)
+}

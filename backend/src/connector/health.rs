@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use domain::tool::ToolStatus;
 
 use super::ConnectorError;
-use crate::entities::tool;
+use super::RegisteredTool;
 
 /// What the latest real calls said about each tool, beside explicit connection tests:
 /// widgets and forms exercise tools far more often than admins press Test.
@@ -33,7 +33,7 @@ impl ToolHealth {
 
     /// Keeps what a call says about the tool itself: an answer, rejected credentials or
     /// the tool being down. A 404 for one path or a refused value says nothing about it.
-    pub(super) fn record(&self, tool: &tool::Model, result: Result<(), &ConnectorError>) {
+    pub(super) fn record(&self, tool: &RegisteredTool, result: Result<(), &ConnectorError>) {
         let (status, message) = match result {
             Ok(_) => (
                 ToolStatus::Ok,

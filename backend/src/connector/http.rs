@@ -12,13 +12,13 @@ use serde_json::Value;
 use tokio::time::Instant;
 use url::Url;
 
+use super::RegisteredTool;
 use super::{
     ConnectorError, ConnectorService, ToolTarget,
     guard::refusal_in,
     prepare::{AnswerCheck, Prepared},
     scope::BaseScope,
 };
-use crate::entities::tool;
 
 /// Redirects followed per request, each held to the tool's base path.
 const MAX_REDIRECTS: usize = 5;
@@ -224,7 +224,7 @@ impl ConnectorService {
     /// host is a literal internal address; names are checked again when they resolve.
     fn check_destination(
         &self,
-        tool: &tool::Model,
+        tool: &RegisteredTool,
         scope: &BaseScope,
         url: &Url,
     ) -> Result<(), ConnectorError> {
@@ -309,7 +309,7 @@ impl ConnectorService {
 
     pub(super) fn transport_error(
         &self,
-        tool: &tool::Model,
+        tool: &RegisteredTool,
         url: &Url,
         err: &reqwest::Error,
         timeout: Duration,

@@ -51,7 +51,6 @@ use domain::{
     tool::ToolStatus,
 };
 use futures::future::join_all;
-use governor::DefaultDirectRateLimiter;
 use moka::future::Cache;
 use serde_json::Value;
 // Tokio's clock, so the breaker and latency follow a paused clock in tests.
@@ -62,7 +61,7 @@ pub use self::{
     cache::Fetched,
     error::ConnectorError,
     health::{Observation, ToolHealth},
-    settings::{ConnectorSettings, ToolTarget},
+    settings::{ConnectorSettings, RegisteredTool, ToolTarget},
 };
 use self::{
     cache::{PerEntryTtl, RequestKey},
@@ -82,7 +81,7 @@ pub struct ConnectorService {
     last_good: Cache<RequestKey, Fetched>,
     breakers: Mutex<HashMap<i32, CircuitBreaker>>,
     /// Per tool: the configured requests per minute and its limiter.
-    limiters: Mutex<HashMap<i32, (u32, Arc<DefaultDirectRateLimiter>)>>,
+    limiters: Mutex<HashMap<i32, (u32, Arc<resilience::ToolRateLimiter>)>>,
     started: Instant,
     /// Added to the breaker's clock: lets tests move time on without waiting for it.
     clock_offset_ms: std::sync::atomic::AtomicU64,

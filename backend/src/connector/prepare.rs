@@ -7,12 +7,12 @@ use domain::{
 };
 use serde_json::Value;
 
+use super::RegisteredTool;
 use super::{
     ConnectorError, ConnectorService, ToolTarget,
     statements::{self, StatementDialect, dialect_for},
     templates,
 };
-use crate::entities::tool;
 
 /// What goes over the wire for one request, and how its answer is checked.
 pub(super) struct Prepared {
@@ -122,7 +122,7 @@ impl ConnectorService {
 /// Whether the tool declares a POST of `path` with a JSON body as a read: one of its own
 /// endpoints, or one of its connector template's, marked `read_only`. What a page says about
 /// its own request does not count — it would let any write be retried and cached.
-fn declares_read(tool: &tool::Model, path: &str) -> bool {
+fn declares_read(tool: &RegisteredTool, path: &str) -> bool {
     let is_declared_read = |endpoint: &domain::template::EndpointTemplate| {
         endpoint.request.method == HttpMethod::Post
             && endpoint.request.path == path

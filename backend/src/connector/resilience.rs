@@ -1,9 +1,15 @@
 //! Per tool: the rate limit, retries of transient failures, and the circuit breaker.
 
-use std::{num::NonZeroU32, sync::Arc};
+use std::{num::NonZeroU32, ops::Add, sync::Arc, time::Duration};
 
 use domain::{page::RequestSpec, resilience::CircuitBreaker, tool::ToolSettings};
-use governor::{Quota, RateLimiter};
+use governor::{
+    Quota, RateLimiter,
+    clock::{Clock, Reference},
+    middleware::NoOpMiddleware,
+    nanos::Nanos,
+    state::{InMemoryState, NotKeyed},
+};
 
 use super::{ConnectorError, ConnectorService, ToolTarget, http::Answer};
 
@@ -81,7 +87,10 @@ impl ConnectorService {
             let fresh = || {
                 (
                     per_minute.get(),
-                    Arc::new(RateLimiter::direct(Quota::per_minute(per_minute))),
+                    Arc::new(RateLimiter::direct_with_clock(
+                        Quota::per_minute(per_minute),
+                        TokioClock,
+                    )),
                 )
             };
             let entry = limiters.entry(target.tool.id).or_insert_with(fresh);
@@ -90,11 +99,56 @@ impl ConnectorService {
             }
             entry.1.clone()
         };
-        tokio::time::timeout(self.timeout_for(target), limiter.until_ready())
+        let ready = async {
+            while let Err(not_until) = limiter.check() {
+                tokio::time::sleep(not_until.wait_time_from(TokioClock.now())).await;
+            }
+        };
+        tokio::time::timeout(self.timeout_for(target), ready)
             .await
             .map_err(|_| ConnectorError::RateLimited {
                 tool: target.tool.name.clone(),
                 per_minute: per_minute.get(),
             })
+    }
+}
+
+/// A tool's rate limiter, on tokio's clock.
+pub(super) type ToolRateLimiter =
+    RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<TokioInstant>>;
+
+/// The rate limiters read tokio's clock, which is the one request timeouts wait on, so a
+/// test that pauses time sees both move together.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct TokioClock;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct TokioInstant(tokio::time::Instant);
+
+impl Add<Nanos> for TokioInstant {
+    type Output = Self;
+
+    fn add(self, other: Nanos) -> Self {
+        Self(self.0 + Duration::from(other))
+    }
+}
+
+impl Reference for TokioInstant {
+    fn duration_since(&self, earlier: Self) -> Nanos {
+        self.0.saturating_duration_since(earlier.0).into()
+    }
+
+    fn saturating_sub(&self, duration: Nanos) -> Self {
+        self.0
+            .checked_sub(Duration::from(duration))
+            .map_or(*self, Self)
+    }
+}
+
+impl Clock for TokioClock {
+    type Instant = TokioInstant;
+
+    fn now(&self) -> TokioInstant {
+        TokioInstant(tokio::time::Instant::now())
     }
 }

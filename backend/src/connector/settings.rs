@@ -52,10 +52,40 @@ impl ConnectorSettings {
     }
 }
 
+/// What the connector needs of a registered tool: who it is and where it is reached.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegisteredTool {
+    pub id: i32,
+    pub org_id: i32,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub base_url: String,
+    /// The tool's settings as stored (`domain::tool::ToolSettings` reads them).
+    pub config: serde_json::Value,
+    /// When the tool last changed: cached answers from before are not reused.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<&tool::Model> for RegisteredTool {
+    fn from(model: &tool::Model) -> Self {
+        Self {
+            id: model.id,
+            org_id: model.org_id,
+            slug: model.slug.clone(),
+            name: model.name.clone(),
+            kind: model.kind.clone(),
+            base_url: model.base_url.clone(),
+            config: model.config.clone(),
+            updated_at: model.updated_at,
+        }
+    }
+}
+
 /// A tool ready to be called: its record, how it authenticates, and its decrypted secret.
 #[derive(Clone)]
 pub struct ToolTarget {
-    pub tool: tool::Model,
+    pub tool: RegisteredTool,
     pub auth: ToolAuth,
     pub secret: Option<String>,
 }

@@ -64,7 +64,11 @@ pub fn of_kind(kind: &str) -> Option<&'static ConnectorTemplate> {
 
 /// The templates, for those who may open the admin area.
 pub fn list_for(actor: &SessionUser) -> Result<Vec<ConnectorTemplate>> {
-    crate::require(actor, Action::OpenAdmin)?;
+    crate::authorize(
+        actor,
+        Action::OpenAdmin,
+        domain::access::Resource::new(domain::access::ResourceKind::Tool, actor.org_id),
+    )?;
     Ok(all())
 }
 

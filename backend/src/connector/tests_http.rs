@@ -26,8 +26,7 @@ use domain::{
 use serde_json::{Value, json};
 use url::Url;
 
-use super::{ConnectorError, ConnectorService, ConnectorSettings, ToolTarget};
-use crate::entities::tool;
+use super::{ConnectorError, ConnectorService, ConnectorSettings, RegisteredTool, ToolTarget};
 
 #[derive(Clone, Default)]
 struct Upstream {
@@ -189,16 +188,14 @@ pub(super) fn connector(allowed_hosts: &[&str]) -> ConnectorService {
 pub(super) fn target(id: i32, base_url: &str, auth: ToolAuth, secret: Option<&str>) -> ToolTarget {
     let now = Utc::now();
     ToolTarget {
-        tool: tool::Model {
+        tool: RegisteredTool {
             id,
             org_id: 1,
             slug: format!("tool-{id}"),
             name: format!("Tool {id}"),
             kind: "rest".into(),
             base_url: base_url.into(),
-            auth_type: auth.type_name().into(),
             config: json!({}),
-            created_at: now,
             updated_at: now,
         },
         auth,
@@ -630,8 +627,10 @@ async fn the_rate_limit_holds_requests_back() {
     tool.tool.config = json!({"rate_limit_per_minute": 2});
     assert!(body(&connector, &tool, "/flaky").await.is_ok());
     assert!(body(&connector, &tool, "/flaky").await.is_ok());
+    // The rest waits on tokio's clock: paused, it moves only as far as the waits need.
+    tokio::time::pause();
     // A request with a last good answer gets it back, marked stale with the reason...
-    let waited = std::time::Instant::now();
+    let waited = tokio::time::Instant::now();
     let stale = connector
         .fetch(&tool, &request("/flaky"), 0, true)
         .await

@@ -3,17 +3,15 @@
 
 use domain::{
     Action, WidgetProps,
+    access::{Resource, ResourceKind},
+    audit::AuditAction,
     chart::display_value,
     dto::{FormSubmission, FormSubmitted, SessionUser},
 };
 use serde_json::{Value, json};
 
-use super::{PageService, RESOURCE_TYPE};
-use crate::{
-    Error, Result,
-    audit::{self, AuditEntry},
-    connector::ConnectorError,
-};
+use super::PageService;
+use crate::{Error, Result, connector::ConnectorError, entities::page, scoped::OrgScoped};
 
 impl PageService {
     /// Sends a form's values to its tool. The page is the one the caller sees (published,
@@ -25,11 +23,12 @@ impl PageService {
         actor: &SessionUser,
         submission: FormSubmission,
     ) -> Result<FormSubmitted> {
-        crate::require(actor, Action::SubmitForm)?;
-        let model = self
-            .find_by_slug(actor.org_id, &submission.page)
-            .await?
-            .ok_or(Error::NotFound("page"))?;
+        crate::authorize(
+            actor,
+            Action::SubmitForm,
+            Resource::new(ResourceKind::Page, actor.org_id),
+        )?;
+        let model = self.by_slug(actor.org_id, &submission.page).await?;
         let definition = Self::visible_definition(actor, &model, submission.draft)?;
         let form = match definition.widget(&submission.widget).map(|w| &w.props) {
             Some(WidgetProps::Form(form)) => form,
@@ -64,14 +63,16 @@ impl PageService {
             "reference": reference,
             "error": outcome.as_ref().err().map(ToString::to_string),
         });
-        if let Err(err) = audit::record(
-            &self.db,
-            AuditEntry {
-                after: Some(&entry),
-                ..AuditEntry::by(actor, "form.submit", RESOURCE_TYPE, model.id.to_string())
-            },
-        )
-        .await
+        if let Err(err) = self
+            .changes
+            .record(
+                actor,
+                AuditAction::FormSubmit,
+                page::Entity::resource(&model),
+                model.id,
+                entry,
+            )
+            .await
         {
             tracing::error!(error = %err, page = model.id, widget = %submission.widget, "form submission not audited");
         }

@@ -3,6 +3,7 @@
 
 use domain::{
     Action,
+    access::{Resource, ResourceKind},
     dto::{AnswerSource, MapperAnswer, SessionUser},
     page::RequestSpec,
     request::Variables,
@@ -20,7 +21,11 @@ impl PageService {
         request: &RequestSpec,
         use_sample: bool,
     ) -> Result<MapperAnswer> {
-        crate::require(actor, Action::EditPage)?;
+        crate::authorize(
+            actor,
+            Action::EditPage,
+            Resource::new(ResourceKind::Page, actor.org_id),
+        )?;
         let target = self
             .tools
             .target_for(actor.org_id, tool_slug)

@@ -8,17 +8,14 @@ use domain::{
 };
 use serde_json::Value;
 
-use super::{PageService, as_values};
+use super::{PageService, render::as_values};
 use crate::{Error, Result, connector::map_values};
 
 impl PageService {
     /// The rows of `request.widget` from `request.start` on, mapped and transformed like
     /// its first rows. The page and widget are the ones the caller sees, as for rendering.
     pub async fn more_rows(&self, actor: &SessionUser, request: MoreRows) -> Result<RowsPage> {
-        let model = self
-            .find_by_slug(actor.org_id, &request.page)
-            .await?
-            .ok_or(Error::NotFound("page"))?;
+        let model = self.by_slug(actor.org_id, &request.page).await?;
         let definition = Self::visible_definition(actor, &model, request.draft)?;
         let widget = definition
             .widget(&request.widget)

@@ -15,7 +15,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 use super::{World, page, worlds};
-use crate::{Error, audit::AuditActor, entities::audit_log, users::NewUser};
+use crate::{Error, entities::audit_log, users::NewUser};
+use domain::access::Actor;
 
 /// A ticketing tool on loopback: `POST /incidents` creates `INC0000001`, `INC0000002`… and
 /// refuses a missing `short_description` like ServiceNow's data policy.
@@ -118,7 +119,7 @@ async fn auditor(world: &World) -> SessionUser {
         .services
         .users
         .ensure_user(
-            AuditActor::User(&world.admin),
+            &Actor::User(world.admin.clone()),
             world.admin.org_id,
             NewUser {
                 email: "auditor@example.com".into(),

@@ -50,7 +50,7 @@ async fn the_mapper_shows_the_live_answer_or_else_the_sample() {
         assert!(message.contains("no sample answer"), "{message}");
 
         let ops = tools
-            .find_by_slug(world.admin.org_id, "ops")
+            .by_slug(world.admin.org_id, "ops")
             .await
             .unwrap()
             .unwrap();

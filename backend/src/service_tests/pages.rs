@@ -3,6 +3,7 @@
 
 use domain::{
     ErrorCode, Role,
+    access::Actor,
     dto::{NewPageFrom, PageStatus, SaveDraft, SessionUser, WidgetData},
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -11,7 +12,6 @@ use serde_json::{Value, json};
 use super::{World, kpi, page, upstream, worlds};
 use crate::{
     Error,
-    audit::AuditActor,
     entities::{audit_log, page as page_entity, version},
     test_support,
     users::NewUser,
@@ -36,7 +36,7 @@ async fn user(world: &World, email: &str, name: &str, role: Role) -> SessionUser
         .services
         .users
         .ensure_user(
-            AuditActor::User(&world.admin),
+            &Actor::User(world.admin.clone()),
             world.admin.org_id,
             NewUser {
                 email: email.into(),
@@ -558,11 +558,7 @@ async fn duplicate_picks_free_slugs_and_copies_the_draft() {
             "{}",
             world.label
         );
-        let copy = pages
-            .find_by_slug(world.admin.org_id, "ops-copy")
-            .await
-            .unwrap()
-            .unwrap();
+        let copy = pages.by_slug(world.admin.org_id, "ops-copy").await.unwrap();
         assert_eq!(copy.title, "Page ops (copy)");
         assert_eq!(copy.status, "draft");
         assert_eq!(copy.published_definition, None);
@@ -608,7 +604,7 @@ async fn delete_removes_the_page_but_keeps_versions_and_audits_it() {
         pages.delete(&world.admin, created.id).await.unwrap();
         assert!(
             pages
-                .find_by_slug(world.admin.org_id, "old")
+                .id_of(world.admin.org_id, "old")
                 .await
                 .unwrap()
                 .is_none(),

@@ -26,7 +26,7 @@ async fn a_demoted_or_disabled_user_loses_rights_with_a_still_valid_token() {
     for world in worlds(&upstream.base_url).await {
         let auth = &world.services.auth;
         let tokens = auth.login("admin@example.com", "Admin123!").await.unwrap();
-        set_user(&world, world.admin.id, |row| {
+        set_user(&world, world.admin.id.get(), |row| {
             row.role = Set("viewer".into())
         })
         .await;
@@ -36,7 +36,7 @@ async fn a_demoted_or_disabled_user_loses_rights_with_a_still_valid_token() {
             world.services.tools.list(&demoted).await,
             Err(Error::Forbidden(_))
         ));
-        set_user(&world, world.admin.id, |row| row.active = Set(false)).await;
+        set_user(&world, world.admin.id.get(), |row| row.active = Set(false)).await;
         assert!(
             matches!(
                 auth.authenticate(&tokens.access_token).await,
@@ -91,7 +91,7 @@ async fn event_streams_carry_only_the_subscribers_organization() {
     let world = worlds(&upstream.base_url).await.remove(0);
     let stream = world.services.subscribe(&world.viewer).unwrap();
     futures::pin_mut!(stream);
-    let other_org = world.viewer.org_id + 1;
+    let other_org = domain::ids::OrgId(world.viewer.org_id.get() + 1);
     for (org_id, tool) in [(other_org, "theirs"), (world.viewer.org_id, "ours")] {
         world
             .services

@@ -28,7 +28,7 @@ async fn ops_id(world: &World) -> i32 {
     world
         .services
         .tools
-        .find_by_slug(world.admin.org_id, "ops")
+        .by_slug(world.admin.org_id, "ops")
         .await
         .unwrap()
         .unwrap()
@@ -113,7 +113,7 @@ async fn tool_settings_are_checked_per_field_saved_and_audited() {
         let summary = tools.update(&world.admin, ops, plain).await.unwrap();
         assert!(!summary.has_secret && !summary.has_sample);
         let config = tools
-            .find_by_slug(world.admin.org_id, "ops")
+            .by_slug(world.admin.org_id, "ops")
             .await
             .unwrap()
             .unwrap()
@@ -243,7 +243,7 @@ async fn logos_are_checked_by_their_bytes_stored_and_removed() {
         );
         let stored = tools.logo(&world.admin, ops).await.unwrap();
         assert_eq!(
-            (stored.content_type.as_str(), stored.data.as_slice()),
+            (stored.content_type.as_str(), stored.bytes.as_slice()),
             ("image/png", PNG)
         );
         let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1" fill="#4f46e5"/></svg>"##;

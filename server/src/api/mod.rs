@@ -1,6 +1,7 @@
 //! REST API under /api: thin handlers that resolve the caller, call one service and map the
 //! result. Every error answers with the same envelope: `{"error": {"code", "message", "issues"}}`.
 
+mod audit;
 mod auth;
 mod events;
 mod health;
@@ -12,7 +13,7 @@ use axum::{
     body::Bytes,
     extract::{
         DefaultBodyLimit, FromRequest, FromRequestParts,
-        rejection::{BytesRejection, JsonRejection, PathRejection},
+        rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection},
     },
     http::{StatusCode, header},
     response::{IntoResponse, Response},
@@ -23,6 +24,7 @@ use domain::{ErrorBody, ErrorCode, dto::SessionUser};
 use serde_json::json;
 
 use crate::AppState;
+use audit::{export_audit, list_audit};
 use auth::{login, logout, me, refresh};
 use events::{enable_webhook, events, receive_webhook};
 pub use health::{healthz, readyz};
@@ -76,6 +78,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/events", get(events))
         .route("/api/connector-templates", get(list_templates))
         .route("/api/tools/{id}/test", post(test_tool))
+        .route("/api/audit", get(list_audit))
+        .route("/api/audit/export", get(export_audit))
 }
 
 pub struct ApiError(ErrorBody);
@@ -149,6 +153,20 @@ impl From<PathRejection> for ApiError {
         ApiError::bad_request(format!("The URL is not valid: {}", rejection.body_text()))
     }
 }
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::bad_request(format!(
+            "The query string is not valid for this endpoint: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+/// `Query` whose rejections use the API's error envelope.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
 
 /// `Path` whose rejections use the API's error envelope.
 #[derive(FromRequestParts)]

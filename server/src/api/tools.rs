@@ -74,7 +74,7 @@ pub(super) async fn tool_logo(
             // Private; the UI adds the change time to the URL, so revalidating is enough.
             (header::CACHE_CONTROL, "private, no-cache".to_owned()),
         ],
-        logo.data,
+        logo.bytes,
     )
         .into_response())
 }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 #[path = "../common/mod.rs"]
 mod common;
 
+mod audit;
 mod auth;
 mod forms;
 mod pages;
@@ -79,7 +80,7 @@ async fn editor(app: &TestApp, name: &str) -> Client {
     app.services
         .users
         .ensure_user(
-            backend::audit::AuditActor::User(&admin),
+            &domain::access::Actor::User(admin.clone()),
             admin.org_id,
             backend::users::NewUser {
                 email: "editor@example.com".into(),

@@ -13,6 +13,8 @@ use argon2::{
 };
 use domain::{
     Role,
+    access::{Actor, Resource, ResourceKind},
+    audit::AuditAction,
     dto::SessionUser,
     ids::{OrgId, UserId},
 };
@@ -23,10 +25,12 @@ use sea_orm::{
     TransactionTrait, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::{
     Error, Result,
+    change::Changes,
     clock::SharedClock,
     entities::{refresh_token, user},
     throttle::{SignInThrottle, ThrottleLimits},
@@ -83,6 +87,7 @@ pub struct AuthService {
     recent_rotations: Option<moka::future::Cache<String, IssuedTokens>>,
     throttle: Arc<SignInThrottle>,
     clock: SharedClock,
+    changes: Changes,
 }
 
 /// Verified against when the email is unknown, so both failures take the same time.
@@ -147,7 +152,12 @@ pub(crate) fn session_user(model: &user::Model) -> Result<SessionUser> {
 }
 
 impl AuthService {
-    pub fn new(db: DatabaseConnection, settings: AuthSettings, clock: SharedClock) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        settings: AuthSettings,
+        clock: SharedClock,
+        changes: Changes,
+    ) -> Self {
         let recent_rotations = (!settings.refresh_grace.is_zero()).then(|| {
             moka::future::Cache::builder()
                 .max_capacity(10_000)
@@ -160,6 +170,7 @@ impl AuthService {
             recent_rotations,
             throttle: Arc::new(SignInThrottle::new(ThrottleLimits::default())),
             clock,
+            changes,
         }
     }
 
@@ -181,7 +192,7 @@ impl AuthService {
             .map_err(|throttled| Error::TooManyAttempts {
                 retry_after_seconds: throttled.retry_after_seconds,
             })?;
-        let result = self.verify(&email, password).await;
+        let result = self.verify(&email, password, address).await;
         match &result {
             Ok(_) => self.throttle.record_success(&email),
             Err(Error::InvalidCredentials) => {
@@ -194,10 +205,17 @@ impl AuthService {
         result
     }
 
-    async fn verify(&self, email: &str, password: &str) -> Result<IssuedTokens> {
+    /// Checks the password; a sign-in and a failed one on a known account are audited (the
+    /// refresh token is issued in the sign-in's own change). Unknown emails are only logged:
+    /// they belong to no organization's trail.
+    async fn verify(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<IssuedTokens> {
         let found = user::Entity::find()
             .filter(user::Column::Email.eq(email))
-            .filter(user::Column::Active.eq(true))
             .one(&self.db)
             .await?;
         let stored_hash = found
@@ -209,12 +227,48 @@ impl AuthService {
             tokio::task::spawn_blocking(move || verify_password_blocking(&password, &stored_hash))
                 .await
                 .map_err(|err| Error::internal_from("password check", err))?;
+        let address = address.map(|address| address.to_string());
         match found {
-            Some(user) if verified => {
+            Some(user) if verified && user.active => {
                 let session = session_user(&user)?;
-                self.issue(session, random_token()).await
+                let change = self
+                    .changes
+                    .begin(
+                        &session,
+                        AuditAction::SessionSignIn,
+                        Resource::new(ResourceKind::User, session.org_id),
+                    )
+                    .await?;
+                let tokens = self.issue_in(change.txn(), session, random_token()).await?;
+                change
+                    .commit(user.id, None, Some(json!({"address": address})))
+                    .await?;
+                Ok(tokens)
             }
-            _ => Err(Error::InvalidCredentials),
+            Some(user) => {
+                let reason = if user.active {
+                    "wrong password"
+                } else {
+                    "account disabled"
+                };
+                let recorded = self
+                    .changes
+                    .record(
+                        Actor::Anonymous {
+                            claimed: email.to_owned(),
+                        },
+                        AuditAction::SessionSignInFailed,
+                        Resource::new(ResourceKind::User, OrgId(user.org_id)),
+                        user.id,
+                        json!({"address": address, "reason": reason}),
+                    )
+                    .await;
+                if let Err(err) = recorded {
+                    tracing::error!(error = %err, user = user.id, "failed sign-in not audited");
+                }
+                Err(Error::InvalidCredentials)
+            }
+            None => Err(Error::InvalidCredentials),
         }
     }
 
@@ -319,19 +373,37 @@ impl AuthService {
 
     /// Revokes the refresh token's whole family. Unknown tokens are ignored: logging out twice
     /// is not an error.
+    /// Ends the session the refresh token belongs to (its whole family); audited when the
+    /// token was still live.
     pub async fn logout(&self, refresh_token: &str) -> Result<()> {
-        if let Some(stored) = refresh_token::Entity::find()
+        let Some(stored) = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(hash_token(refresh_token)))
             .one(&self.db)
             .await?
-        {
-            revoke_family(&self.db, &stored.family, self.clock.now()).await?;
-        }
-        Ok(())
-    }
-
-    async fn issue(&self, user: SessionUser, family: String) -> Result<IssuedTokens> {
-        self.issue_in(&self.db, user, family).await
+        else {
+            return Ok(());
+        };
+        let owner = match stored.revoked_at {
+            None => user::Entity::find_by_id(stored.user_id)
+                .one(&self.db)
+                .await?
+                .map(|owner| session_user(&owner))
+                .transpose()?,
+            Some(_) => None,
+        };
+        let Some(session) = owner else {
+            return revoke_family(&self.db, &stored.family, self.clock.now()).await;
+        };
+        let change = self
+            .changes
+            .begin(
+                &session,
+                AuditAction::SessionSignOut,
+                Resource::new(ResourceKind::User, session.org_id),
+            )
+            .await?;
+        revoke_family(change.txn(), &stored.family, change.now()).await?;
+        change.commit(session.id, None, None).await
     }
 
     async fn issue_in(

@@ -12,7 +12,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::{
     Action,
-    access::{Actor, Denial, Resource, ResourceKind, authorize},
+    access::{Actor, Denial, Resource, ResourceKind, authorize, within_organization},
     audit::AuditAction,
     ids::OrgId,
 };
@@ -59,7 +59,10 @@ impl Changes {
         resource: Resource,
     ) -> Result<Change> {
         let actor = actor.into();
-        authorize(&actor, action.requires(), &resource)?;
+        match action.requires() {
+            Some(permission) => authorize(&actor, permission, &resource)?,
+            None => within_organization(&actor, &resource)?,
+        }
         if resource.kind != action.resource_kind() {
             return Err(Error::internal(format!(
                 "{} recorded against a {}",

@@ -102,7 +102,7 @@ impl Services {
             connectors.health(),
         );
         Self {
-            auth: auth::AuthService::new(db.clone(), settings.auth, clock),
+            auth: auth::AuthService::new(db.clone(), settings.auth, clock, changes.clone()),
             users: users::UserService::new(db.clone(), changes.clone()),
             audit: audit::AuditService::new(db.clone(), changes.clone()),
             pages: pages::PageService::new(

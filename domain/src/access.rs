@@ -16,6 +16,10 @@ use crate::{
 pub enum Actor {
     User(SessionUser),
     System,
+    /// Someone not signed in, named by the account they claimed (a failed sign-in).
+    Anonymous {
+        claimed: String,
+    },
 }
 
 impl From<&SessionUser> for Actor {
@@ -30,6 +34,7 @@ impl From<&SessionUser> for Actor {
 pub enum ActorKind {
     User,
     System,
+    Anonymous,
 }
 
 impl ActorKind {
@@ -37,11 +42,12 @@ impl ActorKind {
         match self {
             ActorKind::User => "user",
             ActorKind::System => "system",
+            ActorKind::Anonymous => "anonymous",
         }
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [ActorKind::User, ActorKind::System]
+        [ActorKind::User, ActorKind::System, ActorKind::Anonymous]
             .into_iter()
             .find(|kind| kind.as_str() == value)
     }
@@ -52,21 +58,24 @@ impl Actor {
         match self {
             Actor::User(_) => ActorKind::User,
             Actor::System => ActorKind::System,
+            Actor::Anonymous { .. } => ActorKind::Anonymous,
         }
     }
 
     pub fn user_id(&self) -> Option<UserId> {
         match self {
             Actor::User(user) => Some(user.id),
-            Actor::System => None,
+            Actor::System | Actor::Anonymous { .. } => None,
         }
     }
 
-    /// The name the audit trail shows: the user's email, or "system".
+    /// The name the audit trail shows: the user's email, "system", or the email someone
+    /// who is not signed in claimed.
     pub fn label(&self) -> &str {
         match self {
             Actor::User(user) => &user.email,
             Actor::System => "system",
+            Actor::Anonymous { claimed } => claimed,
         }
     }
 }
@@ -121,6 +130,15 @@ impl Resource {
     }
 }
 
+/// May `actor` be recorded against `resource` for what needs no permission (signing in and
+/// out)? Only in the actor's own organization.
+pub fn within_organization(actor: &Actor, resource: &Resource) -> Result<(), Denial> {
+    match actor {
+        Actor::User(user) if user.org_id != resource.org_id => Err(Denial::NotFound(resource.kind)),
+        _ => Ok(()),
+    }
+}
+
 /// Why an actor may not do something.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Denial {
@@ -132,10 +150,12 @@ pub enum Denial {
 }
 
 /// May `actor` do `action` to `resource`? Organization first (another organization's
-/// resource does not exist for the actor), then what the actor's role allows.
+/// resource does not exist for the actor), then what the actor's role allows. Someone not
+/// signed in may do nothing that needs a permission.
 pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denial> {
     match actor {
         Actor::System => Ok(()),
+        Actor::Anonymous { .. } => Err(Denial::Forbidden(action)),
         Actor::User(user) => {
             if user.org_id != resource.org_id {
                 Err(Denial::NotFound(resource.kind))
@@ -229,7 +249,26 @@ mod tests {
             ),
             (ActorKind::System, None, "system")
         );
-        for kind in [ActorKind::User, ActorKind::System] {
+        let stranger = Actor::Anonymous {
+            claimed: "who@example.com".into(),
+        };
+        assert_eq!(
+            (stranger.kind(), stranger.user_id(), stranger.label()),
+            (ActorKind::Anonymous, None, "who@example.com")
+        );
+        let page = Resource::new(ResourceKind::Page, OrgId(1));
+        for action in Action::ALL {
+            assert_eq!(
+                authorize(&stranger, action, &page),
+                Err(Denial::Forbidden(action))
+            );
+        }
+        assert_eq!(within_organization(&stranger, &page), Ok(()));
+        assert_eq!(
+            within_organization(&user(Role::Viewer, 2), &page),
+            Err(Denial::NotFound(ResourceKind::Page))
+        );
+        for kind in [ActorKind::User, ActorKind::System, ActorKind::Anonymous] {
             assert_eq!(ActorKind::parse(kind.as_str()), Some(kind));
         }
         for kind in ResourceKind::ALL {

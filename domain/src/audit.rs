@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{access::ResourceKind, policy::Action};
 
 macro_rules! audit_actions {
-    ($($variant:ident => $name:literal, $kind:ident, $needs:ident, $label:literal;)+) => {
+    ($($variant:ident => $name:literal, $kind:ident, $needs:tt, $label:literal;)+) => {
         /// A kind of change, stored by its dotted name (`page.publish`).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum AuditAction {
@@ -26,9 +26,10 @@ macro_rules! audit_actions {
                 match self { $(AuditAction::$variant => ResourceKind::$kind,)+ }
             }
 
-            /// The permission an actor needs to do this.
-            pub fn requires(self) -> Action {
-                match self { $(AuditAction::$variant => Action::$needs,)+ }
+            /// The permission an actor needs to do this; none for what anyone may cause
+            /// (signing in and out).
+            pub fn requires(self) -> Option<Action> {
+                match self { $(AuditAction::$variant => audit_actions!(@needs $needs),)+ }
             }
 
             /// What the audit screen says happened, e.g. "published the page".
@@ -37,6 +38,8 @@ macro_rules! audit_actions {
             }
         }
     };
+    (@needs anyone) => { None };
+    (@needs $needs:ident) => { Some(Action::$needs) };
 }
 
 audit_actions! {
@@ -58,6 +61,9 @@ audit_actions! {
     ToolSecretSet => "tool.secret_set", Tool, ManageTools, "replaced the tool's credentials";
     ToolDelete => "tool.delete", Tool, ManageTools, "deleted the tool";
     ToolWebhookEnabled => "tool.webhook_enabled", Tool, ManageTools, "turned on the tool's webhook";
+    SessionSignIn => "session.sign_in", User, anyone, "signed in";
+    SessionSignInFailed => "session.sign_in_failed", User, anyone, "failed to sign in";
+    SessionSignOut => "session.sign_out", User, anyone, "signed out";
 }
 
 impl AuditAction {
@@ -155,7 +161,13 @@ mod tests {
             );
             assert!(
                 action.as_str().starts_with(action.resource_kind().as_str())
-                    || *action == AuditAction::FormSubmit,
+                    || matches!(
+                        action,
+                        AuditAction::FormSubmit
+                            | AuditAction::SessionSignIn
+                            | AuditAction::SessionSignInFailed
+                            | AuditAction::SessionSignOut
+                    ),
                 "{action:?} is named after what it changes"
             );
         }
@@ -164,11 +176,24 @@ mod tests {
 
     #[test]
     fn changes_need_the_permission_of_what_they_do() {
-        assert_eq!(AuditAction::PagePublish.requires(), Action::PublishPage);
-        assert_eq!(AuditAction::PageSaveDraft.requires(), Action::EditPage);
-        assert_eq!(AuditAction::ToolSecretSet.requires(), Action::ManageTools);
-        assert_eq!(AuditAction::UserCreate.requires(), Action::ManageUsers);
-        assert_eq!(AuditAction::FormSubmit.requires(), Action::SubmitForm);
+        assert_eq!(
+            AuditAction::PagePublish.requires(),
+            Some(Action::PublishPage)
+        );
+        assert_eq!(
+            AuditAction::PageSaveDraft.requires(),
+            Some(Action::EditPage)
+        );
+        assert_eq!(
+            AuditAction::ToolSecretSet.requires(),
+            Some(Action::ManageTools)
+        );
+        assert_eq!(
+            AuditAction::UserCreate.requires(),
+            Some(Action::ManageUsers)
+        );
+        assert_eq!(AuditAction::FormSubmit.requires(), Some(Action::SubmitForm));
+        assert_eq!(AuditAction::SessionSignIn.requires(), None);
     }
 }
 

@@ -16,7 +16,7 @@ use leptos_router::{
 };
 
 use super::api;
-use crate::auth::error_view;
+use crate::{auth::error_view, components::ListPanel};
 
 fn query_from(params: &ParamsMap) -> AuditQuery {
     let text = |name: &str| params.get(name).unwrap_or_default();
@@ -132,36 +132,27 @@ fn Trail(page: AuditPage, query: AuditQuery) -> impl IntoView {
         1 => "1 change".to_owned(),
         total => format!("{total} changes · page {} of {}", page.page, page.pages),
     };
+    let exports = view! {
+        <span class="builder-group">
+            <a href=export("csv") download>"Export CSV"</a>
+            <a href=export("json") download>"Export JSON"</a>
+        </span>
+    };
     view! {
-        <section class="panel" aria-labelledby="trail-heading">
-            <div class="panel-heading">
-                <h2 id="trail-heading" data-testid="audit-summary">{summary}</h2>
-                <span class="builder-group">
-                    <a href=export("csv") download>"Export CSV"</a>
-                    <a href=export("json") download>"Export JSON"</a>
-                </span>
-            </div>
-            {(!page.records.is_empty()).then(|| view! {
-                <table class="data-table audit-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Time (UTC)"</th>
-                            <th scope="col">"User"</th>
-                            <th scope="col">"Action"</th>
-                            <th scope="col">"Resource"</th>
-                            <th scope="col">"What changed"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {page.records.into_iter().map(|record| view! { <Row record /> }).collect_view()}
-                    </tbody>
-                </table>
-            })}
-            <nav class="pager" aria-label="Audit pages">
-                {(page.page > 1).then(|| view! { <a href=link_to(page.page - 1) rel="prev">"← Newer"</a> })}
-                {(page.page < page.pages).then(|| view! { <a href=link_to(page.page + 1) rel="next">"Older →"</a> })}
-            </nav>
-        </section>
+        <ListPanel
+            heading_id="trail-heading"
+            heading=summary
+            heading_test_id="audit-summary"
+            columns=&["Time (UTC)", "User", "Action", "Resource", "What changed"]
+            empty="Changes appear here as people make them."
+            rows=page.records.into_iter().map(|record| view! { <Row record /> }.into_any()).collect()
+            actions=exports.into_any()
+            table_class="audit-table"
+        />
+        <nav class="pager" aria-label="Audit pages">
+            {(page.page > 1).then(|| view! { <a href=link_to(page.page - 1) rel="prev">"← Newer"</a> })}
+            {(page.page < page.pages).then(|| view! { <a href=link_to(page.page + 1) rel="next">"Older →"</a> })}
+        </nav>
     }
 }
 

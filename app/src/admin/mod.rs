@@ -10,6 +10,7 @@ use leptos_router::hooks::use_location;
 
 use crate::{
     auth::{error_view, use_session_resource},
+    components::ListPanel,
     tools::TestToolButton,
 };
 
@@ -34,25 +35,21 @@ pub fn AdminHomePage() -> impl IntoView {
                             let hydrated = crate::use_hydrated();
                             view! {
                             <h1 class="page-title">"Admin home"</h1>
-                            <section class="panel" aria-labelledby="pages-heading">
-                                <h2 id="pages-heading">"Pages"</h2>
-                                <table class="data-table">
-                                    <thead>
-                                        <tr><th scope="col">"Title"</th><th scope="col">"Address"</th><th scope="col">"Status"</th><th scope="col">"Version"</th><th scope="col">"Last changed (UTC)"</th></tr>
-                                    </thead>
-                                    <tbody>
-                                        {overview.pages.into_iter().map(|page| view! {
-                                            <tr>
-                                                <td><a href=format!("/p/{}", page.slug)>{page.title}</a></td>
-                                                <td><code>{format!("/p/{}", page.slug)}</code></td>
-                                                <td><span class="badge">{page.status.label()}</span></td>
-                                                <td>{page.version}</td>
-                                                <td>{page.updated_at.format("%Y-%m-%d %H:%M").to_string()}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </section>
+                            <ListPanel
+                                heading_id="pages-heading"
+                                heading="Pages"
+                                columns=&["Title", "Address", "Status", "Version", "Last changed (UTC)"]
+                                empty="No pages yet. Create one under Pages."
+                                rows=overview.pages.into_iter().map(|page| view! {
+                                    <tr>
+                                        <td><a href=format!("/p/{}", page.slug)>{page.title}</a></td>
+                                        <td><code>{format!("/p/{}", page.slug)}</code></td>
+                                        <td><span class="badge">{page.status.label()}</span></td>
+                                        <td>{page.version}</td>
+                                        <td>{page.updated_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                    </tr>
+                                }.into_any()).collect()
+                            />
                             <section
                                     class="panel"
                                     aria-labelledby="tools-heading"

@@ -48,7 +48,9 @@ impl PageService {
         } else {
             AuditAction::PageCreate
         };
-        crate::authorize(actor, action.requires(), new_page(actor))?;
+        if new.publish {
+            crate::authorize(actor, Action::PublishPage, new_page(actor))?;
+        }
         let definition = self.validated(&new.definition)?;
         self.insert(
             actor,

@@ -331,3 +331,72 @@ async fn only_the_system_creates_organizations_and_each_has_its_own_chain() {
         assert_eq!((report.organizations, report.first_break), (2, None));
     }
 }
+
+#[tokio::test]
+async fn sign_ins_failed_sign_ins_and_sign_outs_are_on_the_trail() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let auth = &world.services.auth;
+        let before = rows(&world).await.len();
+        let address = "203.0.113.7".parse().ok();
+        let tokens = auth
+            .login_from("admin@example.com", "Admin123!", address)
+            .await
+            .unwrap();
+        auth.login("admin@example.com", "not-the-password")
+            .await
+            .unwrap_err();
+        // An unknown account belongs to no organization's trail.
+        auth.login("ghost@example.com", "Whatever123!")
+            .await
+            .unwrap_err();
+        auth.logout(&tokens.refresh_token).await.unwrap();
+        auth.logout(&tokens.refresh_token).await.unwrap();
+        let session: Vec<_> = rows(&world).await[before..]
+            .iter()
+            .map(|row| {
+                (
+                    row.action.clone(),
+                    row.actor_kind.clone(),
+                    row.actor_email.clone(),
+                    row.resource_id.clone(),
+                    row.after_state.clone(),
+                )
+            })
+            .collect();
+        let admin = world.admin.id.to_string();
+        assert_eq!(
+            session,
+            [
+                (
+                    "session.sign_in".into(),
+                    "user".into(),
+                    "admin@example.com".into(),
+                    admin.clone(),
+                    Some(json!({"address": "203.0.113.7"}))
+                ),
+                (
+                    "session.sign_in_failed".into(),
+                    "anonymous".into(),
+                    "admin@example.com".into(),
+                    admin.clone(),
+                    Some(json!({"address": null, "reason": "wrong password"}))
+                ),
+                (
+                    "session.sign_out".into(),
+                    "user".into(),
+                    "admin@example.com".into(),
+                    admin,
+                    None
+                ),
+            ],
+            "{}",
+            world.label
+        );
+        assert!(auth.refresh(&tokens.refresh_token).await.is_err());
+        assert_eq!(
+            audit::verify(&world.services.db).await.unwrap().first_break,
+            None
+        );
+    }
+}

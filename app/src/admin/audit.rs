@@ -39,15 +39,21 @@ pub fn AuditTrailPage() -> impl IntoView {
     let path = use_location().pathname.get_untracked();
     view! {
         <Title text="Audit trail" />
-        <h1 class="page-title">"Audit trail"</h1>
-        <Filters query=params.with_untracked(query_from) />
         <Suspense fallback=|| view! { <p class="loading">"Loading the audit trail…"</p> }>
             {move || {
                 let path = path.clone();
                 Suspend::new(async move {
                     match trail.await {
-                        Ok(page) => view! { <Trail page query=query() /> }.into_any(),
+                        Ok(page) => view! {
+                            <h1 class="page-title">"Audit trail"</h1>
+                            <Filters query=query() />
+                            <Trail page query=query() />
+                        }
+                        .into_any(),
+                        // Refused callers see only the refusal, not the screen around it.
                         Err(err) if err.code() == ErrorCode::Validation => view! {
+                            <h1 class="page-title">"Audit trail"</h1>
+                            <Filters query=query() />
                             <div class="panel form-error" role="alert">
                                 <p>"These filters cannot be used:"</p>
                                 <ul>

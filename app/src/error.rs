@@ -19,6 +19,22 @@ impl AppError {
         &self.0.message
     }
 
+    /// The message followed by each issue's, for a one-line notice: "invalid input: enter
+    /// a valid email address; choose a role".
+    pub fn summary(&self) -> String {
+        let details: Vec<&str> = self
+            .0
+            .issues
+            .iter()
+            .map(|issue| issue.message.as_str())
+            .collect();
+        if details.is_empty() {
+            self.message().to_owned()
+        } else {
+            format!("{}: {}", self.message(), details.join("; "))
+        }
+    }
+
     /// The HTTP status this error answers with.
     pub fn http_status(&self) -> u16 {
         self.0.code.http_status()
@@ -85,6 +101,20 @@ mod tests {
             assert_eq!(error.code(), ErrorCode::BadRequest);
             assert_eq!(error.http_status(), 400);
         }
+    }
+
+    #[test]
+    fn a_summary_lists_each_issue_after_the_message() {
+        let mut body = ErrorBody::new(ErrorCode::Validation, "invalid input");
+        assert_eq!(AppError(body.clone()).summary(), "invalid input");
+        body.issues = vec![
+            domain::ValidationIssue::new("email", "enter a valid email address"),
+            domain::ValidationIssue::new("role", "choose a role"),
+        ];
+        assert_eq!(
+            AppError(body).summary(),
+            "invalid input: enter a valid email address; choose a role"
+        );
     }
 
     #[test]

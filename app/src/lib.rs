@@ -21,8 +21,11 @@ use leptos_router::{
 };
 
 use crate::{
-    admin::{AdminHomePage, audit::AuditTrailPage, pages::PagesAdminPage},
-    auth::{LoginPage, SessionView, use_session_resource},
+    admin::{
+        AdminHomePage, audit::AuditTrailPage, history::PageHistoryPage, pages::PagesAdminPage,
+        users::UsersAdminPage,
+    },
+    auth::{LoginPage, SessionView, SetPasswordPage, use_session_resource},
     builder::BuilderPage,
     portal::PortalPage,
     tools::ToolsAdminPage,
@@ -77,6 +80,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/pages") view=PagesAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/tools") view=ToolsAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/audit") view=AuditTrailPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/users") view=UsersAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/pages/:id/history") view=PageHistoryPage ssr=SsrMode::Async />
+                        <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("/builder/:id") view=BuilderPage ssr=SsrMode::Async />
                         <Route path=path!("/p/:slug") view=ViewerPage ssr=SsrMode::Async />
                     </Routes>
@@ -102,6 +108,7 @@ fn TopBar() -> impl IntoView {
                                 ("/admin", "Admin", allows(domain::Action::OpenAdmin)),
                                 ("/admin/tools", "Tools", allows(domain::Action::ManageTools)),
                                 ("/admin/pages", "Pages", allows(domain::Action::OpenAdmin)),
+                                ("/admin/users", "Users", allows(domain::Action::ManageUsers)),
                                 ("/admin/audit", "Audit", allows(domain::Action::ReadAudit)),
                             ];
                             view! {

@@ -127,7 +127,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
-fn hash_token(token: &str) -> String {
+pub(crate) fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -240,6 +240,11 @@ impl AuthService {
                     )
                     .await?;
                 let tokens = self.issue_in(change.txn(), session, random_token()).await?;
+                user::Entity::update_many()
+                    .col_expr(user::Column::LastLoginAt, Expr::value(change.now()))
+                    .filter(user::Column::Id.eq(user.id))
+                    .exec(change.txn())
+                    .await?;
                 change
                     .commit(user.id, None, Some(json!({"address": address})))
                     .await?;
@@ -371,10 +376,8 @@ impl AuthService {
         }
     }
 
-    /// Revokes the refresh token's whole family. Unknown tokens are ignored: logging out twice
-    /// is not an error.
     /// Ends the session the refresh token belongs to (its whole family); audited when the
-    /// token was still live.
+    /// token was still live. Unknown tokens are ignored: signing out twice is not an error.
     pub async fn logout(&self, refresh_token: &str) -> Result<()> {
         let Some(stored) = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(hash_token(refresh_token)))
@@ -452,6 +455,21 @@ impl AuthService {
             user,
         })
     }
+}
+
+/// Ends every session of the user (disabled, or their password changed).
+pub(crate) async fn revoke_user_sessions(
+    conn: &impl sea_orm::ConnectionTrait,
+    user_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 async fn revoke_family(

@@ -16,6 +16,7 @@ pub mod scoped;
 pub mod throttle;
 pub mod tools;
 pub mod users;
+pub mod versions;
 
 #[cfg(test)]
 mod service_tests;

@@ -4,6 +4,7 @@
 
 mod create;
 mod forms;
+mod history;
 mod mapper;
 mod render;
 pub(crate) mod resolve;
@@ -26,8 +27,8 @@ use domain::{
     policy,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::{Value, json};
@@ -76,7 +77,7 @@ pub(crate) fn summary(model: &page::Model, updated_by: Option<String>) -> Result
 }
 
 /// Display names of the given users, by id.
-async fn display_names(
+pub(crate) async fn display_names(
     conn: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i32>,
 ) -> Result<HashMap<i32, String>> {
@@ -269,6 +270,15 @@ impl PageService {
             drop(change);
             return Err(self.lost_race(actor, id).await);
         }
+        Self::keep_version(
+            &change,
+            actor,
+            id,
+            save.base_revision + 1,
+            history::snapshot(&current.title, &canonical),
+            "draft saved",
+        )
+        .await?;
         change
             .commit(id, Some(current.definition), Some(canonical))
             .await?;
@@ -321,18 +331,14 @@ impl PageService {
             drop(change);
             return Err(self.lost_race(actor, id).await);
         }
-        version::ActiveModel {
-            org_id: Set(current.org_id),
-            resource_type: Set(RESOURCE_TYPE.to_owned()),
-            resource_id: Set(id),
-            version: Set(base_revision + 1),
-            snapshot: Set(json!({"title": current.title, "definition": canonical})),
-            comment: Set(Some("published".to_owned())),
-            created_by: Set(Some(actor.id.get())),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(change.txn())
+        Self::keep_version(
+            &change,
+            actor,
+            id,
+            base_revision + 1,
+            history::snapshot(&current.title, &canonical),
+            "published",
+        )
         .await?;
         let previous = current
             .published_definition
@@ -428,18 +434,14 @@ impl PageService {
             .await?
             .is_some();
         if !snapshotted {
-            version::ActiveModel {
-                org_id: Set(current.org_id),
-                resource_type: Set(RESOURCE_TYPE.to_owned()),
-                resource_id: Set(id),
-                version: Set(current.version),
-                snapshot: Set(json!({"title": current.title, "definition": current.definition})),
-                comment: Set(Some("deleted".to_owned())),
-                created_by: Set(Some(actor.id.get())),
-                created_at: Set(change.now()),
-                ..Default::default()
-            }
-            .insert(change.txn())
+            Self::keep_version(
+                &change,
+                actor,
+                id,
+                current.version,
+                history::snapshot(&current.title, &current.definition),
+                "deleted",
+            )
             .await?;
         }
         let before = json!({
@@ -447,6 +449,31 @@ impl PageService {
             "definition": current.definition,
         });
         change.commit(id, Some(before), None).await
+    }
+
+    /// Keeps the page's state (`history::snapshot`) as version `number`, inside `change`.
+    async fn keep_version(
+        change: &Change,
+        actor: &SessionUser,
+        id: i32,
+        number: i32,
+        snapshot: Value,
+        note: &str,
+    ) -> Result<()> {
+        crate::versions::record(
+            change.txn(),
+            crate::versions::NewVersion {
+                kind: ResourceKind::Page,
+                org_id: actor.org_id,
+                resource_id: id,
+                version: number,
+                snapshot,
+                note,
+                by: Some(actor.id),
+                at: change.now(),
+            },
+        )
+        .await
     }
 
     /// The conflict for a stale revision: who saved last, and when.

@@ -674,7 +674,9 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
 
 mod audit;
 mod forms;
+mod history;
 mod mapper;
 mod pages;
 mod sessions;
 mod tools;
+mod users;

@@ -45,6 +45,11 @@ macro_rules! audit_actions {
 audit_actions! {
     OrganizationCreate => "organization.create", Organization, ManageUsers, "created the organization";
     UserCreate => "user.create", User, ManageUsers, "created the user";
+    UserUpdate => "user.update", User, ManageUsers, "changed the user";
+    UserDisable => "user.disable", User, ManageUsers, "disabled the user";
+    UserEnable => "user.enable", User, ManageUsers, "enabled the user";
+    UserPasswordLink => "user.password_link", User, ManageUsers, "issued a set-password link";
+    UserPasswordSet => "user.password_set", User, anyone, "set their password";
     PageCreate => "page.create", Page, CreatePage, "created the page";
     PageCreatePublished => "page.create_published", Page, PublishPage, "created and published the page";
     PageDuplicate => "page.duplicate", Page, CreatePage, "duplicated the page";
@@ -53,6 +58,7 @@ audit_actions! {
     PagePublish => "page.publish", Page, PublishPage, "published the page";
     PageUnpublish => "page.unpublish", Page, PublishPage, "unpublished the page";
     PageDelete => "page.delete", Page, EditPage, "deleted the page";
+    PageRevert => "page.revert", Page, EditPage, "reverted the page";
     FormSubmit => "form.submit", Page, SubmitForm, "submitted a form";
     ToolCreate => "tool.create", Tool, ManageTools, "registered the tool";
     ToolUpdate => "tool.update", Tool, ManageTools, "changed the tool";

@@ -23,6 +23,8 @@ pub mod resilience;
 pub mod template;
 pub mod tool;
 pub mod transform;
+pub mod users;
+pub mod versions;
 pub mod virtual_rows;
 
 pub use error::{ErrorBody, ErrorCode, ValidationIssue};

@@ -6,6 +6,7 @@ mod m20261122_000001_core_tables;
 mod m20261122_000002_webhook_events;
 mod m20261122_000003_tool_logos_samples_checks;
 mod m20261202_000004_audit_chain;
+mod m20261202_000005_user_admin;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_webhook_events::Migration),
             Box::new(m20261122_000003_tool_logos_samples_checks::Migration),
             Box::new(m20261202_000004_audit_chain::Migration),
+            Box::new(m20261202_000005_user_admin::Migration),
         ]
     }
 }

@@ -44,6 +44,13 @@ const SERVER_FNS: &[(&str, &str)] = &[
     ("delete_tool", FORM),
     ("test_tool", FORM),
     ("list_pages", FORM),
+    ("list_audit", FORM),
+    ("list_users", FORM),
+    ("create_user", FORM),
+    ("update_user", FORM),
+    ("set_user_active", FORM),
+    ("issue_password_link", FORM),
+    ("load_page_history", FORM),
 ];
 
 /// `[[[…]]]` nested `depth` deep.

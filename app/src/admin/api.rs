@@ -21,3 +21,73 @@ pub async fn list_audit(
     let caller = crate::ssr::caller().await?;
     Ok(crate::ssr::services()?.audit.list(&caller, &query).await?)
 }
+
+/// The organization's users whose name or email contains `search` (Admin).
+#[server(prefix = "/rpc", endpoint = "list_users")]
+pub async fn list_users(search: String) -> Result<Vec<domain::users::UserSummary>, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?.users.list(&caller, &search).await?)
+}
+
+/// Adds a user; without a password the answer carries a set-password link.
+#[server(prefix = "/rpc", endpoint = "create_user")]
+pub async fn create_user(
+    request: domain::users::NewUserRequest,
+) -> Result<domain::users::CreatedUser, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .users
+        .create(&caller, request)
+        .await?)
+}
+
+/// Saves a user's name, role and attributes against the version the screen read.
+#[server(prefix = "/rpc", endpoint = "update_user")]
+pub async fn update_user(
+    id: domain::ids::UserId,
+    update: domain::users::UserUpdate,
+) -> Result<domain::users::UserSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .users
+        .update(&caller, id, update)
+        .await?)
+}
+
+/// Disables (ending every session) or enables a user.
+#[server(prefix = "/rpc", endpoint = "set_user_active")]
+pub async fn set_user_active(
+    id: domain::ids::UserId,
+    active: bool,
+) -> Result<domain::users::UserSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .users
+        .set_active(&caller, id, active)
+        .await?)
+}
+
+/// A new one-time set-password link for a user (replaces older ones).
+#[server(prefix = "/rpc", endpoint = "issue_password_link")]
+pub async fn issue_password_link(
+    id: domain::ids::UserId,
+) -> Result<domain::users::PasswordLink, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .users
+        .password_link(&caller, id)
+        .await?)
+}
+
+/// A page's versions and a comparison of two of them (Admin and Editor).
+#[server(prefix = "/rpc", endpoint = "load_page_history")]
+pub async fn load_page_history(
+    id: i32,
+    compare: domain::versions::CompareVersions,
+) -> Result<domain::versions::PageHistory, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .pages
+        .history(&caller, id, compare)
+        .await?)
+}

@@ -2,7 +2,9 @@
 
 pub mod api;
 pub mod audit;
+pub mod history;
 pub mod pages;
+pub mod users;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -85,6 +85,7 @@ pub fn PagesAdminPage() -> impl IntoView {
                                                             <td class="actions">
                                                                 <a class="btn-secondary" href=format!("/builder/{id}") aria-label=format!("Edit {title}")>"Edit"</a>
                                                                 <a class="btn-secondary" href=format!("/p/{}", page.slug)>"View"</a>
+                                                                <a class="btn-secondary" href=format!("/admin/pages/{id}/history") aria-label=format!("History of {title}")>"History"</a>
                                                                 <button type="button" class="btn-secondary" on:click=duplicate aria-label=format!("Duplicate {title}")>"Duplicate"</button>
                                                                 <button type="button" class="btn-secondary" on:click=delete aria-label=format!("Delete {title}")>"Delete"</button>
                                                             </td>
@@ -132,17 +133,7 @@ fn NewPageForm(
                         .set_href(&format!("/builder/{}", page.id));
                 }
                 Err(err) => {
-                    let details: Vec<String> = err
-                        .0
-                        .issues
-                        .iter()
-                        .map(|issue| issue.message.clone())
-                        .collect();
-                    set_message.set(Some(if details.is_empty() {
-                        err.message().to_owned()
-                    } else {
-                        format!("{}: {}", err.message(), details.join("; "))
-                    }));
+                    set_message.set(Some(err.summary()));
                     pending.set(false);
                 }
             }

@@ -107,6 +107,7 @@ pub fn LoginPage() -> impl IntoView {
     let failed = move || error().is_some_and(|reason| reason != "throttled");
     let throttled = move || error().as_deref() == Some("throttled");
     let signed_out = move || query.read().get("signed_out").is_some();
+    let password_set = move || query.read().get("password_set").is_some();
     let next = move || query.read().get("next").unwrap_or_default();
     view! {
         <Title text="Sign in" />
@@ -123,6 +124,9 @@ pub fn LoginPage() -> impl IntoView {
             <Show when=signed_out>
                 <p role="status" class="form-note">"You have been signed out."</p>
             </Show>
+            <Show when=password_set>
+                <p role="status" class="form-note">"Your password is set. Sign in with it."</p>
+            </Show>
             <form method="post" action="/api/auth/login" class="form-stack">
                 <input type="hidden" name="next" value=next />
                 <label for="email">"Email"</label>
@@ -131,6 +135,53 @@ pub fn LoginPage() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
                 <button type="submit" class="btn-primary">"Sign in"</button>
             </form>
+        </section>
+    }
+}
+
+/// Choosing a password with a one-time link (`/set-password?token=…`). A plain HTML form,
+/// like sign-in: it works before and without WebAssembly.
+#[component]
+pub fn SetPasswordPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let problem = move || {
+        query.read().get("error").map(|error| match error.as_str() {
+            "mismatch" => "The two passwords are different. Type the same password twice.",
+            "password" => "Passwords need at least 8 characters (and at most 256).",
+            _ => "This link has expired or was already used. Ask an admin for a new one.",
+        })
+    };
+    let min_length = domain::users::MIN_PASSWORD_CHARS.to_string();
+    view! {
+        <Title text="Choose your password" />
+        <section class="login-card">
+            <h1 class="text-2xl font-semibold mb-4">"Choose your password"</h1>
+            {move || problem().map(|problem| view! { <p role="alert" class="form-error">{problem}</p> })}
+            {move || if token().is_empty() {
+                view! {
+                    <p role="alert" class="form-error">
+                        "This address has no set-password link in it. Open the whole link you were sent, or ask an admin for a new one."
+                    </p>
+                }
+                .into_any()
+            } else {
+                let min_length = min_length.clone();
+                view! {
+                    <form method="post" action="/api/auth/set-password" class="form-stack">
+                        <input type="hidden" name="token" value=token />
+                        <label for="new-password">"New password"</label>
+                        <input id="new-password" name="password" type="password" autocomplete="new-password"
+                            minlength=min_length.clone() required autofocus aria-describedby="password-rule" />
+                        <p id="password-rule" class="muted">"At least 8 characters."</p>
+                        <label for="confirm-password">"Type it again"</label>
+                        <input id="confirm-password" name="confirm" type="password" autocomplete="new-password"
+                            minlength=min_length required />
+                        <button type="submit" class="btn-primary">"Set password"</button>
+                    </form>
+                }
+                .into_any()
+            }}
         </section>
     }
 }

@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod connection;
 pub mod organization;
 pub mod page;
+pub mod password_link;
 pub mod refresh_token;
 pub mod tool;
 pub mod tool_check;

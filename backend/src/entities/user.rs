@@ -11,6 +11,11 @@ pub struct Model {
     pub password_hash: Option<String>,
     pub role: String,
     pub active: bool,
+    /// `domain::users::UserAttributes` as a JSON object; null for none.
+    pub attributes: Option<Json>,
+    pub last_login_at: Option<DateTimeUtc>,
+    /// Grows with every admin edit; an edit against an older one is refused.
+    pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

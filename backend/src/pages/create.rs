@@ -13,12 +13,8 @@ use domain::{
 use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QuerySelect, Set};
 use serde_json::{Value, json};
 
-use super::{PageService, RESOURCE_TYPE, summary, templates};
-use crate::{
-    Error, Result,
-    entities::{page, version},
-    scoped,
-};
+use super::{PageService, summary, templates};
+use crate::{Error, Result, entities::page, scoped};
 
 /// The longest slug a copy may start from, leaving room for `-copy-NNNN` within 80 characters.
 const COPY_BASE_MAX: usize = 80 - "-copy-9999".len();
@@ -60,7 +56,11 @@ impl PageService {
                 definition: definition.to_canonical_json(),
                 publish: new.publish,
                 action,
-                comment: "created",
+                comment: if new.publish {
+                    "created and published"
+                } else {
+                    "created"
+                },
                 origin: None,
             },
         )
@@ -154,18 +154,14 @@ impl PageService {
                 format!("a page with slug \"{}\" already exists", row.slug),
             )
         })?;
-        version::ActiveModel {
-            org_id: Set(actor.org_id.get()),
-            resource_type: Set(RESOURCE_TYPE.to_owned()),
-            resource_id: Set(created.id),
-            version: Set(1),
-            snapshot: Set(json!({"title": title, "definition": canonical})),
-            comment: Set(Some(row.comment.to_owned())),
-            created_by: Set(Some(actor.id.get())),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(change.txn())
+        Self::keep_version(
+            &change,
+            actor,
+            created.id,
+            1,
+            super::history::snapshot(&title, &canonical),
+            row.comment,
+        )
         .await?;
         let mut after =
             json!({"slug": row.slug, "title": title, "status": status, "definition": canonical});

@@ -147,8 +147,8 @@ async fn saving_with_the_current_revision_bumps_it_and_audits_the_patch() {
         );
         assert_eq!(
             versions_of(&world, created.id).await.len(),
-            1,
-            "draft saves write no versions"
+            3,
+            "each draft save is a version of the page's history"
         );
         let last = audit_log::Entity::find()
             .filter(audit_log::Column::Action.eq("page.save_draft"))
@@ -379,12 +379,14 @@ async fn publish_copies_the_draft_and_viewers_see_only_published_versions() {
             summary,
             [
                 (1, Some("created")),
+                (2, Some("draft saved")),
                 (3, Some("published")),
+                (4, Some("draft saved")),
                 (5, Some("published"))
             ]
         );
         assert_eq!(
-            versions[2].snapshot["definition"]["layout"]["widgets"][0]["props"]["text"],
+            versions[4].snapshot["definition"]["layout"]["widgets"][0]["props"]["text"],
             "v2 draft"
         );
         let publishes = audit_log::Entity::find()
@@ -627,13 +629,16 @@ async fn delete_removes_the_page_but_keeps_versions_and_audits_it() {
                 .code(),
             ErrorCode::NotFound
         );
-        // The first version stays, and the last draft is kept too: it was never snapshotted.
+        // Every version stays, the last draft included.
         let versions = versions_of(&world, created.id).await;
         let kept: Vec<(i32, Option<&str>)> = versions
             .iter()
             .map(|row| (row.version, row.comment.as_deref()))
             .collect();
-        assert_eq!(kept, [(1, Some("created")), (2, Some("deleted"))]);
+        assert_eq!(
+            kept,
+            [(1, Some("created and published")), (2, Some("draft saved"))]
+        );
         assert_eq!(
             versions[1].snapshot["definition"]["layout"]["widgets"][0]["props"]["text"],
             "unpublished edit"

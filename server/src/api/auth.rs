@@ -6,26 +6,22 @@ use axum::{
     Extension, Json,
     body::Bytes,
     extract::{ConnectInfo, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::CookieJar;
 use backend::auth::IssuedTokens;
-use domain::dto::{LoginRequest, LoginResponse, SessionUser};
+use domain::{
+    dto::{LoginRequest, LoginResponse, SessionUser},
+    users::SetPassword,
+};
 use serde::Deserialize;
 
-use super::{ApiError, ApiResult, Caller};
+use super::{ApiError, ApiResult, Caller, is_form, serde_urlencoded_form};
 use crate::{
     AppState,
     session::{REFRESH_COOKIE, append_cookies, cleared_cookies, session_cookies},
 };
-
-fn is_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"))
-}
 
 /// Only paths a browser keeps on this site, normalized (so always a valid `Location`): a
 /// crafted `next` cannot send users elsewhere, and a CR/LF in it is dropped, not a 500.
@@ -113,11 +109,6 @@ pub(super) async fn login(
     Ok(response)
 }
 
-fn serde_urlencoded_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
-    serde_urlencoded::from_bytes(body)
-        .map_err(|err| ApiError::bad_request(format!("The form is incomplete: {err}")))
-}
-
 pub(super) async fn refresh(State(state): State<AppState>, jar: CookieJar) -> ApiResult<Response> {
     let token = jar
         .get(REFRESH_COOKIE)
@@ -143,6 +134,55 @@ pub(super) async fn logout(
     };
     append_cookies(&mut response, cleared_cookies());
     Ok(response)
+}
+
+#[derive(Deserialize)]
+struct SetPasswordForm {
+    token: String,
+    password: String,
+    confirm: String,
+}
+
+/// Chooses a password with a set-password link. The HTML form (no JavaScript needed) is
+/// sent back to the sign-in page on success, or to itself with what went wrong.
+pub(super) async fn set_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    if is_form(&headers) {
+        let form: SetPasswordForm = serde_urlencoded_form(&body)?;
+        let retry = |error: &str| {
+            let token: String =
+                url::form_urlencoded::byte_serialize(form.token.as_bytes()).collect();
+            Redirect::to(&format!("/set-password?token={token}&error={error}")).into_response()
+        };
+        if form.password != form.confirm {
+            return Ok(retry("mismatch"));
+        }
+        let request = SetPassword {
+            token: form.token.clone(),
+            password: form.password.clone(),
+        };
+        return Ok(match state.services.users.set_password(request).await {
+            Ok(_) => Redirect::to("/login?password_set=1").into_response(),
+            Err(backend::Error::Validation(issues)) => {
+                retry(if issues.iter().any(|issue| issue.path == "token") {
+                    "link"
+                } else {
+                    "password"
+                })
+            }
+            Err(err) => return Err(err.into()),
+        });
+    }
+    let request: SetPassword = serde_json::from_slice(&body).map_err(|err| {
+        ApiError::bad_request(format!(
+            "Send JSON like {{\"token\": \"…\", \"password\": \"…\"}}: {err}"
+        ))
+    })?;
+    let owner = state.services.users.set_password(request).await?;
+    Ok(Json(serde_json::json!({"email": owner.email})).into_response())
 }
 
 pub(super) async fn me(Caller(actor): Caller) -> Json<SessionUser> {

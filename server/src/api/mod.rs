@@ -7,6 +7,7 @@ mod events;
 mod health;
 mod pages;
 mod tools;
+mod users;
 
 use axum::{
     Json, Router,
@@ -25,25 +26,33 @@ use serde_json::json;
 
 use crate::AppState;
 use audit::{export_audit, list_audit};
-use auth::{login, logout, me, refresh};
+use auth::{login, logout, me, refresh, set_password};
 use events::{enable_webhook, events, receive_webhook};
 pub use health::{healthz, readyz};
 use pages::{
     create_page, create_page_from, delete_page, duplicate_page, list_page_templates, list_pages,
-    page_draft, preview_page, publish_page, render_page, save_draft, save_page_as_copy,
-    unpublish_page,
+    page_draft, page_history, preview_page, publish_page, render_page, revert_page, save_draft,
+    save_page_as_copy, unpublish_page,
 };
 use tools::{
     create_tool, delete_tool, list_templates, list_tools, remove_tool_logo, set_tool_logo,
     set_tool_secret, test_tool, tool_details, tool_logo, update_tool,
 };
 
+use users::{create_user, disable_user, enable_user, issue_password_link, list_users, update_user};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/auth/login", post(login))
         .route("/api/auth/refresh", post(refresh))
         .route("/api/auth/logout", post(logout))
+        .route("/api/auth/set-password", post(set_password))
         .route("/api/me", get(me))
+        .route("/api/users", get(list_users).post(create_user))
+        .route("/api/users/{id}", put(update_user))
+        .route("/api/users/{id}/disable", post(disable_user))
+        .route("/api/users/{id}/enable", post(enable_user))
+        .route("/api/users/{id}/password-link", post(issue_password_link))
         .route("/api/pages", get(list_pages).post(create_page))
         .route("/api/pages/{id}", delete(delete_page))
         .route("/api/pages/{id}/render", get(render_page))
@@ -51,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/pages/{id}/publish", post(publish_page))
         .route("/api/pages/{id}/unpublish", post(unpublish_page))
         .route("/api/pages/{id}/duplicate", post(duplicate_page))
+        .route("/api/pages/{id}/history", get(page_history))
+        .route("/api/pages/{id}/revert", post(revert_page))
         .route("/api/pages/{id}/save-as-copy", post(save_page_as_copy))
         .route("/api/pages/from-template", post(create_page_from))
         .route("/api/pages/preview", post(preview_page))
@@ -179,6 +190,20 @@ pub struct ApiPath<T>(pub T);
 pub struct ApiJson<T>(pub T);
 
 type ApiResult<T> = Result<T, ApiError>;
+
+/// Whether the body is an HTML form post (which works without JavaScript and is answered
+/// with a redirect) rather than JSON.
+fn is_form(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn serde_urlencoded_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+    serde_urlencoded::from_bytes(body)
+        .map_err(|err| ApiError::bad_request(format!("The form is incomplete: {err}")))
+}
 
 /// The signed-in caller, taken from the session the middleware resolved. Requests without
 /// one are refused with the envelope's 401 before the handler runs.

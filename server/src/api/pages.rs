@@ -5,13 +5,23 @@ use axum::{
     extract::{Query, State},
     http::StatusCode,
 };
-use domain::dto::{
-    NewPage, NewPageFrom, PageDraft, PageSummary, PageTemplateSummary, PublishRequest,
-    RenderedPage, SaveDraft, SavedDraft,
+use axum::{
+    body::Bytes,
+    http::HeaderMap,
+    response::{IntoResponse, Redirect, Response},
+};
+use domain::{
+    dto::{
+        NewPage, NewPageFrom, PageDraft, PageSummary, PageTemplateSummary, PublishRequest,
+        RenderedPage, SaveDraft, SavedDraft,
+    },
+    versions::{CompareVersions, PageHistory, RevertRequest},
 };
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiPath, ApiResult, Caller};
+use super::{
+    ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Caller, is_form, serde_urlencoded_form,
+};
 use crate::AppState;
 
 #[derive(Serialize)]
@@ -167,4 +177,49 @@ pub(super) async fn preview_page(
     Ok(Json(
         state.services.pages.preview(&actor, definition).await?,
     ))
+}
+
+/// The page's versions, which one viewers see, and a comparison (`?from=&to=`, by default
+/// the newest against the one before it).
+pub(super) async fn page_history(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    ApiQuery(compare): ApiQuery<CompareVersions>,
+) -> ApiResult<Json<PageHistory>> {
+    Ok(Json(
+        state.services.pages.history(&actor, id, compare).await?,
+    ))
+}
+
+/// Reverts to `{version, base_revision}`. The history screen's form (no JavaScript needed)
+/// is answered with a redirect back to it saying what happened.
+pub(super) async fn revert_page(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    if is_form(&headers) {
+        let request: RevertRequest = serde_urlencoded_form(&body)?;
+        let back = format!("/admin/pages/{id}/history");
+        return Ok(
+            match state.services.pages.revert(&actor, id, request).await {
+                Ok(_) => Redirect::to(&format!("{back}?reverted={}", request.version)),
+                Err(backend::Error::Conflict(_)) => Redirect::to(&format!("{back}?stale=1")),
+                Err(backend::Error::Validation(_)) => {
+                    Redirect::to(&format!("{back}?invalid={}", request.version))
+                }
+                Err(err) => return Err(err.into()),
+            }
+            .into_response(),
+        );
+    }
+    let request: RevertRequest = serde_json::from_slice(&body).map_err(|err| {
+        ApiError::bad_request(format!(
+            "Send JSON like {{\"version\": 3, \"base_revision\": 7}}: {err}"
+        ))
+    })?;
+    Ok(Json(state.services.pages.revert(&actor, id, request).await?).into_response())
 }

@@ -21,6 +21,7 @@ mod forms;
 mod pages;
 mod rendering;
 mod tools;
+mod users;
 
 pub use common::*;
 

@@ -1,15 +1,22 @@
+//! User accounts: first-boot bootstrap here, the users screen's list and edits in `admin`,
+//! set-password links in `password`.
+
+mod admin;
+mod password;
+
 use domain::{
     Action, Role,
     access::{Actor, Resource, ResourceKind, authorize},
     audit::AuditAction,
     dto::SessionUser,
-    ids::OrgId,
+    ids::{OrgId, UserId},
+    users::{UserAttributes, UserStatus, UserSummary},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set, Statement,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
     Error, Result,
@@ -17,6 +24,83 @@ use crate::{
     change::Changes,
     entities::{organization, user},
 };
+
+/// A user row as the users screen shows it.
+pub(crate) fn summary(model: &user::Model) -> Result<UserSummary> {
+    let session = session_user(model)?;
+    Ok(UserSummary {
+        id: session.id,
+        email: session.email,
+        display_name: session.display_name,
+        role: session.role,
+        status: status_of(model),
+        attributes: attributes_of(model),
+        last_login_at: model.last_login_at,
+        version: model.version,
+    })
+}
+
+fn status_of(model: &user::Model) -> UserStatus {
+    if !model.active {
+        UserStatus::Disabled
+    } else if model.password_hash.is_none() {
+        UserStatus::Invited
+    } else {
+        UserStatus::Active
+    }
+}
+
+pub(crate) fn attributes_of(model: &user::Model) -> UserAttributes {
+    model
+        .attributes
+        .clone()
+        .and_then(|value| serde_json::from_value(value).ok())
+        .unwrap_or_default()
+}
+
+/// What the audit trail keeps of a user: everything the screen edits, never the password.
+fn snapshot(model: &user::Model) -> Value {
+    json!({
+        "email": model.email,
+        "display_name": model.display_name,
+        "role": model.role,
+        "status": status_of(model),
+        "attributes": attributes_of(model),
+    })
+}
+
+/// Serializes changes to an organization's admins on PostgreSQL (two admins demoting each
+/// other at once must not both pass the last-admin check). SQLite already serializes writers.
+async fn lock_organization(conn: &impl ConnectionTrait, org_id: OrgId) -> Result<()> {
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        conn.execute_raw(Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT id FROM organizations WHERE id = $1 FOR UPDATE",
+            [org_id.get().into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Refuses a change that would leave the organization without an active Admin; `changed`
+/// is the user being demoted or disabled, read inside the change's transaction.
+async fn keep_an_admin(conn: &impl ConnectionTrait, org_id: OrgId, changed: UserId) -> Result<()> {
+    let other_admins = user::Entity::find()
+        .filter(user::Column::OrgId.eq(org_id.get()))
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::Id.ne(changed.get()))
+        .count(conn)
+        .await?;
+    if other_admins == 0 {
+        return Err(Error::Conflict(
+            "This is the organization's last active Admin. Make another user Admin first."
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
 
 pub struct NewUser {
     pub email: String,
@@ -76,14 +160,11 @@ impl UserService {
         let users = Resource::new(ResourceKind::User, org_id);
         authorize(actor, Action::ManageUsers, &users)?;
         let email = new.email.trim().to_lowercase();
-        if !email.contains('@') {
-            return Err(Error::validation("email", "enter a valid email address"));
-        }
-        if new.password.chars().count() < 8 {
-            return Err(Error::validation(
-                "password",
-                "passwords need at least 8 characters",
-            ));
+        let mut issues = Vec::new();
+        domain::users::check_email(&email, &mut issues);
+        domain::users::check_password(&new.password, &mut issues);
+        if !issues.is_empty() {
+            return Err(Error::Validation(issues));
         }
         if let Some(existing) = user::Entity::find()
             .filter(user::Column::Email.eq(&email))

@@ -1,0 +1,204 @@
+//! A page's history (`/admin/pages/:id/history`): every version with who, when and what,
+//! two versions compared in words with the JSON Patch one click away, and "Revert to this
+//! version". Comparing is a GET form and reverting a POST form answered with a redirect, so
+//! the screen works the same without JavaScript.
+
+use domain::versions::{CompareVersions, PageHistory, VersionComparison, VersionSummary};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+
+use super::api;
+use crate::{auth::error_view, components::ListPanel};
+
+#[component]
+pub fn PageHistoryPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || {
+        params
+            .with(|params| params.get("id"))
+            .and_then(|id| id.parse::<i32>().ok())
+            .unwrap_or_default()
+    };
+    let number = move |name: &str| {
+        query
+            .with(|query| query.get(name))
+            .and_then(|n| n.parse::<i32>().ok())
+    };
+    let compare = move || CompareVersions {
+        from: number("from"),
+        to: number("to"),
+    };
+    let history = Resource::new(
+        move || (id(), compare()),
+        |(id, compare)| api::load_page_history(id, compare),
+    );
+    let path = use_location().pathname.get_untracked();
+    view! {
+        <Title text="Page history" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading the history…"</p> }>
+            {move || {
+                let path = path.clone();
+                Suspend::new(async move {
+                    match history.await {
+                        Ok(history) => view! {
+                            <Outcome reverted=number("reverted") invalid=number("invalid") stale=number("stale").is_some() live=history.live_version.is_some() />
+                            <History history />
+                        }
+                        .into_any(),
+                        Err(err) => error_view(err, path),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// What the last revert did, from the redirect that answered it.
+#[component]
+fn Outcome(reverted: Option<i32>, invalid: Option<i32>, stale: bool, live: bool) -> impl IntoView {
+    let done = reverted.map(|version| {
+        let viewers = if live { " Viewers see it now." } else { "" };
+        format!("Reverted to version {version}, saved as a new version.{viewers}")
+    });
+    let failed = if stale {
+        Some(
+            "Someone changed the page after you opened its history. This is the latest; try again."
+                .to_owned(),
+        )
+    } else {
+        invalid.map(|version| {
+            format!("Version {version} cannot come back as it is: it no longer passes today's checks (for example, a tool it uses was removed). Open it in the builder instead.")
+        })
+    };
+    view! {
+        {done.map(|text| view! { <p role="status" class="form-note" data-testid="history-outcome">{text}</p> })}
+        {failed.map(|text| view! { <p role="alert" class="form-error" data-testid="history-outcome">{text}</p> })}
+    }
+}
+
+#[component]
+fn History(history: PageHistory) -> impl IntoView {
+    let page = history.page.clone();
+    let newest = history.versions.first().map(|version| version.version);
+    let options = |current: Option<i32>| {
+        history
+            .versions
+            .iter()
+            .map(|version| {
+                let number = version.version;
+                view! { <option value=number selected=current == Some(number)>{format!("Version {number} · {}", version.note)}</option> }
+            })
+            .collect_view()
+    };
+    let (from, to) = history
+        .comparison
+        .as_ref()
+        .map_or((None, None), |comparison| {
+            (Some(comparison.from), Some(comparison.to))
+        });
+    let rows = history
+        .versions
+        .iter()
+        .cloned()
+        .map(|version| {
+            view! {
+                <VersionRow
+                    version
+                    page_id=page.id
+                    revision=page.version
+                    newest
+                    live=history.live_version
+                />
+            }
+            .into_any()
+        })
+        .collect();
+    view! {
+        <h1 class="page-title">{format!("History of {}", page.title)}</h1>
+        <p class="builder-group">
+            <a href=format!("/builder/{}", page.id)>"Open in the builder"</a>
+            <a href=format!("/p/{}", page.slug)>"View the page"</a>
+            <a href=format!("/admin/audit?resource_type=page&resource_id={}", page.id)>"Audit trail"</a>
+        </p>
+        {(history.versions.len() > 1).then(|| view! {
+            <form method="get" action=format!("/admin/pages/{}/history", page.id) class="panel audit-filters" aria-label="Compare versions">
+                <label>"From" <select name="from">{options(from)}</select></label>
+                <label>"To" <select name="to">{options(to)}</select></label>
+                <button type="submit" class="btn-primary">"Compare"</button>
+            </form>
+        })}
+        {history.comparison.map(|comparison| view! { <Comparison comparison /> })}
+        <ListPanel
+            heading_id="versions-heading"
+            heading="Versions"
+            columns=&["Version", "Saved (UTC)", "By", "What", "Actions"]
+            empty="This page has no saved versions yet."
+            rows
+            table_class="history-table"
+        />
+    }
+}
+
+#[component]
+fn Comparison(comparison: VersionComparison) -> impl IntoView {
+    let patch = serde_json::to_string_pretty(&comparison.patch).unwrap_or_default();
+    let heading = format!("Version {} → version {}", comparison.from, comparison.to);
+    view! {
+        <section class="panel" aria-labelledby="comparison-heading" data-testid="comparison">
+            <h2 id="comparison-heading">{heading}</h2>
+            {if comparison.changes.is_empty() {
+                view! { <p class="muted">"These versions are the same."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="change-list">
+                        {comparison.changes.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            <details>
+                <summary>"JSON Patch"</summary>
+                <pre class="code-block">{patch}</pre>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn VersionRow(
+    version: VersionSummary,
+    page_id: i32,
+    revision: i32,
+    newest: Option<i32>,
+    live: Option<i32>,
+) -> impl IntoView {
+    let number = version.version;
+    let is_newest = newest == Some(number);
+    let compare_link = newest
+        .filter(|newest| *newest != number)
+        .map(|newest| format!("/admin/pages/{page_id}/history?from={number}&to={newest}"));
+    view! {
+        <tr data-version=number>
+            <td>
+                {format!("Version {number}")}
+                {(live == Some(number)).then(|| view! { " " <span class="badge status-active">"Live"</span> })}
+                {is_newest.then(|| view! { " " <span class="badge">"Latest"</span> })}
+            </td>
+            <td>{version.at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+            <td>{version.by.unwrap_or_else(|| "unknown".to_owned())}</td>
+            <td>{version.note}</td>
+            <td class="actions">
+                {compare_link.map(|href| view! { <a class="btn-secondary" href=href aria-label=format!("Compare version {number} with the latest")>"Compare with latest"</a> })}
+                {(!is_newest).then(|| view! {
+                    <form method="post" action=format!("/api/pages/{page_id}/revert")>
+                        <input type="hidden" name="version" value=number />
+                        <input type="hidden" name="base_revision" value=revision />
+                        <button type="submit" class="btn-secondary" aria-label=format!("Revert to version {number}")>"Revert to this version"</button>
+                    </form>
+                })}
+            </td>
+        </tr>
+    }
+}

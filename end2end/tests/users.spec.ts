@@ -84,8 +84,8 @@ test.describe('the users screen', () => {
     const editor = page.getByTestId('edit-user');
     await editor.getByLabel('Role').selectOption('editor');
     await editor.getByRole('button', { name: 'Add attribute' }).click();
-    await editor.getByLabel('Attribute').fill('department');
-    await editor.getByLabel('Value').fill('Finance');
+    await editor.getByRole('textbox', { name: 'Attribute' }).fill('department');
+    await editor.getByRole('textbox', { name: 'Value' }).fill('Finance');
     await editor.getByRole('button', { name: 'Save' }).click();
     await expect(page.getByTestId('users-notice')).toHaveText(`Saved Hank ${id}.`);
     const row = page.locator(`tr[data-user-email="${email}"]`);

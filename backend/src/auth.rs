@@ -148,6 +148,7 @@ pub(crate) fn session_user(model: &user::Model) -> Result<SessionUser> {
         email: model.email.clone(),
         display_name: model.display_name.clone(),
         role,
+        attributes: crate::users::attributes_of(model),
     })
 }
 
@@ -306,6 +307,7 @@ impl AuthService {
             email: claims.email,
             display_name: claims.name,
             role: claims.role,
+            attributes: Default::default(),
         })
     }
 

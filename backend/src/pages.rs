@@ -161,8 +161,10 @@ impl PageService {
             .all(&self.db)
             .await?;
         let names = display_names(&self.db, models.iter().filter_map(|m| m.updated_by)).await?;
+        let edits = policy::allows(actor.role, Action::EditPage);
         models
             .iter()
+            .filter(|model| edits || viewable(model, actor))
             .map(|model| {
                 summary(
                     model,
@@ -507,6 +509,16 @@ impl PageService {
             Err(err) => err,
         }
     }
+}
+
+/// Whether the page's published access condition lets the actor view it.
+fn viewable(model: &page::Model, actor: &SessionUser) -> bool {
+    let access = model
+        .published_definition
+        .as_ref()
+        .and_then(|definition| definition.get("access"))
+        .and_then(Value::as_str);
+    domain::condition::allows(access, &actor.subject())
 }
 
 /// `version + 1`, computed by the database so concurrent writers cannot both win.

@@ -672,6 +672,7 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
     }
 }
 
+mod access;
 mod audit;
 mod forms;
 mod history;

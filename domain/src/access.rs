@@ -180,6 +180,7 @@ mod tests {
             email: "someone@example.com".into(),
             display_name: "Someone".into(),
             role,
+            attributes: Default::default(),
         })
     }
 

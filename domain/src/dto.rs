@@ -19,6 +19,19 @@ pub struct SessionUser {
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// What access conditions read (`crate::users::UserAttributes`).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
+impl SessionUser {
+    /// The user as access conditions see them.
+    pub fn subject(&self) -> crate::condition::Subject<'_> {
+        crate::condition::Subject {
+            role: self.role.as_str(),
+            attributes: &self.attributes,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

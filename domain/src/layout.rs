@@ -801,6 +801,7 @@ mod tests {
         let page = PageDefinition {
             schema_version: SCHEMA_VERSION,
             layout: layout.clone(),
+            access: None,
         };
         if let Err(issues) = page.validate() {
             panic!("invalid layout: {issues:#?}\n{layout:#?}");

@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod change_words;
 pub mod chart;
+pub mod condition;
 pub mod dto;
 pub mod embed;
 pub mod error;

@@ -73,12 +73,16 @@ impl PageService {
             _ if may_see_drafts => &model.definition,
             _ => return Err(Error::NotFound("page")),
         };
-        Ok(PageDefinition::from_json(stored)
-            .map_err(|issues| {
-                Error::internal(format!("stored page {} is invalid: {issues:?}", model.id))
-            })?
-            // Widgets for other roles never leave the server, nor does their data.
-            .for_role(actor.role))
+        let definition = PageDefinition::from_json(stored).map_err(|issues| {
+            Error::internal(format!("stored page {} is invalid: {issues:?}", model.id))
+        })?;
+        // A page whose condition leaves the viewer out does not exist for them; those who
+        // edit pages always see it.
+        if !definition.viewable_by(actor) && !policy::allows(actor.role, Action::EditPage) {
+            return Err(Error::NotFound("page"));
+        }
+        // Widgets for other roles and attributes never leave the server, nor does their data.
+        Ok(definition.for_viewer(actor))
     }
 
     async fn render(

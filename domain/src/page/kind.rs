@@ -436,6 +436,7 @@ mod tests {
                     row_height: DEFAULT_ROW_HEIGHT,
                     widgets: vec![widget],
                 },
+                access: None,
             };
             if kind == WidgetKind::Filter {
                 // A filter needs a table to narrow: on its own it asks for one, and aimed at

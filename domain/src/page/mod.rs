@@ -52,6 +52,11 @@ pub struct PageDefinition {
     /// Version of this document format; older versions are upgraded on load.
     pub schema_version: u32,
     pub layout: Layout,
+    /// Who may view the page, as an access condition on user attributes such as
+    /// `department == 'Finance'` (see `crate::condition`); everyone who may view pages when
+    /// absent. Those who may edit pages always see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -194,6 +199,10 @@ pub struct Visibility {
     pub roles: Vec<crate::Role>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<VariableCondition>,
+    /// An access condition on user attributes (`crate::condition`), checked on the server
+    /// like the roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
 }
 
 /// Shows a widget only while a page variable (a search or filter widget's id) has a value.
@@ -224,10 +233,12 @@ impl Widget {
         }
     }
 
-    /// Whether a user of `role` may see this widget at all.
-    pub fn visible_to(&self, role: crate::Role) -> bool {
+    /// Whether this user may see the widget at all: their role is among the widget's roles
+    /// and their attributes meet its condition.
+    pub fn visible_to(&self, user: &crate::dto::SessionUser) -> bool {
         self.visibility.as_ref().is_none_or(|visibility| {
-            visibility.roles.is_empty() || visibility.roles.contains(&role)
+            (visibility.roles.is_empty() || visibility.roles.contains(&user.role))
+                && crate::condition::allows(visibility.condition.as_deref(), &user.subject())
         })
     }
 
@@ -241,15 +252,20 @@ impl Widget {
 }
 
 impl PageDefinition {
-    /// The page as a user of `role` may receive it: widgets for other roles removed.
-    pub fn for_role(mut self, role: crate::Role) -> Self {
-        self.layout.widgets.retain(|widget| widget.visible_to(role));
+    /// The page as this user may receive it: widgets for other roles or attributes removed.
+    pub fn for_viewer(mut self, user: &crate::dto::SessionUser) -> Self {
+        self.layout.widgets.retain(|widget| widget.visible_to(user));
         for widget in &mut self.layout.widgets {
             for pane in widget.props.panes_mut().into_iter().flatten() {
-                pane.widgets.retain(|child| child.visible_to(role));
+                pane.widgets.retain(|child| child.visible_to(user));
             }
         }
         self
+    }
+
+    /// Whether the page's access condition lets this user view it.
+    pub fn viewable_by(&self, user: &crate::dto::SessionUser) -> bool {
+        crate::condition::allows(self.access.as_deref(), &user.subject())
     }
 }
 
@@ -315,11 +331,15 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(
-            ids(&definition.clone().for_role(crate::Role::Viewer)),
+            ids(&definition
+                .clone()
+                .for_viewer(&someone(crate::Role::Viewer, &[]))),
             ["all", "p1"]
         );
         assert_eq!(
-            ids(&definition.clone().for_role(crate::Role::Editor)),
+            ids(&definition
+                .clone()
+                .for_viewer(&someone(crate::Role::Editor, &[]))),
             ["all", "ops", "p1"]
         );
         let conditional = definition.widget("p1").unwrap();
@@ -334,6 +354,81 @@ mod tests {
         assert_eq!(
             issues[0].path,
             "layout.widgets[0] (\"x\").visibility.when.variable"
+        );
+    }
+
+    fn someone(role: crate::Role, attributes: &[(&str, &str)]) -> crate::dto::SessionUser {
+        crate::dto::SessionUser {
+            id: crate::ids::UserId(1),
+            org_id: crate::ids::OrgId(1),
+            email: "someone@example.com".into(),
+            display_name: "Someone".into(),
+            role,
+            attributes: attributes
+                .iter()
+                .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn pages_and_widgets_carry_access_conditions_on_attributes() {
+        let mut definition = PageDefinition::from_json(&page(json!([
+            {"id": "all", "type": "text", "props": {"text": "a"}, "position": {"desktop": rect(0, 0, 3, 1)}},
+            {"id": "eu", "type": "text", "props": {"text": "b"}, "position": {"desktop": rect(3, 0, 3, 1)},
+             "visibility": {"condition": "region in ['EU', 'UK']"}},
+            {"id": "eu-editors", "type": "text", "props": {"text": "c"}, "position": {"desktop": rect(6, 0, 3, 1)},
+             "visibility": {"roles": ["editor"], "condition": "region == 'EU'"}},
+        ])))
+        .unwrap();
+        definition.access = Some("department == 'Finance'".into());
+        let ids = |user: &crate::dto::SessionUser| {
+            definition
+                .clone()
+                .for_viewer(user)
+                .layout
+                .widgets
+                .iter()
+                .map(|w| w.id.clone())
+                .collect::<Vec<_>>()
+        };
+        let finance_eu = someone(
+            crate::Role::Viewer,
+            &[("department", "Finance"), ("region", "EU")],
+        );
+        let hr_us = someone(
+            crate::Role::Editor,
+            &[("department", "HR"), ("region", "US")],
+        );
+        let editor_eu = someone(crate::Role::Editor, &[("region", "EU")]);
+        assert_eq!(ids(&finance_eu), ["all", "eu"]);
+        assert_eq!(ids(&hr_us), ["all"]);
+        assert_eq!(ids(&editor_eu), ["all", "eu", "eu-editors"]);
+        assert!(definition.viewable_by(&finance_eu));
+        assert!(!definition.viewable_by(&hr_us));
+        assert!(definition.validate().is_ok());
+
+        let mut broken = definition.clone();
+        broken.access = Some("department = 'Finance'".into());
+        broken.layout.widgets[1]
+            .visibility
+            .as_mut()
+            .unwrap()
+            .condition = Some("region in 'EU'".into());
+        let issues = broken.validate().unwrap_err();
+        let found: Vec<(&str, &str)> = issues
+            .iter()
+            .map(|issue| (issue.path.as_str(), issue.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "layout.widgets[1] (\"eu\").visibility.condition",
+                    "at column 11: expected a list such as ['EU', 'UK'] instead of the text 'EU'"
+                ),
+                ("access", "at column 12: use == to compare"),
+            ]
         );
     }
 

@@ -97,10 +97,24 @@ impl PageDefinition {
                     "name the search or filter widget whose value shows this widget",
                 ));
             }
+            if let Some(error) = crate::condition::check(
+                widget
+                    .visibility
+                    .as_ref()
+                    .and_then(|v| v.condition.as_deref()),
+            ) {
+                issues.push(ValidationIssue::new(
+                    format!("{path}.visibility.condition"),
+                    error.to_string(),
+                ));
+            }
             check_props(path, &widget.props, &mut issues);
             if let Some(binding) = &widget.binding {
                 check_binding(path, &widget.props, binding, &mut issues);
             }
+        }
+        if let Some(error) = crate::condition::check(self.access.as_deref()) {
+            issues.push(ValidationIssue::new("access", error.to_string()));
         }
         check_overlaps(&self.layout.widgets, &mut issues);
         check_references(&checked, &mut issues);

@@ -71,8 +71,22 @@ pub fn PropertyPanel() -> impl IntoView {
                         }
                         .into_any()
                     } else {
+                        let access = Signal::derive(move || builder.definition.with(|d| d.access.clone().unwrap_or_default()));
+                        let set_access = Callback::new(move |text: String| {
+                            builder.edit(|d| {
+                                let text = text.trim().to_owned();
+                                let changed = d.access.as_deref().unwrap_or_default() != text;
+                                d.access = (!text.is_empty()).then_some(text);
+                                changed
+                            });
+                        });
                         view! {
                             <h2>"Properties"</h2>
+                            <fieldset class="prop-binding">
+                                <legend>"Page access"</legend>
+                                <p class="muted">"Empty: everyone who may view pages. Editors always see the page."</p>
+                                <visibility::ConditionField label="Only users whose attributes match" value=access on_change=set_access />
+                            </fieldset>
                             <p class="muted">"Select a widget to edit it. Shift+click selects several."</p>
                             <p class="muted">"Keys: arrows move, Shift+arrows resize, Delete removes, Ctrl+C / Ctrl+V copy and paste, Ctrl+D duplicates, Ctrl+Z / Ctrl+Y undo and redo."</p>
                         }

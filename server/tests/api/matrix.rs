@@ -1,0 +1,644 @@
+//! Every REST route and server function, called anonymously and as each of the five roles,
+//! against the table below: no unexpected allow, no unexpected deny. The walk changes what
+//! it touches (copies, deletes, disables), so every caller gets fresh apps.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use domain::Role;
+use reqwest::Method;
+
+use super::*;
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A revision no page reaches here: writes guarded by it are refused as conflicts (409) once
+/// authorized, so allowed roles get past the check without changing the page.
+const STALE: i64 = 999;
+
+/// [`PNG`] as the logo upload server function takes it.
+const PNG_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGPwd3v6HwAE3AJ6zM4FjgAAAABJRU5ErkJggg==";
+
+/// Every route `api::routes()` declares, plus the probes the router adds. Mock tools under
+/// `/mock` and static assets are out of scope.
+const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/refresh"),
+    ("POST", "/api/auth/logout"),
+    ("POST", "/api/auth/set-password"),
+    ("GET", "/api/me"),
+    ("GET", "/api/users"),
+    ("POST", "/api/users"),
+    ("PUT", "/api/users/{id}"),
+    ("POST", "/api/users/{id}/disable"),
+    ("POST", "/api/users/{id}/enable"),
+    ("POST", "/api/users/{id}/password-link"),
+    ("GET", "/api/pages"),
+    ("POST", "/api/pages"),
+    ("DELETE", "/api/pages/{id}"),
+    ("GET", "/api/pages/{id}/render"),
+    ("GET", "/api/pages/{id}/draft"),
+    ("PUT", "/api/pages/{id}/draft"),
+    ("POST", "/api/pages/{id}/publish"),
+    ("POST", "/api/pages/{id}/unpublish"),
+    ("POST", "/api/pages/{id}/duplicate"),
+    ("GET", "/api/pages/{id}/history"),
+    ("POST", "/api/pages/{id}/revert"),
+    ("POST", "/api/pages/{id}/save-as-copy"),
+    ("POST", "/api/pages/from-template"),
+    ("POST", "/api/pages/preview"),
+    ("GET", "/api/page-templates"),
+    ("GET", "/api/tools"),
+    ("POST", "/api/tools"),
+    ("GET", "/api/tools/{id}"),
+    ("PUT", "/api/tools/{id}"),
+    ("DELETE", "/api/tools/{id}"),
+    ("GET", "/api/tools/{id}/logo"),
+    ("PUT", "/api/tools/{id}/logo"),
+    ("DELETE", "/api/tools/{id}/logo"),
+    ("PUT", "/api/tools/{id}/secret"),
+    ("POST", "/api/tools/{id}/webhook"),
+    ("POST", "/api/hooks/{tool}/{token}"),
+    ("GET", "/api/events"),
+    ("GET", "/api/connector-templates"),
+    ("POST", "/api/tools/{id}/test"),
+    ("GET", "/api/audit"),
+    ("GET", "/api/audit/export"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+];
+
+/// Every server function's endpoint, served at `POST /rpc/<endpoint>`.
+const SERVER_FNS: &[&str] = &[
+    "get_session",
+    "load_admin_overview",
+    "list_audit",
+    "list_users",
+    "create_user",
+    "update_user",
+    "set_user_active",
+    "issue_password_link",
+    "load_page_history",
+    "render_page",
+    "submit_form",
+    "more_grid_rows",
+    "load_draft",
+    "store_draft",
+    "publish_page",
+    "unpublish_page",
+    "preview_page",
+    "save_page_as_copy",
+    "load_binding_sources",
+    "list_page_templates",
+    "create_page",
+    "duplicate_page",
+    "delete_page",
+    "load_mapper_answer",
+    "list_tools",
+    "load_tool",
+    "create_tool",
+    "update_tool",
+    "set_tool_secret",
+    "upload_tool_logo",
+    "remove_tool_logo",
+    "delete_tool",
+    "test_tool",
+    "list_pages",
+];
+
+/// Anonymous first, then each role.
+const CALLERS: [Option<Role>; 6] = [
+    None,
+    Some(Role::Viewer),
+    Some(Role::Editor),
+    Some(Role::Integrator),
+    Some(Role::Auditor),
+    Some(Role::Admin),
+];
+
+fn caller_name(caller: Option<Role>) -> &'static str {
+    caller.map_or("anonymous", Role::as_str)
+}
+
+/// What a status says about the authorization decision. Anything but 401 and 403 got past
+/// it: a 404, 409 or 422 is the service answering a caller it let in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Unauthenticated,
+    Forbidden,
+}
+
+impl Outcome {
+    fn of(status: StatusCode) -> Self {
+        match status {
+            StatusCode::UNAUTHORIZED => Outcome::Unauthenticated,
+            StatusCode::FORBIDDEN => Outcome::Forbidden,
+            _ => Outcome::Allowed,
+        }
+    }
+}
+
+/// Who an entry lets through.
+#[derive(Clone, Copy)]
+enum Expect {
+    /// Only these roles; anonymous callers are asked to sign in.
+    Roles(&'static [Role]),
+    /// Needs no session: every caller gets the same answer, and it is never "forbidden".
+    Public,
+}
+
+// Role sets named after what they may do in `domain::policy`; spelled out here, so a change
+// to the policy shows up as mismatches to review rather than passing silently.
+/// `ViewPublishedPage`.
+const EVERYONE_SIGNED_IN: Expect = Expect::Roles(&[
+    Role::Admin,
+    Role::Editor,
+    Role::Viewer,
+    Role::Auditor,
+    Role::Integrator,
+]);
+/// `SubmitForm`: everyone but auditors, who only read.
+const FORM_SENDERS: Expect =
+    Expect::Roles(&[Role::Admin, Role::Editor, Role::Viewer, Role::Integrator]);
+/// `OpenAdmin`.
+const STAFF: Expect = Expect::Roles(&[Role::Admin, Role::Editor, Role::Integrator, Role::Auditor]);
+/// `CreatePage`, `EditPage` and `PublishPage`.
+const PAGE_EDITORS: Expect = Expect::Roles(&[Role::Admin, Role::Editor]);
+/// `ManageTools`.
+const TOOL_MANAGERS: Expect = Expect::Roles(&[Role::Admin, Role::Integrator]);
+/// `ReadAudit`.
+const AUDIT_READERS: Expect = Expect::Roles(&[Role::Admin, Role::Auditor]);
+/// `ManageUsers`.
+const USER_MANAGERS: Expect = Expect::Roles(&[Role::Admin]);
+const PUBLIC: Expect = Expect::Public;
+
+enum Body {
+    Empty,
+    Json(Value),
+    Form(String),
+    Bytes(&'static [u8]),
+}
+
+/// One row of the table: a request and who it lets through.
+struct Entry {
+    method: Method,
+    /// The route as declared (`/api/pages/{id}/draft`), or `/rpc/<endpoint>`.
+    template: String,
+    path: String,
+    body: Body,
+    expect: Expect,
+}
+
+impl Entry {
+    fn rest(method: Method, template: &str, expect: Expect) -> Self {
+        Entry {
+            method,
+            template: template.to_owned(),
+            path: template.to_owned(),
+            body: Body::Empty,
+            expect,
+        }
+    }
+
+    /// A server function with no arguments until `form` or `json` gives some.
+    fn rpc(endpoint: &str, expect: Expect) -> Self {
+        let path = format!("/rpc/{endpoint}");
+        Entry {
+            method: Method::POST,
+            template: path.clone(),
+            path,
+            body: Body::Form(String::new()),
+            expect,
+        }
+    }
+
+    fn on(mut self, id: i64) -> Self {
+        self.path = self.path.replace("{id}", &id.to_string());
+        self
+    }
+
+    fn at(mut self, path: &str) -> Self {
+        self.path = path.to_owned();
+        self
+    }
+
+    fn query(mut self, query: &str) -> Self {
+        self.path = format!("{}?{query}", self.path);
+        self
+    }
+
+    fn json(mut self, body: Value) -> Self {
+        self.body = Body::Json(body);
+        self
+    }
+
+    fn form(mut self, body: impl Into<String>) -> Self {
+        self.body = Body::Form(body.into());
+        self
+    }
+
+    fn bytes(mut self, body: &'static [u8]) -> Self {
+        self.body = Body::Bytes(body);
+        self
+    }
+}
+
+fn get(template: &str, expect: Expect) -> Entry {
+    Entry::rest(Method::GET, template, expect)
+}
+
+fn post(template: &str, expect: Expect) -> Entry {
+    Entry::rest(Method::POST, template, expect)
+}
+
+fn put(template: &str, expect: Expect) -> Entry {
+    Entry::rest(Method::PUT, template, expect)
+}
+
+fn delete(template: &str, expect: Expect) -> Entry {
+    Entry::rest(Method::DELETE, template, expect)
+}
+
+/// What setup made (or found) for the entries to aim at, so every id exists: a refusal then
+/// shows as 403, not as a 404 from a lookup that some services do before authorizing.
+#[derive(Clone, Copy, Default)]
+struct Ids {
+    /// The seeded, published `platform-overview`.
+    published: i64,
+    draft: i64,
+    tool: i64,
+    /// A viewer to edit, disable and send links to.
+    user: i64,
+    user_version: i64,
+}
+
+fn empty_definition() -> Value {
+    json!({"schema_version": 1, "layout": {"widgets": []}})
+}
+
+fn new_tool(slug: &str) -> Value {
+    json!({"slug": slug, "name": slug, "base_url": "/mock/databricks",
+           "config": {"test_path": "/api/2.1/jobs/runs/list?limit=1"}})
+}
+
+/// A valid edit against a time before the tool existed: a conflict (409) once authorized.
+fn stale_tool_edit() -> Value {
+    json!({"name": "Matrix tool", "base_url": "/mock/databricks",
+           "base_updated_at": "2000-01-01T00:00:00Z"})
+}
+
+/// The routes that need a session, reads first and destructive ones last.
+fn protected_entries(ids: Ids) -> Vec<Entry> {
+    let Ids {
+        published,
+        draft,
+        tool,
+        user,
+        user_version,
+    } = ids;
+    let definition = empty_definition();
+    vec![
+        get("/api/me", EVERYONE_SIGNED_IN),
+        get("/api/pages", EVERYONE_SIGNED_IN),
+        // Rendering has no role check beyond seeing the page; a draft would be a 404 to
+        // viewers by design ("not found", not "forbidden"), so the published page is used.
+        get("/api/pages/{id}/render", EVERYONE_SIGNED_IN).on(published),
+        get("/api/pages/{id}/draft", PAGE_EDITORS).on(draft),
+        get("/api/pages/{id}/history", PAGE_EDITORS).on(draft),
+        get("/api/page-templates", STAFF),
+        get("/api/tools", STAFF),
+        get("/api/tools/{id}", TOOL_MANAGERS).on(tool),
+        // No logo yet: staff get 404 after authorization.
+        get("/api/tools/{id}/logo", STAFF).on(tool),
+        get("/api/connector-templates", STAFF),
+        // A stream that stays open: only the status is read.
+        get("/api/events", EVERYONE_SIGNED_IN),
+        get("/api/audit", AUDIT_READERS),
+        // The format is checked before authorization (422 for anyone without one).
+        get("/api/audit/export", AUDIT_READERS).query("format=csv"),
+        get("/api/users", USER_MANAGERS),
+        Entry::rpc("list_pages", EVERYONE_SIGNED_IN),
+        Entry::rpc("render_page", EVERYONE_SIGNED_IN).form("slug=platform-overview&refresh=false"),
+        // Like rendering, no role check beyond seeing the page: a grid that is not there is
+        // a 404 for everyone signed in.
+        Entry::rpc("more_grid_rows", EVERYONE_SIGNED_IN).json(json!({"request": {
+            "page": "platform-overview", "widget": "no-such-grid", "start": {"kind": "page", "at": 1}
+        }})),
+        Entry::rpc("load_admin_overview", STAFF),
+        Entry::rpc("list_page_templates", STAFF),
+        Entry::rpc("load_binding_sources", PAGE_EDITORS),
+        Entry::rpc("load_draft", PAGE_EDITORS).form(format!("id={draft}")),
+        Entry::rpc("load_page_history", PAGE_EDITORS)
+            .form(format!("id={draft}&compare[from]=1&compare[to]=1")),
+        Entry::rpc("load_mapper_answer", PAGE_EDITORS).json(json!({
+            "tool": "databricks-demo", "request": {"path": "/api/2.1/jobs/runs/list"}, "use_sample": true
+        })),
+        Entry::rpc("list_tools", TOOL_MANAGERS),
+        Entry::rpc("load_tool", TOOL_MANAGERS).form(format!("id={tool}")),
+        Entry::rpc("list_audit", AUDIT_READERS).form("query[actor]=&query[page]=1"),
+        Entry::rpc("list_users", USER_MANAGERS).form("search="),
+        // Page writes: previews, stale revisions (409) and unpublishing a draft change
+        // nothing; creations and copies get slugs of their own.
+        post("/api/pages/preview", PAGE_EDITORS).json(definition.clone()),
+        Entry::rpc("preview_page", PAGE_EDITORS).json(json!({"definition": definition})),
+        put("/api/pages/{id}/draft", PAGE_EDITORS)
+            .on(draft)
+            .json(json!({"definition": definition, "base_revision": STALE})),
+        Entry::rpc("store_draft", PAGE_EDITORS).json(json!({
+            "id": draft, "draft": {"definition": definition, "base_revision": STALE}
+        })),
+        post("/api/pages/{id}/publish", PAGE_EDITORS)
+            .on(draft)
+            .json(json!({"base_revision": STALE})),
+        Entry::rpc("publish_page", PAGE_EDITORS).form(format!("id={draft}&base_revision={STALE}")),
+        // The page is loaded before authorizing; it exists, so a refusal is still a 403.
+        post("/api/pages/{id}/revert", PAGE_EDITORS)
+            .on(draft)
+            .json(json!({"version": 1, "base_revision": STALE})),
+        post("/api/pages/{id}/unpublish", PAGE_EDITORS).on(draft),
+        Entry::rpc("unpublish_page", PAGE_EDITORS).form(format!("id={draft}")),
+        post("/api/pages", PAGE_EDITORS).json(json!({
+            "slug": "matrix-created", "title": "Matrix created", "definition": definition
+        })),
+        post("/api/pages/from-template", PAGE_EDITORS)
+            .json(json!({"slug": "matrix-from-template", "title": "Matrix from template"})),
+        Entry::rpc("create_page", PAGE_EDITORS).form("title=Matrix%20rpc&slug=matrix-rpc&template="),
+        post("/api/pages/{id}/duplicate", PAGE_EDITORS).on(draft),
+        Entry::rpc("duplicate_page", PAGE_EDITORS).form(format!("id={draft}")),
+        post("/api/pages/{id}/save-as-copy", PAGE_EDITORS)
+            .on(draft)
+            .json(json!({"definition": definition})),
+        Entry::rpc("save_page_as_copy", PAGE_EDITORS)
+            .json(json!({"id": draft, "definition": definition})),
+        // No such form: senders get 404 after authorization.
+        Entry::rpc("submit_form", FORM_SENDERS)
+            .json(json!({"submission": {"page": "platform-overview", "widget": "no-such-form"}})),
+        // Tool writes.
+        post("/api/tools", TOOL_MANAGERS).json(new_tool("matrix-created-tool")),
+        Entry::rpc("create_tool", TOOL_MANAGERS).json(json!({"request": new_tool("matrix-rpc-tool")})),
+        put("/api/tools/{id}", TOOL_MANAGERS).on(tool).json(stale_tool_edit()),
+        Entry::rpc("update_tool", TOOL_MANAGERS).json(json!({"id": tool, "edit": stale_tool_edit()})),
+        put("/api/tools/{id}/secret", TOOL_MANAGERS)
+            .on(tool)
+            .json(json!({"secret": "matrix-secret"})),
+        Entry::rpc("set_tool_secret", TOOL_MANAGERS)
+            .json(json!({"id": tool, "secret": "matrix-secret"})),
+        put("/api/tools/{id}/logo", TOOL_MANAGERS).on(tool).bytes(PNG),
+        Entry::rpc("upload_tool_logo", TOOL_MANAGERS)
+            .json(json!({"id": tool, "image_base64": PNG_BASE64})),
+        delete("/api/tools/{id}/logo", TOOL_MANAGERS).on(tool),
+        Entry::rpc("remove_tool_logo", TOOL_MANAGERS).form(format!("id={tool}")),
+        post("/api/tools/{id}/webhook", TOOL_MANAGERS).on(tool),
+        post("/api/tools/{id}/test", TOOL_MANAGERS).on(tool),
+        Entry::rpc("test_tool", TOOL_MANAGERS).form(format!("id={tool}")),
+        // User writes. Creating validates the body before authorizing, and editing also
+        // loads the user and compares versions first: valid bodies and the current version
+        // keep the refusal a 403. The admin's REST edit bumps the version, so the server
+        // function then meets a conflict (409), still past authorization.
+        post("/api/users", USER_MANAGERS).json(json!({
+            "email": "matrix-created@example.com", "display_name": "Matrix Created", "role": "viewer"
+        })),
+        Entry::rpc("create_user", USER_MANAGERS).form(
+            "request[email]=matrix-rpc%40example.com&request[display_name]=Matrix%20Rpc&request[role]=viewer",
+        ),
+        put("/api/users/{id}", USER_MANAGERS).on(user).json(json!({
+            "display_name": "Matrix Target", "role": "viewer", "version": user_version
+        })),
+        Entry::rpc("update_user", USER_MANAGERS).form(format!(
+            "id={user}&update[display_name]=Matrix%20Target&update[role]=viewer&update[version]={user_version}"
+        )),
+        post("/api/users/{id}/password-link", USER_MANAGERS).on(user),
+        Entry::rpc("issue_password_link", USER_MANAGERS).form(format!("id={user}")),
+        // Needs the refresh cookie rather than an access token, so it sorts callers like the
+        // rest; the rotated cookie keeps the caller signed in.
+        post("/api/auth/refresh", EVERYONE_SIGNED_IN),
+        // Destructive. Pages and tools are authorized before they are looked up, so the
+        // second delete of each is a 404 for allowed roles and still a 403 for the others.
+        post("/api/users/{id}/disable", USER_MANAGERS).on(user),
+        post("/api/users/{id}/enable", USER_MANAGERS).on(user),
+        Entry::rpc("set_user_active", USER_MANAGERS).form(format!("id={user}&active=false")),
+        delete("/api/pages/{id}", PAGE_EDITORS).on(draft),
+        Entry::rpc("delete_page", PAGE_EDITORS).form(format!("id={draft}")),
+        delete("/api/tools/{id}", TOOL_MANAGERS).on(tool),
+        Entry::rpc("delete_tool", TOOL_MANAGERS).form(format!("id={tool}")),
+    ]
+}
+
+/// The routes that need no session, run after the others; signing out is last.
+fn public_entries() -> Vec<Entry> {
+    vec![
+        get("/healthz", PUBLIC),
+        get("/readyz", PUBLIC),
+        Entry::rpc("get_session", PUBLIC),
+        // Signed by the tool, not by a session: an unknown hook is a 404 for everyone.
+        post("/api/hooks/{tool}/{token}", PUBLIC)
+            .at("/api/hooks/databricks-demo/not-a-token")
+            .json(json!({})),
+        // A link never issued: a 422 for everyone.
+        post("/api/auth/set-password", PUBLIC)
+            .json(json!({"token": "not-a-link", "password": "Matrix123!"})),
+        // Wrong credentials (401 for everyone), so no caller's session is replaced.
+        post("/api/auth/login", PUBLIC)
+            .json(json!({"email": "nobody@example.com", "password": "Wrong123!"})),
+        post("/api/auth/logout", PUBLIC),
+    ]
+}
+
+/// The outcome `caller` should get from an entry that lets `allowed` through.
+fn expected_for(caller: Option<Role>, allowed: &[Role]) -> Outcome {
+    match caller {
+        None => Outcome::Unauthenticated,
+        Some(role) if allowed.contains(&role) => Outcome::Allowed,
+        Some(_) => Outcome::Forbidden,
+    }
+}
+
+/// The body of a 201 from `path`, created by the admin.
+async fn created(app: &TestApp, admin: &Client, path: &str, body: Value) -> Value {
+    let response = admin.post(app.url(path)).json(&body).send().await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{}: setup POST {path} {body}",
+        app.label
+    );
+    response.json().await.unwrap()
+}
+
+async fn setup(app: &TestApp, admin: &Client) -> Ids {
+    let pages = app.get_json(admin, "/api/pages").await;
+    let published = pages["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|page| page["slug"] == "platform-overview")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let draft = created(
+        app,
+        admin,
+        "/api/pages",
+        json!({"slug": "matrix-draft", "title": "Matrix draft", "definition": empty_definition()}),
+    )
+    .await;
+    let tool = created(app, admin, "/api/tools", new_tool("matrix-tool")).await;
+    let user = created(
+        app,
+        admin,
+        "/api/users",
+        json!({"email": "matrix-target@example.com", "display_name": "Matrix Target", "role": "viewer"}),
+    )
+    .await;
+    Ids {
+        published,
+        draft: draft["id"].as_i64().unwrap(),
+        tool: tool["id"].as_i64().unwrap(),
+        user: user["user"]["id"].as_i64().unwrap(),
+        user_version: user["user"]["version"].as_i64().unwrap(),
+    }
+}
+
+/// A client for `caller`; editors and integrators are not seeded, so the admin adds them.
+async fn sign_in(app: &TestApp, admin: &Client, caller: Option<Role>) -> Client {
+    match caller {
+        None => app.client(),
+        Some(Role::Admin) => admin.clone(),
+        Some(Role::Viewer) => app.viewer().await,
+        Some(Role::Auditor) => app.signed_in("auditor@example.com", "Auditor123!").await,
+        Some(role @ (Role::Editor | Role::Integrator)) => {
+            let email = format!("matrix-{}@example.com", role.as_str());
+            let account = json!({"email": email, "display_name": role.label(),
+                                 "role": role.as_str(), "password": "Matrix123!"});
+            created(app, admin, "/api/users", account).await;
+            app.signed_in(&email, "Matrix123!").await
+        }
+    }
+}
+
+/// The status of one entry's request, or what came back when the server failed (5xx).
+async fn send(app: &TestApp, client: &Client, entry: &Entry) -> Result<StatusCode, String> {
+    let request = client
+        .request(entry.method.clone(), app.url(&entry.path))
+        .header(header::ACCEPT, "application/json");
+    let request = match &entry.body {
+        Body::Empty => request,
+        Body::Json(body) => request.json(body),
+        Body::Form(body) => request
+            .header(header::CONTENT_TYPE, FORM)
+            .body(body.clone()),
+        Body::Bytes(bytes) => request
+            .header(header::CONTENT_TYPE, "image/png")
+            .body(*bytes),
+    };
+    // Only the status is read unless the server failed: `/api/events` never ends its body.
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    if status.is_server_error() {
+        return Err(format!(
+            "{status}: {}",
+            response.text().await.unwrap_or_default()
+        ));
+    }
+    Ok(status)
+}
+
+#[test]
+fn every_route_answers_each_caller_as_the_table_expects() {
+    on_shared_runtime(async {
+        let mut mismatches = Vec::new();
+        let mut checked = BTreeMap::<&str, usize>::new();
+        // Per database and public route: the first caller's outcome, which all must share.
+        let mut public_outcomes = BTreeMap::<(&str, String), (Outcome, &str)>::new();
+        for caller in CALLERS {
+            let who = caller_name(caller);
+            for app in apps().await {
+                let admin = app.admin().await;
+                let ids = setup(&app, &admin).await;
+                let client = sign_in(&app, &admin, caller).await;
+                for entry in protected_entries(ids).into_iter().chain(public_entries()) {
+                    let route = format!(
+                        "[{}] {} {} as {who}",
+                        app.label, entry.method, entry.template
+                    );
+                    *checked.entry(app.label).or_default() += 1;
+                    let status = match send(&app, &client, &entry).await {
+                        Ok(status) => status,
+                        Err(failure) => {
+                            mismatches.push(format!("{route}: server error {failure}"));
+                            continue;
+                        }
+                    };
+                    let outcome = Outcome::of(status);
+                    let code = status.as_u16();
+                    match entry.expect {
+                        Expect::Roles(allowed) => {
+                            let expected = expected_for(caller, allowed);
+                            if outcome != expected {
+                                mismatches.push(format!(
+                                    "{route}: expected {expected:?}, got {outcome:?} ({code})"
+                                ));
+                            }
+                        }
+                        Expect::Public => {
+                            if outcome == Outcome::Forbidden {
+                                mismatches.push(format!("{route}: public, but got 403"));
+                            }
+                            let (first, first_caller) = *public_outcomes
+                                .entry((app.label, entry.template.clone()))
+                                .or_insert((outcome, who));
+                            if outcome != first {
+                                mismatches.push(format!(
+                                    "{route}: got {outcome:?} ({code}), but {first:?} as {first_caller}"
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (label, count) in &checked {
+            eprintln!("[{label}] {count} route × caller checks");
+        }
+        assert!(
+            mismatches.is_empty(),
+            "{} unexpected answers:\n{}",
+            mismatches.len(),
+            mismatches.join("\n")
+        );
+    });
+}
+
+/// A route or server function added without an entry (or an entry for one that is gone)
+/// fails here, before anyone has to remember the matrix.
+#[test]
+fn the_table_has_one_entry_per_route_and_server_function() {
+    let entries: Vec<(String, String)> = protected_entries(Ids::default())
+        .into_iter()
+        .chain(public_entries())
+        .map(|entry| (entry.method.to_string(), entry.template))
+        .collect();
+    let tabled: BTreeSet<(String, String)> = entries.iter().cloned().collect();
+    assert_eq!(entries.len(), tabled.len(), "a route has two entries");
+    let rpc: BTreeSet<(String, String)> = SERVER_FNS
+        .iter()
+        .map(|endpoint| ("POST".to_owned(), format!("/rpc/{endpoint}")))
+        .collect();
+    let declared: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|&(method, path)| (method.to_owned(), path.to_owned()))
+        .chain(rpc.iter().cloned())
+        .collect();
+    let missing: Vec<_> = declared.difference(&tabled).collect();
+    let unknown: Vec<_> = tabled.difference(&declared).collect();
+    assert!(
+        missing.is_empty() && unknown.is_empty(),
+        "without an entry: {missing:?}; entries for no route: {unknown:?}"
+    );
+    // The server functions the app registers, so the list above cannot fall behind.
+    let registered: BTreeSet<(String, String)> = leptos::server_fn::axum::server_fn_paths()
+        .filter(|(path, _)| path.starts_with("/rpc/"))
+        .map(|(path, method)| (method.as_str().to_owned(), path.to_owned()))
+        .collect();
+    assert_eq!(rpc, registered, "SERVER_FNS is not what the app registers");
+}

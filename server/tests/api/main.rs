@@ -18,6 +18,7 @@ mod common;
 mod audit;
 mod auth;
 mod forms;
+mod matrix;
 mod pages;
 mod rendering;
 mod tools;

@@ -18,92 +18,61 @@ const STALE: i64 = 999;
 /// [`PNG`] as the logo upload server function takes it.
 const PNG_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGPwd3v6HwAE3AJ6zM4FjgAAAABJRU5ErkJggg==";
 
-/// Every route `api::routes()` declares, plus the probes the router adds. Mock tools under
-/// `/mock` and static assets are out of scope.
+/// Every route `api::routes()` declares, with its methods as there, plus the probes the
+/// router adds. Mock tools under `/mock` and static assets are out of scope.
 const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/api/auth/login"),
-    ("POST", "/api/auth/refresh"),
-    ("POST", "/api/auth/logout"),
-    ("POST", "/api/auth/set-password"),
-    ("GET", "/api/me"),
-    ("GET", "/api/users"),
-    ("POST", "/api/users"),
-    ("PUT", "/api/users/{id}"),
-    ("POST", "/api/users/{id}/disable"),
-    ("POST", "/api/users/{id}/enable"),
-    ("POST", "/api/users/{id}/password-link"),
-    ("GET", "/api/pages"),
-    ("POST", "/api/pages"),
-    ("DELETE", "/api/pages/{id}"),
-    ("GET", "/api/pages/{id}/render"),
-    ("GET", "/api/pages/{id}/draft"),
-    ("PUT", "/api/pages/{id}/draft"),
-    ("POST", "/api/pages/{id}/publish"),
-    ("POST", "/api/pages/{id}/unpublish"),
-    ("POST", "/api/pages/{id}/duplicate"),
-    ("GET", "/api/pages/{id}/history"),
-    ("POST", "/api/pages/{id}/revert"),
-    ("POST", "/api/pages/{id}/save-as-copy"),
-    ("POST", "/api/pages/from-template"),
-    ("POST", "/api/pages/preview"),
-    ("GET", "/api/page-templates"),
-    ("GET", "/api/tools"),
-    ("POST", "/api/tools"),
-    ("GET", "/api/tools/{id}"),
-    ("PUT", "/api/tools/{id}"),
-    ("DELETE", "/api/tools/{id}"),
-    ("GET", "/api/tools/{id}/logo"),
-    ("PUT", "/api/tools/{id}/logo"),
-    ("DELETE", "/api/tools/{id}/logo"),
-    ("PUT", "/api/tools/{id}/secret"),
-    ("POST", "/api/tools/{id}/webhook"),
-    ("POST", "/api/hooks/{tool}/{token}"),
-    ("GET", "/api/events"),
-    ("GET", "/api/connector-templates"),
-    ("POST", "/api/tools/{id}/test"),
-    ("GET", "/api/audit"),
-    ("GET", "/api/audit/export"),
-    ("GET", "/healthz"),
-    ("GET", "/readyz"),
+    ("/api/auth/login", "POST"),
+    ("/api/auth/refresh", "POST"),
+    ("/api/auth/logout", "POST"),
+    ("/api/auth/set-password", "POST"),
+    ("/api/me", "GET"),
+    ("/api/users", "GET POST"),
+    ("/api/users/{id}", "PUT"),
+    ("/api/users/{id}/disable", "POST"),
+    ("/api/users/{id}/enable", "POST"),
+    ("/api/users/{id}/password-link", "POST"),
+    ("/api/pages", "GET POST"),
+    ("/api/pages/{id}", "DELETE"),
+    ("/api/pages/{id}/render", "GET"),
+    ("/api/pages/{id}/draft", "GET PUT"),
+    ("/api/pages/{id}/publish", "POST"),
+    ("/api/pages/{id}/unpublish", "POST"),
+    ("/api/pages/{id}/duplicate", "POST"),
+    ("/api/pages/{id}/history", "GET"),
+    ("/api/pages/{id}/revert", "POST"),
+    ("/api/pages/{id}/save-as-copy", "POST"),
+    ("/api/pages/from-template", "POST"),
+    ("/api/pages/preview", "POST"),
+    ("/api/page-templates", "GET"),
+    ("/api/tools", "GET POST"),
+    ("/api/tools/{id}", "GET PUT DELETE"),
+    ("/api/tools/{id}/logo", "GET PUT DELETE"),
+    ("/api/tools/{id}/secret", "PUT"),
+    ("/api/tools/{id}/webhook", "POST"),
+    ("/api/hooks/{tool}/{token}", "POST"),
+    ("/api/events", "GET"),
+    ("/api/connector-templates", "GET"),
+    ("/api/tools/{id}/test", "POST"),
+    ("/api/audit", "GET"),
+    ("/api/audit/export", "GET"),
+    ("/healthz", "GET"),
+    ("/readyz", "GET"),
 ];
 
-/// Every server function's endpoint, served at `POST /rpc/<endpoint>`.
-const SERVER_FNS: &[&str] = &[
-    "get_session",
-    "load_admin_overview",
-    "list_audit",
-    "list_users",
-    "create_user",
-    "update_user",
-    "set_user_active",
-    "issue_password_link",
-    "load_page_history",
-    "render_page",
-    "submit_form",
-    "more_grid_rows",
-    "load_draft",
-    "store_draft",
-    "publish_page",
-    "unpublish_page",
-    "preview_page",
-    "save_page_as_copy",
-    "load_binding_sources",
-    "list_page_templates",
-    "create_page",
-    "duplicate_page",
-    "delete_page",
-    "load_mapper_answer",
-    "list_tools",
-    "load_tool",
-    "create_tool",
-    "update_tool",
-    "set_tool_secret",
-    "upload_tool_logo",
-    "remove_tool_logo",
-    "delete_tool",
-    "test_tool",
-    "list_pages",
-];
+/// Every server function's endpoint, served at `POST /rpc/<endpoint>`; by the module of `app`
+/// that declares them: auth, portal, admin, viewer, builder, tools.
+const SERVER_FNS: &str = "
+    get_session
+    list_pages
+    load_admin_overview list_audit list_users create_user update_user set_user_active
+    issue_password_link load_page_history
+    render_page submit_form more_grid_rows
+    load_draft store_draft publish_page unpublish_page preview_page save_page_as_copy
+    load_binding_sources list_page_templates create_page duplicate_page delete_page
+    load_mapper_answer
+    list_tools load_tool create_tool update_tool set_tool_secret upload_tool_logo
+    remove_tool_logo delete_tool test_tool
+";
 
 /// Anonymous first, then each role.
 const CALLERS: [Option<Role>; 6] = [
@@ -150,13 +119,7 @@ enum Expect {
 // Role sets named after what they may do in `domain::policy`; spelled out here, so a change
 // to the policy shows up as mismatches to review rather than passing silently.
 /// `ViewPublishedPage`.
-const EVERYONE_SIGNED_IN: Expect = Expect::Roles(&[
-    Role::Admin,
-    Role::Editor,
-    Role::Viewer,
-    Role::Auditor,
-    Role::Integrator,
-]);
+const EVERYONE_SIGNED_IN: Expect = Expect::Roles(&Role::ALL);
 /// `SubmitForm`: everyone but auditors, who only read.
 const FORM_SENDERS: Expect =
     Expect::Roles(&[Role::Admin, Role::Editor, Role::Viewer, Role::Integrator]);
@@ -190,24 +153,12 @@ struct Entry {
 }
 
 impl Entry {
-    fn rest(method: Method, template: &str, expect: Expect) -> Self {
+    fn new(method: Method, template: String, body: Body, expect: Expect) -> Self {
         Entry {
             method,
-            template: template.to_owned(),
-            path: template.to_owned(),
-            body: Body::Empty,
-            expect,
-        }
-    }
-
-    /// A server function with no arguments until `form` or `json` gives some.
-    fn rpc(endpoint: &str, expect: Expect) -> Self {
-        let path = format!("/rpc/{endpoint}");
-        Entry {
-            method: Method::POST,
-            template: path.clone(),
-            path,
-            body: Body::Form(String::new()),
+            path: template.clone(),
+            template,
+            body,
             expect,
         }
     }
@@ -219,11 +170,6 @@ impl Entry {
 
     fn at(mut self, path: &str) -> Self {
         self.path = path.to_owned();
-        self
-    }
-
-    fn query(mut self, query: &str) -> Self {
-        self.path = format!("{}?{query}", self.path);
         self
     }
 
@@ -244,19 +190,25 @@ impl Entry {
 }
 
 fn get(template: &str, expect: Expect) -> Entry {
-    Entry::rest(Method::GET, template, expect)
+    Entry::new(Method::GET, template.to_owned(), Body::Empty, expect)
 }
 
 fn post(template: &str, expect: Expect) -> Entry {
-    Entry::rest(Method::POST, template, expect)
+    Entry::new(Method::POST, template.to_owned(), Body::Empty, expect)
 }
 
 fn put(template: &str, expect: Expect) -> Entry {
-    Entry::rest(Method::PUT, template, expect)
+    Entry::new(Method::PUT, template.to_owned(), Body::Empty, expect)
 }
 
 fn delete(template: &str, expect: Expect) -> Entry {
-    Entry::rest(Method::DELETE, template, expect)
+    Entry::new(Method::DELETE, template.to_owned(), Body::Empty, expect)
+}
+
+/// A server function, without arguments until `form` or `json` gives some.
+fn rpc(endpoint: &str, expect: Expect) -> Entry {
+    let body = Body::Form(String::new());
+    Entry::new(Method::POST, format!("/rpc/{endpoint}"), body, expect)
 }
 
 /// What setup made (or found) for the entries to aim at, so every id exists: a refusal then
@@ -304,8 +256,11 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         // viewers by design ("not found", not "forbidden"), so the published page is used.
         get("/api/pages/{id}/render", EVERYONE_SIGNED_IN).on(published),
         get("/api/pages/{id}/draft", PAGE_EDITORS).on(draft),
+        // Auditors may see drafts but not a page's history (it needs `EditPage`).
         get("/api/pages/{id}/history", PAGE_EDITORS).on(draft),
         get("/api/page-templates", STAFF),
+        // The list (and logos) is for the whole admin area; a tool's settings, and the Tool
+        // Manager's own list (`list_tools`), only for those who manage tools.
         get("/api/tools", STAFF),
         get("/api/tools/{id}", TOOL_MANAGERS).on(tool),
         // No logo yet: staff get 404 after authorization.
@@ -315,100 +270,99 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         get("/api/events", EVERYONE_SIGNED_IN),
         get("/api/audit", AUDIT_READERS),
         // The format is checked before authorization (422 for anyone without one).
-        get("/api/audit/export", AUDIT_READERS).query("format=csv"),
+        get("/api/audit/export", AUDIT_READERS).at("/api/audit/export?format=csv"),
         get("/api/users", USER_MANAGERS),
-        Entry::rpc("list_pages", EVERYONE_SIGNED_IN),
-        Entry::rpc("render_page", EVERYONE_SIGNED_IN).form("slug=platform-overview&refresh=false"),
+        rpc("list_pages", EVERYONE_SIGNED_IN),
+        rpc("render_page", EVERYONE_SIGNED_IN).form("slug=platform-overview&refresh=false"),
         // Like rendering, no role check beyond seeing the page: a grid that is not there is
         // a 404 for everyone signed in.
-        Entry::rpc("more_grid_rows", EVERYONE_SIGNED_IN).json(json!({"request": {
-            "page": "platform-overview", "widget": "no-such-grid", "start": {"kind": "page", "at": 1}
-        }})),
-        Entry::rpc("load_admin_overview", STAFF),
-        Entry::rpc("list_page_templates", STAFF),
-        Entry::rpc("load_binding_sources", PAGE_EDITORS),
-        Entry::rpc("load_draft", PAGE_EDITORS).form(format!("id={draft}")),
-        Entry::rpc("load_page_history", PAGE_EDITORS)
+        rpc("more_grid_rows", EVERYONE_SIGNED_IN).json(json!({"request": {
+            "page": "platform-overview", "widget": "no-such-grid",
+            "start": {"kind": "page", "at": 1}}})),
+        rpc("load_admin_overview", STAFF),
+        rpc("list_page_templates", STAFF),
+        rpc("load_binding_sources", PAGE_EDITORS),
+        rpc("load_draft", PAGE_EDITORS).form(format!("id={draft}")),
+        rpc("load_page_history", PAGE_EDITORS)
             .form(format!("id={draft}&compare[from]=1&compare[to]=1")),
-        Entry::rpc("load_mapper_answer", PAGE_EDITORS).json(json!({
-            "tool": "databricks-demo", "request": {"path": "/api/2.1/jobs/runs/list"}, "use_sample": true
-        })),
-        Entry::rpc("list_tools", TOOL_MANAGERS),
-        Entry::rpc("load_tool", TOOL_MANAGERS).form(format!("id={tool}")),
-        Entry::rpc("list_audit", AUDIT_READERS).form("query[actor]=&query[page]=1"),
-        Entry::rpc("list_users", USER_MANAGERS).form("search="),
+        rpc("load_mapper_answer", PAGE_EDITORS).json(json!({"tool": "databricks-demo",
+            "request": {"path": "/api/2.1/jobs/runs/list"}, "use_sample": true})),
+        rpc("list_tools", TOOL_MANAGERS),
+        rpc("load_tool", TOOL_MANAGERS).form(format!("id={tool}")),
+        rpc("list_audit", AUDIT_READERS).form("query[actor]=&query[page]=1"),
+        rpc("list_users", USER_MANAGERS).form("search="),
         // Page writes: previews, stale revisions (409) and unpublishing a draft change
         // nothing; creations and copies get slugs of their own.
         post("/api/pages/preview", PAGE_EDITORS).json(definition.clone()),
-        Entry::rpc("preview_page", PAGE_EDITORS).json(json!({"definition": definition})),
+        rpc("preview_page", PAGE_EDITORS).json(json!({"definition": definition})),
         put("/api/pages/{id}/draft", PAGE_EDITORS)
             .on(draft)
             .json(json!({"definition": definition, "base_revision": STALE})),
-        Entry::rpc("store_draft", PAGE_EDITORS).json(json!({
-            "id": draft, "draft": {"definition": definition, "base_revision": STALE}
-        })),
+        rpc("store_draft", PAGE_EDITORS).json(json!({"id": draft,
+            "draft": {"definition": definition, "base_revision": STALE}})),
         post("/api/pages/{id}/publish", PAGE_EDITORS)
             .on(draft)
             .json(json!({"base_revision": STALE})),
-        Entry::rpc("publish_page", PAGE_EDITORS).form(format!("id={draft}&base_revision={STALE}")),
+        rpc("publish_page", PAGE_EDITORS).form(format!("id={draft}&base_revision={STALE}")),
         // The page is loaded before authorizing; it exists, so a refusal is still a 403.
         post("/api/pages/{id}/revert", PAGE_EDITORS)
             .on(draft)
             .json(json!({"version": 1, "base_revision": STALE})),
         post("/api/pages/{id}/unpublish", PAGE_EDITORS).on(draft),
-        Entry::rpc("unpublish_page", PAGE_EDITORS).form(format!("id={draft}")),
-        post("/api/pages", PAGE_EDITORS).json(json!({
-            "slug": "matrix-created", "title": "Matrix created", "definition": definition
-        })),
+        rpc("unpublish_page", PAGE_EDITORS).form(format!("id={draft}")),
+        post("/api/pages", PAGE_EDITORS).json(json!({"slug": "matrix-created",
+            "title": "Matrix created", "definition": definition})),
         post("/api/pages/from-template", PAGE_EDITORS)
             .json(json!({"slug": "matrix-from-template", "title": "Matrix from template"})),
-        Entry::rpc("create_page", PAGE_EDITORS).form("title=Matrix%20rpc&slug=matrix-rpc&template="),
+        rpc("create_page", PAGE_EDITORS).form("title=Matrix%20rpc&slug=matrix-rpc&template="),
         post("/api/pages/{id}/duplicate", PAGE_EDITORS).on(draft),
-        Entry::rpc("duplicate_page", PAGE_EDITORS).form(format!("id={draft}")),
+        rpc("duplicate_page", PAGE_EDITORS).form(format!("id={draft}")),
         post("/api/pages/{id}/save-as-copy", PAGE_EDITORS)
             .on(draft)
             .json(json!({"definition": definition})),
-        Entry::rpc("save_page_as_copy", PAGE_EDITORS)
-            .json(json!({"id": draft, "definition": definition})),
+        rpc("save_page_as_copy", PAGE_EDITORS).json(json!({"id": draft, "definition": definition})),
         // No such form: senders get 404 after authorization.
-        Entry::rpc("submit_form", FORM_SENDERS)
+        rpc("submit_form", FORM_SENDERS)
             .json(json!({"submission": {"page": "platform-overview", "widget": "no-such-form"}})),
         // Tool writes.
         post("/api/tools", TOOL_MANAGERS).json(new_tool("matrix-created-tool")),
-        Entry::rpc("create_tool", TOOL_MANAGERS).json(json!({"request": new_tool("matrix-rpc-tool")})),
-        put("/api/tools/{id}", TOOL_MANAGERS).on(tool).json(stale_tool_edit()),
-        Entry::rpc("update_tool", TOOL_MANAGERS).json(json!({"id": tool, "edit": stale_tool_edit()})),
+        rpc("create_tool", TOOL_MANAGERS).json(json!({"request": new_tool("matrix-rpc-tool")})),
+        put("/api/tools/{id}", TOOL_MANAGERS)
+            .on(tool)
+            .json(stale_tool_edit()),
+        rpc("update_tool", TOOL_MANAGERS).json(json!({"id": tool, "edit": stale_tool_edit()})),
         put("/api/tools/{id}/secret", TOOL_MANAGERS)
             .on(tool)
             .json(json!({"secret": "matrix-secret"})),
-        Entry::rpc("set_tool_secret", TOOL_MANAGERS)
-            .json(json!({"id": tool, "secret": "matrix-secret"})),
-        put("/api/tools/{id}/logo", TOOL_MANAGERS).on(tool).bytes(PNG),
-        Entry::rpc("upload_tool_logo", TOOL_MANAGERS)
+        rpc("set_tool_secret", TOOL_MANAGERS).json(json!({"id": tool, "secret": "matrix-secret"})),
+        put("/api/tools/{id}/logo", TOOL_MANAGERS)
+            .on(tool)
+            .bytes(PNG),
+        rpc("upload_tool_logo", TOOL_MANAGERS)
             .json(json!({"id": tool, "image_base64": PNG_BASE64})),
         delete("/api/tools/{id}/logo", TOOL_MANAGERS).on(tool),
-        Entry::rpc("remove_tool_logo", TOOL_MANAGERS).form(format!("id={tool}")),
+        rpc("remove_tool_logo", TOOL_MANAGERS).form(format!("id={tool}")),
         post("/api/tools/{id}/webhook", TOOL_MANAGERS).on(tool),
         post("/api/tools/{id}/test", TOOL_MANAGERS).on(tool),
-        Entry::rpc("test_tool", TOOL_MANAGERS).form(format!("id={tool}")),
+        rpc("test_tool", TOOL_MANAGERS).form(format!("id={tool}")),
         // User writes. Creating validates the body before authorizing, and editing also
         // loads the user and compares versions first: valid bodies and the current version
         // keep the refusal a 403. The admin's REST edit bumps the version, so the server
         // function then meets a conflict (409), still past authorization.
-        post("/api/users", USER_MANAGERS).json(json!({
-            "email": "matrix-created@example.com", "display_name": "Matrix Created", "role": "viewer"
-        })),
-        Entry::rpc("create_user", USER_MANAGERS).form(
-            "request[email]=matrix-rpc%40example.com&request[display_name]=Matrix%20Rpc&request[role]=viewer",
+        post("/api/users", USER_MANAGERS).json(json!({"email": "matrix-created@example.com",
+            "display_name": "Matrix Created", "role": "viewer"})),
+        rpc("create_user", USER_MANAGERS).form(
+            "request[email]=matrix-rpc%40example.com&request[display_name]=Matrix%20Rpc\
+             &request[role]=viewer",
         ),
         put("/api/users/{id}", USER_MANAGERS).on(user).json(json!({
-            "display_name": "Matrix Target", "role": "viewer", "version": user_version
-        })),
-        Entry::rpc("update_user", USER_MANAGERS).form(format!(
-            "id={user}&update[display_name]=Matrix%20Target&update[role]=viewer&update[version]={user_version}"
+            "display_name": "Matrix Target", "role": "viewer", "version": user_version})),
+        rpc("update_user", USER_MANAGERS).form(format!(
+            "id={user}&update[display_name]=Matrix%20Target&update[role]=viewer\
+             &update[version]={user_version}"
         )),
         post("/api/users/{id}/password-link", USER_MANAGERS).on(user),
-        Entry::rpc("issue_password_link", USER_MANAGERS).form(format!("id={user}")),
+        rpc("issue_password_link", USER_MANAGERS).form(format!("id={user}")),
         // Needs the refresh cookie rather than an access token, so it sorts callers like the
         // rest; the rotated cookie keeps the caller signed in.
         post("/api/auth/refresh", EVERYONE_SIGNED_IN),
@@ -416,11 +370,11 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         // second delete of each is a 404 for allowed roles and still a 403 for the others.
         post("/api/users/{id}/disable", USER_MANAGERS).on(user),
         post("/api/users/{id}/enable", USER_MANAGERS).on(user),
-        Entry::rpc("set_user_active", USER_MANAGERS).form(format!("id={user}&active=false")),
+        rpc("set_user_active", USER_MANAGERS).form(format!("id={user}&active=false")),
         delete("/api/pages/{id}", PAGE_EDITORS).on(draft),
-        Entry::rpc("delete_page", PAGE_EDITORS).form(format!("id={draft}")),
+        rpc("delete_page", PAGE_EDITORS).form(format!("id={draft}")),
         delete("/api/tools/{id}", TOOL_MANAGERS).on(tool),
-        Entry::rpc("delete_tool", TOOL_MANAGERS).form(format!("id={tool}")),
+        rpc("delete_tool", TOOL_MANAGERS).form(format!("id={tool}")),
     ]
 }
 
@@ -429,7 +383,7 @@ fn public_entries() -> Vec<Entry> {
     vec![
         get("/healthz", PUBLIC),
         get("/readyz", PUBLIC),
-        Entry::rpc("get_session", PUBLIC),
+        rpc("get_session", PUBLIC),
         // Signed by the tool, not by a session: an unknown hook is a 404 for everyone.
         post("/api/hooks/{tool}/{token}", PUBLIC)
             .at("/api/hooks/databricks-demo/not-a-token")
@@ -475,21 +429,13 @@ async fn setup(app: &TestApp, admin: &Client) -> Ids {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let draft = created(
-        app,
-        admin,
-        "/api/pages",
-        json!({"slug": "matrix-draft", "title": "Matrix draft", "definition": empty_definition()}),
-    )
-    .await;
+    let page = json!({"slug": "matrix-draft", "title": "Matrix draft",
+                      "definition": empty_definition()});
+    let draft = created(app, admin, "/api/pages", page).await;
     let tool = created(app, admin, "/api/tools", new_tool("matrix-tool")).await;
-    let user = created(
-        app,
-        admin,
-        "/api/users",
-        json!({"email": "matrix-target@example.com", "display_name": "Matrix Target", "role": "viewer"}),
-    )
-    .await;
+    let target = json!({"email": "matrix-target@example.com", "display_name": "Matrix Target",
+                        "role": "viewer"});
+    let user = created(app, admin, "/api/users", target).await;
     Ids {
         published,
         draft: draft["id"].as_i64().unwrap(),
@@ -543,54 +489,56 @@ async fn send(app: &TestApp, client: &Client, entry: &Entry) -> Result<StatusCod
     Ok(status)
 }
 
+/// Per database and public route: the first caller's outcome, which every caller must share.
+type PublicOutcomes = BTreeMap<(&'static str, String), (Outcome, &'static str)>;
+
+/// What is wrong with `outcome` for `caller`, if anything.
+fn judge(
+    entry: &Entry,
+    caller: Option<Role>,
+    outcome: Outcome,
+    label: &'static str,
+    public: &mut PublicOutcomes,
+) -> Option<String> {
+    match entry.expect {
+        Expect::Roles(allowed) => {
+            let expected = expected_for(caller, allowed);
+            (outcome != expected).then(|| format!("expected {expected:?}, got {outcome:?}"))
+        }
+        Expect::Public if outcome == Outcome::Forbidden => Some("public, yet Forbidden".into()),
+        Expect::Public => {
+            let (first, first_caller) = *public
+                .entry((label, entry.template.clone()))
+                .or_insert((outcome, caller_name(caller)));
+            (outcome != first).then(|| format!("got {outcome:?}, but {first:?} as {first_caller}"))
+        }
+    }
+}
+
 #[test]
 fn every_route_answers_each_caller_as_the_table_expects() {
     on_shared_runtime(async {
         let mut mismatches = Vec::new();
         let mut checked = BTreeMap::<&str, usize>::new();
-        // Per database and public route: the first caller's outcome, which all must share.
-        let mut public_outcomes = BTreeMap::<(&str, String), (Outcome, &str)>::new();
+        let mut public = PublicOutcomes::new();
         for caller in CALLERS {
-            let who = caller_name(caller);
             for app in apps().await {
                 let admin = app.admin().await;
                 let ids = setup(&app, &admin).await;
                 let client = sign_in(&app, &admin, caller).await;
                 for entry in protected_entries(ids).into_iter().chain(public_entries()) {
-                    let route = format!(
-                        "[{}] {} {} as {who}",
-                        app.label, entry.method, entry.template
-                    );
                     *checked.entry(app.label).or_default() += 1;
-                    let status = match send(&app, &client, &entry).await {
-                        Ok(status) => status,
-                        Err(failure) => {
-                            mismatches.push(format!("{route}: server error {failure}"));
-                            continue;
-                        }
-                    };
-                    let outcome = Outcome::of(status);
-                    let code = status.as_u16();
-                    match entry.expect {
-                        Expect::Roles(allowed) => {
-                            let expected = expected_for(caller, allowed);
-                            if outcome != expected {
-                                mismatches.push(format!(
-                                    "{route}: expected {expected:?}, got {outcome:?} ({code})"
-                                ));
-                            }
-                        }
-                        Expect::Public => {
-                            if outcome == Outcome::Forbidden {
-                                mismatches.push(format!("{route}: public, but got 403"));
-                            }
-                            let (first, first_caller) = *public_outcomes
-                                .entry((app.label, entry.template.clone()))
-                                .or_insert((outcome, who));
-                            if outcome != first {
-                                mismatches.push(format!(
-                                    "{route}: got {outcome:?} ({code}), but {first:?} as {first_caller}"
-                                ));
+                    let (method, who) = (&entry.method, caller_name(caller));
+                    let route = format!("[{}] {method} {} as {who}", app.label, entry.template);
+                    match send(&app, &client, &entry).await {
+                        Err(failure) => mismatches.push(format!("{route}: server error {failure}")),
+                        Ok(status) => {
+                            let outcome = Outcome::of(status);
+                            if let Some(problem) =
+                                judge(&entry, caller, outcome, app.label, &mut public)
+                            {
+                                let code = status.as_u16();
+                                mismatches.push(format!("{route}: {problem} ({code})"));
                             }
                         }
                     }
@@ -620,14 +568,18 @@ fn the_table_has_one_entry_per_route_and_server_function() {
         .collect();
     let tabled: BTreeSet<(String, String)> = entries.iter().cloned().collect();
     assert_eq!(entries.len(), tabled.len(), "a route has two entries");
-    let rpc: BTreeSet<(String, String)> = SERVER_FNS
-        .iter()
+    let server_fns: BTreeSet<(String, String)> = SERVER_FNS
+        .split_whitespace()
         .map(|endpoint| ("POST".to_owned(), format!("/rpc/{endpoint}")))
         .collect();
     let declared: BTreeSet<(String, String)> = ROUTES
         .iter()
-        .map(|&(method, path)| (method.to_owned(), path.to_owned()))
-        .chain(rpc.iter().cloned())
+        .flat_map(|&(path, methods)| {
+            methods
+                .split(' ')
+                .map(move |method| (method.to_owned(), path.to_owned()))
+        })
+        .chain(server_fns.iter().cloned())
         .collect();
     let missing: Vec<_> = declared.difference(&tabled).collect();
     let unknown: Vec<_> = tabled.difference(&declared).collect();
@@ -640,5 +592,8 @@ fn the_table_has_one_entry_per_route_and_server_function() {
         .filter(|(path, _)| path.starts_with("/rpc/"))
         .map(|(path, method)| (method.as_str().to_owned(), path.to_owned()))
         .collect();
-    assert_eq!(rpc, registered, "SERVER_FNS is not what the app registers");
+    assert_eq!(
+        server_fns, registered,
+        "SERVER_FNS is not what the app registers"
+    );
 }

@@ -202,9 +202,10 @@ impl AuditService {
         &self,
         actor: &SessionUser,
         query: &AuditQuery,
-        format: ExportFormat,
+        format: Option<ExportFormat>,
     ) -> Result<Export> {
         crate::authorize(actor, Action::ReadAudit, trail_of(actor))?;
+        let format = format.ok_or_else(|| Error::validation("format", "choose csv or json"))?;
         let filter = Filter::parse(query)?;
         let select = filter.select(actor);
         let count = select.clone().count(&self.db).await?;

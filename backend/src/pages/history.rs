@@ -96,6 +96,7 @@ impl PageService {
         id: i32,
         request: RevertRequest,
     ) -> Result<PageSummary> {
+        crate::authorize(actor, Action::EditPage, pages_of(actor))?;
         let current = Self::load(&self.db, actor, id).await?;
         let resource = page::Entity::resource(&current);
         crate::authorize(actor, Action::EditPage, resource)?;

@@ -39,6 +39,16 @@ fn contains_pattern(text: &str) -> LikeExpr {
     LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
+/// Refuses those who may not manage users before anything about the request or the target
+/// is looked at, so a refusal says nothing of either.
+pub(super) fn may_manage_users(actor: &SessionUser) -> Result<()> {
+    crate::authorize(
+        actor,
+        Action::ManageUsers,
+        Resource::new(ResourceKind::User, actor.org_id),
+    )
+}
+
 fn changed_since(model: &user::Model) -> Error {
     Error::Conflict(format!(
         "{} was changed by someone else after you opened it. Reload to see the change, then edit again.",
@@ -49,11 +59,7 @@ fn changed_since(model: &user::Model) -> Error {
 impl UserService {
     /// The organization's users whose name or email contains `search`, by name.
     pub async fn list(&self, actor: &SessionUser, search: &str) -> Result<Vec<UserSummary>> {
-        crate::authorize(
-            actor,
-            Action::ManageUsers,
-            Resource::new(ResourceKind::User, actor.org_id),
-        )?;
+        may_manage_users(actor)?;
         let mut select = scoped::all_in::<user::Entity>(actor.org_id);
         let search = search.trim();
         if !search.is_empty() {
@@ -82,6 +88,7 @@ impl UserService {
         actor: &SessionUser,
         request: NewUserRequest,
     ) -> Result<CreatedUser> {
+        may_manage_users(actor)?;
         let email = request.email.trim().to_lowercase();
         let display_name = request.display_name.trim().to_owned();
         let password = request.password.filter(|password| !password.is_empty());
@@ -148,6 +155,7 @@ impl UserService {
         id: UserId,
         update: UserUpdate,
     ) -> Result<UserSummary> {
+        may_manage_users(actor)?;
         let display_name = update.display_name.trim().to_owned();
         let mut issues = Vec::new();
         domain::users::check_display_name(&display_name, &mut issues);
@@ -207,6 +215,7 @@ impl UserService {
         id: UserId,
         active: bool,
     ) -> Result<UserSummary> {
+        may_manage_users(actor)?;
         let target = scoped::load::<user::Entity>(&self.db, actor.org_id, id.get()).await?;
         let action = if active {
             AuditAction::UserEnable

@@ -74,6 +74,7 @@ impl UserService {
     /// A new set-password link for a user of the actor's organization (the reset). The old
     /// password keeps working until the link is used.
     pub async fn password_link(&self, actor: &SessionUser, id: UserId) -> Result<PasswordLink> {
+        super::admin::may_manage_users(actor)?;
         let target = scoped::load::<user::Entity>(&self.db, actor.org_id, id.get()).await?;
         let change = self
             .changes

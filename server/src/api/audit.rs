@@ -34,12 +34,10 @@ pub(super) async fn export_audit(
     ApiQuery(format): ApiQuery<ExportFormatQuery>,
     ApiQuery(filters): ApiQuery<AuditQuery>,
 ) -> ApiResult<Response> {
-    let format = ExportFormat::parse(&format.format)
-        .ok_or_else(|| backend::Error::validation("format", "choose csv or json"))?;
     let export = state
         .services
         .audit
-        .export(&actor, &filters, format)
+        .export(&actor, &filters, ExportFormat::parse(&format.format))
         .await?;
     Ok((
         [

@@ -23,7 +23,7 @@ use leptos_router::{
 use crate::{
     admin::{
         AdminHomePage, audit::AuditTrailPage, history::PageHistoryPage, pages::PagesAdminPage,
-        users::UsersAdminPage,
+        roles::RolesAdminPage, users::UsersAdminPage,
     },
     auth::{LoginPage, SessionView, SetPasswordPage, use_session_resource},
     builder::BuilderPage,
@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/tools") view=ToolsAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/audit") view=AuditTrailPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/users") view=UsersAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/roles") view=RolesAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/pages/:id/history") view=PageHistoryPage ssr=SsrMode::Async />
                         <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("/builder/:id") view=BuilderPage ssr=SsrMode::Async />
@@ -102,13 +103,14 @@ fn TopBar() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match session.await {
                         Ok(Some(user)) => {
-                            let allows = |action| domain::policy::allows(user.role, action);
+                            let allows = |action| user.may(action);
                             let links = [
                                 ("/portal", "Dashboards", true),
                                 ("/admin", "Admin", allows(domain::Action::OpenAdmin)),
                                 ("/admin/tools", "Tools", allows(domain::Action::ManageTools)),
                                 ("/admin/pages", "Pages", allows(domain::Action::OpenAdmin)),
                                 ("/admin/users", "Users", allows(domain::Action::ManageUsers)),
+                                ("/admin/roles", "Roles", allows(domain::Action::ManageUsers)),
                                 ("/admin/audit", "Audit", allows(domain::Action::ReadAudit)),
                             ];
                             view! {
@@ -119,7 +121,7 @@ fn TopBar() -> impl IntoView {
                                         .map(|(href, label, _)| view! { <a href=href>{label}</a> })
                                         .collect_view()}
                                     <span class="user-chip" data-testid="current-user">
-                                        {user.display_name.clone()} " · " {user.role.label()}
+                                        {user.display_name.clone()} " · " {user.role_label().to_owned()}
                                     </span>
                                     <form method="post" action="/api/auth/logout">
                                         <button type="submit" class="btn-link">"Sign out"</button>
@@ -141,7 +143,7 @@ fn TopBar() -> impl IntoView {
 fn HomePage() -> impl IntoView {
     view! {
         <SessionView let:user>
-            <Redirect path=user.role.home_path() />
+            <Redirect path=user.home_path() />
         </SessionView>
     }
 }

@@ -138,10 +138,22 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
-pub(crate) fn session_user(model: &user::Model) -> Result<SessionUser> {
-    let role = Role::parse(&model.role).ok_or_else(|| {
-        Error::internal(format!("user {} has unknown role {}", model.id, model.role))
-    })?;
+/// The user as every request sees them, with their custom role's actions when they have one.
+pub(crate) async fn session_user(
+    conn: &impl sea_orm::ConnectionTrait,
+    model: &user::Model,
+) -> Result<SessionUser> {
+    let (role, custom_role) = match Role::parse(&model.role) {
+        Some(role) => (role, None),
+        None => {
+            let custom = crate::roles::custom_role(conn, OrgId(model.org_id), &model.role)
+                .await?
+                .ok_or_else(|| {
+                    Error::internal(format!("user {} has unknown role {}", model.id, model.role))
+                })?;
+            (Role::Viewer, Some(custom))
+        }
+    };
     Ok(SessionUser {
         id: UserId(model.id),
         org_id: OrgId(model.org_id),
@@ -149,6 +161,7 @@ pub(crate) fn session_user(model: &user::Model) -> Result<SessionUser> {
         display_name: model.display_name.clone(),
         role,
         attributes: crate::users::attributes_of(model),
+        custom_role,
     })
 }
 
@@ -231,7 +244,7 @@ impl AuthService {
         let address = address.map(|address| address.to_string());
         match found {
             Some(user) if verified && user.active => {
-                let session = session_user(&user)?;
+                let session = session_user(&self.db, &user).await?;
                 let change = self
                     .changes
                     .begin(
@@ -288,7 +301,7 @@ impl AuthService {
             .one(&self.db)
             .await?
             .ok_or(Error::Unauthenticated)?;
-        session_user(&current)
+        session_user(&self.db, &current).await
     }
 
     fn verify_token(&self, access_token: &str) -> Result<SessionUser> {
@@ -308,6 +321,7 @@ impl AuthService {
             display_name: claims.name,
             role: claims.role,
             attributes: Default::default(),
+            custom_role: None,
         })
     }
 
@@ -354,7 +368,7 @@ impl AuthService {
             .one(&txn)
             .await?
             .ok_or(Error::Unauthenticated)?;
-        let session = session_user(&owner)?;
+        let session = session_user(&txn, &owner).await?;
         let tokens = self.issue_in(&txn, session, stored.family).await?;
         txn.commit().await?;
         if let Some(recent) = &self.recent_rotations {
@@ -389,11 +403,13 @@ impl AuthService {
             return Ok(());
         };
         let owner = match stored.revoked_at {
-            None => user::Entity::find_by_id(stored.user_id)
+            None => match user::Entity::find_by_id(stored.user_id)
                 .one(&self.db)
                 .await?
-                .map(|owner| session_user(&owner))
-                .transpose()?,
+            {
+                Some(owner) => Some(session_user(&self.db, &owner).await?),
+                None => None,
+            },
             Some(_) => None,
         };
         let Some(session) = owner else {

@@ -12,6 +12,7 @@ pub mod entities;
 pub mod error;
 pub mod pages;
 pub mod rich_text;
+pub mod roles;
 pub mod scoped;
 pub mod throttle;
 pub mod tools;
@@ -69,6 +70,7 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub auth: auth::AuthService,
     pub users: users::UserService,
+    pub roles: roles::RoleService,
     pub tools: tools::ToolService,
     pub pages: pages::PageService,
     pub audit: audit::AuditService,
@@ -105,6 +107,7 @@ impl Services {
         Self {
             auth: auth::AuthService::new(db.clone(), settings.auth, clock, changes.clone()),
             users: users::UserService::new(db.clone(), changes.clone()),
+            roles: roles::RoleService::new(db.clone(), changes.clone()),
             audit: audit::AuditService::new(db.clone(), changes.clone()),
             pages: pages::PageService::new(
                 db.clone(),

@@ -24,7 +24,6 @@ use domain::{
     dto::{PageDraft, PageStatus, PageSummary, SaveDraft, SavedDraft, SessionUser},
     embed,
     ids::OrgId,
-    policy,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -151,7 +150,7 @@ impl PageService {
     pub async fn list_for(&self, actor: &SessionUser) -> Result<Vec<PageSummary>> {
         crate::authorize(actor, Action::ViewPublishedPage, pages_of(actor))?;
         let mut query = scoped::all_in::<page::Entity>(actor.org_id);
-        if !policy::allows(actor.role, Action::ViewDraftPage) {
+        if !actor.may(Action::ViewDraftPage) {
             query = query.filter(
                 Condition::all().add(page::Column::Status.eq(PageStatus::Published.as_str())),
             );
@@ -161,7 +160,7 @@ impl PageService {
             .all(&self.db)
             .await?;
         let names = display_names(&self.db, models.iter().filter_map(|m| m.updated_by)).await?;
-        let edits = policy::allows(actor.role, Action::EditPage);
+        let edits = actor.may(Action::EditPage);
         models
             .iter()
             .filter(|model| edits || viewable(model, actor))

@@ -678,6 +678,7 @@ mod forms;
 mod history;
 mod mapper;
 mod pages;
+mod roles;
 mod sessions;
 mod tools;
 mod users;

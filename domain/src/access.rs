@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     dto::SessionUser,
     ids::{OrgId, UserId},
-    policy::{Action, allows},
+    policy::Action,
 };
 
 /// Whoever causes a read or a change: a signed-in user, or the product itself (first-boot
@@ -88,16 +88,19 @@ pub enum ResourceKind {
     User,
     Page,
     Tool,
+    /// A custom role of the organization.
+    Role,
     /// The organization's audit trail, read as a whole.
     Audit,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 5] = [
+    pub const ALL: [ResourceKind; 6] = [
         ResourceKind::Organization,
         ResourceKind::User,
         ResourceKind::Page,
         ResourceKind::Tool,
+        ResourceKind::Role,
         ResourceKind::Audit,
     ];
 
@@ -107,6 +110,7 @@ impl ResourceKind {
             ResourceKind::User => "user",
             ResourceKind::Page => "page",
             ResourceKind::Tool => "tool",
+            ResourceKind::Role => "role",
             ResourceKind::Audit => "audit",
         }
     }
@@ -159,7 +163,7 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(
         Actor::User(user) => {
             if user.org_id != resource.org_id {
                 Err(Denial::NotFound(resource.kind))
-            } else if allows(user.role, action) {
+            } else if user.may(action) {
                 Ok(())
             } else {
                 Err(Denial::Forbidden(action))
@@ -171,7 +175,7 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Role;
+    use crate::policy::{Role, allows};
 
     fn user(role: Role, org: i32) -> Actor {
         Actor::User(SessionUser {
@@ -181,6 +185,7 @@ mod tests {
             display_name: "Someone".into(),
             role,
             attributes: Default::default(),
+            custom_role: None,
         })
     }
 
@@ -219,6 +224,44 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_custom_role_allows_exactly_its_actions_whatever_the_floor_role() {
+        let Actor::User(mut analyst) = user(Role::Viewer, 1) else {
+            unreachable!()
+        };
+        analyst.custom_role = Some(crate::roles::CustomRole {
+            key: "finance-analyst".into(),
+            name: "Finance analyst".into(),
+            actions: vec![Action::ReadAudit, Action::OpenAdmin],
+        });
+        let actor = Actor::User(analyst.clone());
+        let audit = Resource::new(ResourceKind::Audit, OrgId(1));
+        for action in Action::ALL {
+            let expected = if matches!(action, Action::ReadAudit | Action::OpenAdmin) {
+                Ok(())
+            } else {
+                Err(Denial::Forbidden(action))
+            };
+            assert_eq!(authorize(&actor, action, &audit), expected, "{action:?}");
+        }
+        assert_eq!(
+            authorize(
+                &actor,
+                Action::ReadAudit,
+                &Resource::new(ResourceKind::Audit, OrgId(2))
+            ),
+            Err(Denial::NotFound(ResourceKind::Audit))
+        );
+        assert_eq!(
+            (
+                analyst.role_label(),
+                analyst.role_key(),
+                analyst.home_path()
+            ),
+            ("Finance analyst", "finance-analyst", "/admin")
+        );
     }
 
     #[test]

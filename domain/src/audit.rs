@@ -50,6 +50,9 @@ audit_actions! {
     UserEnable => "user.enable", User, ManageUsers, "enabled the user";
     UserPasswordLink => "user.password_link", User, ManageUsers, "issued a set-password link";
     UserPasswordSet => "user.password_set", User, anyone, "set their password";
+    RoleCreate => "role.create", Role, ManageUsers, "created the role";
+    RoleUpdate => "role.update", Role, ManageUsers, "changed the role";
+    RoleDelete => "role.delete", Role, ManageUsers, "deleted the role";
     PageCreate => "page.create", Page, CreatePage, "created the page";
     PageCreatePublished => "page.create_published", Page, PublishPage, "created and published the page";
     PageDuplicate => "page.duplicate", Page, CreatePage, "duplicated the page";

@@ -22,13 +22,50 @@ pub struct SessionUser {
     /// What access conditions read (`crate::users::UserAttributes`).
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
+    /// The organization's role the user has instead of a built-in one: then it alone decides
+    /// what they may do, and `role` is the floor (Viewer) that matches no widget role list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_role: Option<crate::roles::CustomRole>,
 }
 
 impl SessionUser {
+    /// May this user do `action`? Their custom role's actions, or their built-in role's.
+    pub fn may(&self, action: crate::Action) -> bool {
+        match &self.custom_role {
+            Some(custom) => custom.actions.contains(&action),
+            None => crate::policy::allows(self.role, action),
+        }
+    }
+
+    /// The role's name as people read it ("Editor", "Finance analyst").
+    pub fn role_label(&self) -> &str {
+        match &self.custom_role {
+            Some(custom) => &custom.name,
+            None => self.role.label(),
+        }
+    }
+
+    /// The role's stored name (`editor`, `finance-analyst`).
+    pub fn role_key(&self) -> &str {
+        match &self.custom_role {
+            Some(custom) => &custom.key,
+            None => self.role.as_str(),
+        }
+    }
+
+    /// Where the user lands after signing in.
+    pub fn home_path(&self) -> &'static str {
+        if self.may(crate::Action::OpenAdmin) {
+            "/admin"
+        } else {
+            "/portal"
+        }
+    }
+
     /// The user as access conditions see them.
     pub fn subject(&self) -> crate::condition::Subject<'_> {
         crate::condition::Subject {
-            role: self.role.as_str(),
+            role: self.role_key(),
             attributes: &self.attributes,
         }
     }

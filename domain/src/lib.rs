@@ -21,6 +21,7 @@ pub mod page;
 pub mod policy;
 pub mod request;
 pub mod resilience;
+pub mod roles;
 pub mod template;
 pub mod tool;
 pub mod transform;

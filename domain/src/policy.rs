@@ -73,6 +73,44 @@ pub enum Action {
 }
 
 impl Action {
+    /// The name stored in custom roles and sent by clients (`edit_page`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ViewPublishedPage => "view_published_page",
+            Action::ViewDraftPage => "view_draft_page",
+            Action::CreatePage => "create_page",
+            Action::EditPage => "edit_page",
+            Action::PublishPage => "publish_page",
+            Action::ManageTools => "manage_tools",
+            Action::OpenAdmin => "open_admin",
+            Action::ReadAudit => "read_audit",
+            Action::ManageUsers => "manage_users",
+            Action::SubmitForm => "submit_form",
+        }
+    }
+
+    /// What the roles screen calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::ViewPublishedPage => "View published pages",
+            Action::ViewDraftPage => "View drafts",
+            Action::CreatePage => "Create pages",
+            Action::EditPage => "Edit pages",
+            Action::PublishPage => "Publish pages",
+            Action::ManageTools => "Manage tools",
+            Action::OpenAdmin => "Open the admin area",
+            Action::ReadAudit => "Read the audit trail",
+            Action::ManageUsers => "Manage users and roles",
+            Action::SubmitForm => "Send forms on pages",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Action> {
+        Action::ALL
+            .into_iter()
+            .find(|action| action.as_str() == name)
+    }
+
     pub const ALL: [Action; 10] = [
         Action::ViewPublishedPage,
         Action::ViewDraftPage,
@@ -174,6 +212,13 @@ mod tests {
     fn roles_round_trip_through_their_names() {
         for role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        for action in Action::ALL {
+            assert_eq!(Action::parse(action.as_str()), Some(action));
+            assert_eq!(
+                serde_json::to_value(action).unwrap(),
+                serde_json::json!(action.as_str())
+            );
         }
         assert_eq!(Role::parse("root"), None);
     }

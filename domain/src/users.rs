@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{Role, ValidationIssue, ids::UserId};
+use crate::{ValidationIssue, ids::UserId};
 
 /// Attributes an admin sets on a user (department, region, …), read by access conditions.
 pub type UserAttributes = BTreeMap<String, String>;
@@ -46,7 +46,10 @@ pub struct UserSummary {
     pub id: UserId,
     pub email: String,
     pub display_name: String,
-    pub role: Role,
+    /// The role's stored name: a built-in (`editor`) or one of the organization's.
+    pub role: String,
+    /// The role's name as people read it.
+    pub role_label: String,
     pub status: UserStatus,
     pub attributes: UserAttributes,
     pub last_login_at: Option<DateTime<Utc>>,
@@ -96,27 +99,6 @@ pub struct UserUpdate {
 pub struct SetPassword {
     pub token: String,
     pub password: String,
-}
-
-/// Reads a role's name, or says which names there are.
-pub fn check_role(name: &str, issues: &mut Vec<ValidationIssue>) -> Option<Role> {
-    let name = name.trim();
-    let role = Role::parse(name);
-    if role.is_none() {
-        let known: Vec<&str> = Role::ALL.iter().map(|role| role.as_str()).collect();
-        issues.push(ValidationIssue::new(
-            "role",
-            if name.is_empty() {
-                "choose a role".to_owned()
-            } else {
-                format!(
-                    "there is no role '{name}'; choose one of {}",
-                    known.join(", ")
-                )
-            },
-        ));
-    }
-    role
 }
 
 /// Checks a display name.
@@ -276,24 +258,6 @@ mod tests {
         assert_eq!(
             issues_of(|i| check_attributes(&long, i)),
             ["attributes.team"]
-        );
-    }
-
-    #[test]
-    fn roles_are_read_by_name_and_a_wrong_one_lists_the_right_ones() {
-        let mut issues = Vec::new();
-        assert_eq!(check_role(" editor ", &mut issues), Some(Role::Editor));
-        assert_eq!(check_role("root", &mut issues), None);
-        assert_eq!(check_role("", &mut issues), None);
-        assert_eq!(
-            issues
-                .iter()
-                .map(|issue| issue.message.as_str())
-                .collect::<Vec<_>>(),
-            [
-                "there is no role 'root'; choose one of admin, editor, viewer, auditor, integrator",
-                "choose a role"
-            ]
         );
     }
 

@@ -7,6 +7,7 @@ mod m20261122_000002_webhook_events;
 mod m20261122_000003_tool_logos_samples_checks;
 mod m20261202_000004_audit_chain;
 mod m20261202_000005_user_admin;
+mod m20261202_000006_custom_roles;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_tool_logos_samples_checks::Migration),
             Box::new(m20261202_000004_audit_chain::Migration),
             Box::new(m20261202_000005_user_admin::Migration),
+            Box::new(m20261202_000006_custom_roles::Migration),
         ]
     }
 }

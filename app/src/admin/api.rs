@@ -91,3 +91,33 @@ pub async fn load_page_history(
         .history(&caller, id, compare)
         .await?)
 }
+
+/// Built-in and custom roles with what each allows and how many users have it (Admin).
+#[server(prefix = "/rpc", endpoint = "list_roles")]
+pub async fn list_roles() -> Result<Vec<domain::roles::RoleSummary>, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?.roles.list(&caller).await?)
+}
+
+/// Creates a custom role (`creating`) or changes one against `draft.version`.
+#[server(prefix = "/rpc", endpoint = "save_role")]
+pub async fn save_role(
+    draft: domain::roles::RoleDraft,
+    creating: bool,
+) -> Result<domain::roles::RoleSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let roles = &crate::ssr::services()?.roles;
+    Ok(if creating {
+        roles.create(&caller, draft).await?
+    } else {
+        let key = draft.key.clone();
+        roles.update(&caller, &key, draft).await?
+    })
+}
+
+/// Deletes a custom role nobody has.
+#[server(prefix = "/rpc", endpoint = "delete_role")]
+pub async fn delete_role(key: String) -> Result<(), AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?.roles.delete(&caller, &key).await?)
+}

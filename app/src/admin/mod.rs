@@ -4,6 +4,7 @@ pub mod api;
 pub mod audit;
 pub mod history;
 pub mod pages;
+pub mod roles;
 pub mod users;
 
 use leptos::prelude::*;
@@ -29,7 +30,7 @@ pub fn AdminHomePage() -> impl IntoView {
                 Suspend::new(async move {
                     let manages_tools = matches!(
                         session.await,
-                        Ok(Some(user)) if domain::policy::allows(user.role, domain::Action::ManageTools)
+                        Ok(Some(user)) if user.may(domain::Action::ManageTools)
                     );
                     match overview.await {
                         Ok(overview) => {

@@ -5,6 +5,7 @@
 use domain::{
     Role,
     ids::UserId,
+    roles::RoleSummary,
     users::{NewUserRequest, UserAttributes, UserStatus, UserSummary, UserUpdate},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -50,10 +51,11 @@ fn full_link(path: &str) -> String {
     format!("{origin}{path}")
 }
 
-fn role_options() -> Vec<(String, String)> {
-    Role::ALL
+/// Every role a user may be given, as `(key, name)` choices.
+fn role_options(roles: &[RoleSummary]) -> Vec<(String, String)> {
+    roles
         .iter()
-        .map(|role| (role.as_str().to_owned(), role.label().to_owned()))
+        .map(|role| (role.key.clone(), role.name.clone()))
         .collect()
 }
 
@@ -66,6 +68,7 @@ pub fn UsersAdminPage() -> impl IntoView {
         move || (search(), reloads.get()),
         |(search, _)| api::list_users(search),
     );
+    let roles = Resource::new(|| (), |_| api::list_roles());
     let path = use_location().pathname.get_untracked();
     let notice = RwSignal::new(None::<Notice>);
     let editing = RwSignal::new(None::<UserSummary>);
@@ -79,10 +82,11 @@ pub fn UsersAdminPage() -> impl IntoView {
             {move || {
                 let path = path.clone();
                 Suspend::new(async move {
-                    let users = match users.await {
-                        Ok(users) => users,
-                        Err(err) => return error_view(err, path),
+                    let (users, roles) = match (users.await, roles.await) {
+                        (Ok(users), Ok(roles)) => (users, role_options(&roles)),
+                        (Err(err), _) | (_, Err(err)) => return error_view(err, path),
                     };
+                    let edit_roles = roles.clone();
                     let hydrated = crate::use_hydrated();
                     let summary = match users.len() {
                         0 => "No users match".to_owned(),
@@ -93,7 +97,7 @@ pub fn UsersAdminPage() -> impl IntoView {
                         <h1 class="page-title">"Users"</h1>
                         <NoticeLine notice />
                         <div id="users-area" data-hydrated=move || hydrated.get().then_some("true")>
-                            <AddUserForm on_done=reload on_failed=Callback::new(move |n| notice.set(Some(n))) />
+                            <AddUserForm roles=roles.clone() on_done=reload on_failed=Callback::new(move |n| notice.set(Some(n))) />
                             <form method="get" action="/admin/users" class="panel user-search" role="search" aria-label="Search users">
                                 <label>"Search by name or email "
                                     <input type="search" name="q" value=search() placeholder="e.g. jane or @finance" />
@@ -109,7 +113,7 @@ pub fn UsersAdminPage() -> impl IntoView {
                                 empty="Nobody matches this search. Try part of a name or an email address."
                                 rows=users.into_iter().map(|user| view! { <UserRow user editing reload /> }.into_any()).collect()
                             />
-                            {move || editing.get().map(|user| view! { <EditUserPanel user editing reload /> })}
+                            {move || editing.get().map(|user| view! { <EditUserPanel user roles=edit_roles.clone() editing reload /> })}
                         </div>
                     }
                     .into_any()
@@ -201,7 +205,7 @@ fn UserRow(
         <tr data-user-email=user.email.clone()>
             <td>{name.clone()}</td>
             <td>{user.email.clone()}</td>
-            <td>{user.role.label()}</td>
+            <td>{user.role_label.clone()}</td>
             <td><span class=format!("badge status-{}", user.status.label().to_lowercase())>{user.status.label()}</span></td>
             <td>{last_login}</td>
             <td class="actions">
@@ -219,7 +223,11 @@ fn UserRow(
 }
 
 #[component]
-fn AddUserForm(on_done: Callback<Notice>, on_failed: Callback<Notice>) -> impl IntoView {
+fn AddUserForm(
+    roles: Vec<(String, String)>,
+    on_done: Callback<Notice>,
+    on_failed: Callback<Notice>,
+) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Viewer.as_str().to_owned());
@@ -264,7 +272,7 @@ fn AddUserForm(on_done: Callback<Notice>, on_failed: Callback<Notice>) -> impl I
             <form class="new-page" on:submit=submit>
                 <TextField label="Name" value=name on_input=Callback::new(move |v| name.set(v)) required=true autocomplete="off" />
                 <TextField label="Email" value=email on_input=Callback::new(move |v| email.set(v)) input_type="email" required=true autocomplete="off" />
-                <SelectField label="Role" value=role on_change=Callback::new(move |v| role.set(v)) options=role_options() />
+                <SelectField label="Role" value=role on_change=Callback::new(move |v| role.set(v)) options=roles />
                 <TextField
                     label="Initial password (optional)"
                     value=password
@@ -302,13 +310,14 @@ fn attribute_rows(attributes: &UserAttributes) -> Vec<AttributeRow> {
 #[component]
 fn EditUserPanel(
     user: UserSummary,
+    roles: Vec<(String, String)>,
     editing: RwSignal<Option<UserSummary>>,
     reload: Callback<Notice>,
 ) -> impl IntoView {
     let id: UserId = user.id;
     let version = user.version;
     let name = RwSignal::new(user.display_name.clone());
-    let role = RwSignal::new(user.role.as_str().to_owned());
+    let role = RwSignal::new(user.role.clone());
     let rows = RwSignal::new(attribute_rows(&user.attributes));
     let next_id = StoredValue::new(user.attributes.len());
     let error = RwSignal::new(None::<String>);
@@ -359,7 +368,7 @@ fn EditUserPanel(
             <p class="muted">{user.email.clone()}</p>
             <form class="form-stack" on:submit=save>
                 <TextField label="Name" value=name on_input=Callback::new(move |v| name.set(v)) required=true />
-                <SelectField label="Role" value=role on_change=Callback::new(move |v| role.set(v)) options=role_options() />
+                <SelectField label="Role" value=role on_change=Callback::new(move |v| role.set(v)) options=roles />
                 <fieldset class="attributes">
                     <legend>"Attributes"</legend>
                     <p class="muted">"Used by access conditions, e.g. department = Finance, region = EU."</p>

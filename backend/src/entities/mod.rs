@@ -7,6 +7,7 @@ pub mod organization;
 pub mod page;
 pub mod password_link;
 pub mod refresh_token;
+pub mod role;
 pub mod tool;
 pub mod tool_check;
 pub mod tool_logo;

@@ -7,7 +7,7 @@ use domain::{
     Action, PageDefinition,
     access::{Resource, ResourceKind},
     dto::{PageStatus, PageSummary, RenderedPage, SessionUser, WidgetData},
-    embed, policy,
+    embed,
     request::Variables,
 };
 use serde_json::Value;
@@ -66,10 +66,10 @@ impl PageService {
         model: &page::Model,
         draft: bool,
     ) -> Result<PageDefinition> {
-        let may_see_drafts = policy::allows(actor.role, Action::ViewDraftPage);
+        let may_see_drafts = actor.may(Action::ViewDraftPage);
         let stored = match &model.published_definition {
             _ if draft && may_see_drafts => &model.definition,
-            Some(published) if policy::allows(actor.role, Action::ViewPublishedPage) => published,
+            Some(published) if actor.may(Action::ViewPublishedPage) => published,
             _ if may_see_drafts => &model.definition,
             _ => return Err(Error::NotFound("page")),
         };
@@ -78,7 +78,7 @@ impl PageService {
         })?;
         // A page whose condition leaves the viewer out does not exist for them; those who
         // edit pages always see it.
-        if !definition.viewable_by(actor) && !policy::allows(actor.role, Action::EditPage) {
+        if !definition.viewable_by(actor) && !actor.may(Action::EditPage) {
             return Err(Error::NotFound("page"));
         }
         // Widgets for other roles and attributes never leave the server, nor does their data.

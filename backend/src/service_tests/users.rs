@@ -212,11 +212,11 @@ async fn edits_change_role_and_attributes_once_and_a_stale_edit_conflicts() {
         assert_eq!(
             (
                 updated.display_name.as_str(),
-                updated.role,
+                updated.role.as_str(),
                 &updated.attributes,
                 updated.version
             ),
-            ("Vera Viewer", Role::Editor, &attributes, viewer.version + 1)
+            ("Vera Viewer", "editor", &attributes, viewer.version + 1)
         );
         // The new role applies to the next request of a session already open.
         let current = world

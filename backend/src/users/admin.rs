@@ -70,15 +70,16 @@ impl UserService {
                     .or(Expr::col(user::Column::Email).like(pattern)),
             );
         }
-        select
+        let names = crate::roles::role_names(&self.db, actor.org_id).await?;
+        Ok(select
             .order_by_asc(user::Column::DisplayName)
             .order_by_asc(user::Column::Id)
             .paginate(&self.db, MAX_LISTED_USERS)
             .fetch_page(0)
             .await?
             .iter()
-            .map(summary)
-            .collect()
+            .map(|model| summary(model, &names))
+            .collect())
     }
 
     /// Adds a user to the actor's organization, with the given password or, without one,
@@ -98,7 +99,8 @@ impl UserService {
         if let Some(password) = &password {
             domain::users::check_password(password, &mut issues);
         }
-        let role = domain::users::check_role(&request.role, &mut issues);
+        let role =
+            crate::roles::resolve_key(&self.db, actor.org_id, &request.role, &mut issues).await?;
         let (Some(role), true) = (role, issues.is_empty()) else {
             return Err(Error::Validation(issues));
         };
@@ -121,7 +123,7 @@ impl UserService {
             email: Set(email.clone()),
             display_name: Set(display_name),
             password_hash: Set(password_hash),
-            role: Set(role.as_str().to_owned()),
+            role: Set(role),
             active: Set(true),
             version: Set(1),
             created_at: Set(now),
@@ -142,7 +144,7 @@ impl UserService {
             .commit(created.id, None, Some(snapshot(&created)))
             .await?;
         Ok(CreatedUser {
-            user: summary(&created)?,
+            user: self.summary_of(actor, &created).await?,
             password_link,
         })
     }
@@ -159,7 +161,8 @@ impl UserService {
         let display_name = update.display_name.trim().to_owned();
         let mut issues = Vec::new();
         domain::users::check_display_name(&display_name, &mut issues);
-        let role = domain::users::check_role(&update.role, &mut issues);
+        let role =
+            crate::roles::resolve_key(&self.db, actor.org_id, &update.role, &mut issues).await?;
         domain::users::check_attributes(&update.attributes, &mut issues);
         let (Some(role), true) = (role, issues.is_empty()) else {
             return Err(Error::Validation(issues));
@@ -196,14 +199,14 @@ impl UserService {
             return Err(changed_since(&target));
         }
         let was_admin = target.active && target.role == Role::Admin.as_str();
-        if was_admin && role != Role::Admin {
+        if was_admin && role != Role::Admin.as_str() {
             keep_an_admin(change.txn(), actor.org_id, id).await?;
         }
         let updated = scoped::load::<user::Entity>(change.txn(), actor.org_id, id.get()).await?;
         change
             .commit(target.id, Some(snapshot(&target)), Some(snapshot(&updated)))
             .await?;
-        summary(&updated)
+        self.summary_of(actor, &updated).await
     }
 
     /// Disables or enables a user. Disabling ends every session at once (refresh tokens
@@ -232,7 +235,7 @@ impl UserService {
             ));
         }
         if target.active == active {
-            return summary(&target);
+            return self.summary_of(actor, &target).await;
         }
         lock_organization(change.txn(), actor.org_id).await?;
         let now = change.now();
@@ -257,7 +260,12 @@ impl UserService {
         change
             .commit(target.id, Some(snapshot(&target)), Some(snapshot(&updated)))
             .await?;
-        summary(&updated)
+        self.summary_of(actor, &updated).await
+    }
+
+    async fn summary_of(&self, actor: &SessionUser, model: &user::Model) -> Result<UserSummary> {
+        let names = crate::roles::role_names(&self.db, actor.org_id).await?;
+        Ok(summary(model, &names))
     }
 }
 

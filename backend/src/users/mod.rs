@@ -2,6 +2,8 @@
 //! set-password links in `password`.
 
 mod admin;
+
+use std::collections::HashMap;
 mod password;
 
 use domain::{
@@ -25,19 +27,27 @@ use crate::{
     entities::{organization, user},
 };
 
-/// A user row as the users screen shows it.
-pub(crate) fn summary(model: &user::Model) -> Result<UserSummary> {
-    let session = session_user(model)?;
-    Ok(UserSummary {
-        id: session.id,
-        email: session.email,
-        display_name: session.display_name,
-        role: session.role,
+/// A user row as the users screen shows it; `custom_names` are the organization's custom
+/// role names by key.
+pub(crate) fn summary(model: &user::Model, custom_names: &HashMap<String, String>) -> UserSummary {
+    let role_label = match Role::parse(&model.role) {
+        Some(role) => role.label().to_owned(),
+        None => custom_names
+            .get(&model.role)
+            .cloned()
+            .unwrap_or_else(|| model.role.clone()),
+    };
+    UserSummary {
+        id: UserId(model.id),
+        email: model.email.clone(),
+        display_name: model.display_name.clone(),
+        role: model.role.clone(),
+        role_label,
         status: status_of(model),
         attributes: attributes_of(model),
         last_login_at: model.last_login_at,
         version: model.version,
-    })
+    }
 }
 
 fn status_of(model: &user::Model) -> UserStatus {
@@ -171,7 +181,7 @@ impl UserService {
             .one(&self.db)
             .await?
         {
-            return session_user(&existing);
+            return session_user(&self.db, &existing).await;
         }
         let password_hash = hash_password(new.password).await?;
         let change = self
@@ -202,6 +212,6 @@ impl UserService {
                 Some(json!({"email": email, "display_name": new.display_name, "role": new.role})),
             )
             .await?;
-        session_user(&created)
+        session_user(&self.db, &created).await
     }
 }

@@ -122,7 +122,7 @@ impl UserService {
             .await?
             .ok_or_else(link_not_usable)?;
         let password_hash = hash_password(request.password).await?;
-        let session = session_user(&owner)?;
+        let session = session_user(&self.db, &owner).await?;
         let change = self
             .changes
             .begin(

@@ -237,7 +237,8 @@ impl Widget {
     /// and their attributes meet its condition.
     pub fn visible_to(&self, user: &crate::dto::SessionUser) -> bool {
         self.visibility.as_ref().is_none_or(|visibility| {
-            (visibility.roles.is_empty() || visibility.roles.contains(&user.role))
+            (visibility.roles.is_empty()
+                || (user.custom_role.is_none() && visibility.roles.contains(&user.role)))
                 && crate::condition::allows(visibility.condition.as_deref(), &user.subject())
         })
     }
@@ -364,6 +365,7 @@ mod tests {
             email: "someone@example.com".into(),
             display_name: "Someone".into(),
             role,
+            custom_role: None,
             attributes: attributes
                 .iter()
                 .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))

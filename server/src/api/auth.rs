@@ -66,7 +66,7 @@ pub(super) async fn login(
                 .await
             {
                 Ok(tokens) => {
-                    let target = next.unwrap_or_else(|| tokens.user.role.home_path().to_owned());
+                    let target = next.unwrap_or_else(|| tokens.user.home_path().to_owned());
                     let mut response = Redirect::to(&target).into_response();
                     append_cookies(&mut response, session_cookies(&state.config, &tokens));
                     response

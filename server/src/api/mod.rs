@@ -6,6 +6,7 @@ mod auth;
 mod events;
 mod health;
 mod pages;
+mod roles;
 mod tools;
 mod users;
 
@@ -39,6 +40,7 @@ use tools::{
     set_tool_secret, test_tool, tool_details, tool_logo, update_tool,
 };
 
+use roles::{create_role, delete_role, list_roles, update_role};
 use users::{create_user, disable_user, enable_user, issue_password_link, list_users, update_user};
 
 pub fn routes() -> Router<AppState> {
@@ -48,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/set-password", post(set_password))
         .route("/api/me", get(me))
+        .route("/api/roles", get(list_roles).post(create_role))
+        .route("/api/roles/{key}", put(update_role).delete(delete_role))
         .route("/api/users", get(list_users).post(create_user))
         .route("/api/users/{id}", put(update_user))
         .route("/api/users/{id}/disable", post(disable_user))

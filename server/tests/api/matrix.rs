@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use domain::Role;
+use domain::{Action, Role};
 use reqwest::Method;
 
 use super::*;
@@ -26,6 +26,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/auth/logout", "POST"),
     ("/api/auth/set-password", "POST"),
     ("/api/me", "GET"),
+    ("/api/roles", "GET POST"),
+    ("/api/roles/{key}", "PUT DELETE"),
     ("/api/users", "GET POST"),
     ("/api/users/{id}", "PUT"),
     ("/api/users/{id}/disable", "POST"),
@@ -65,7 +67,7 @@ const SERVER_FNS: &str = "
     get_session
     list_pages
     load_admin_overview list_audit list_users create_user update_user set_user_active
-    issue_password_link load_page_history
+    issue_password_link load_page_history list_roles save_role delete_role
     render_page submit_form more_grid_rows
     load_draft store_draft publish_page unpublish_page preview_page save_page_as_copy
     load_binding_sources list_page_templates create_page duplicate_page delete_page
@@ -74,18 +76,40 @@ const SERVER_FNS: &str = "
     remove_tool_logo delete_tool test_tool
 ";
 
-/// Anonymous first, then each role.
-const CALLERS: [Option<Role>; 6] = [
-    None,
-    Some(Role::Viewer),
-    Some(Role::Editor),
-    Some(Role::Integrator),
-    Some(Role::Auditor),
-    Some(Role::Admin),
+/// Who sends the requests: nobody signed in, a user of a built-in role, or a user of the
+/// custom role [`CUSTOM_ACTIONS`] describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    BuiltIn(Role),
+    Custom,
+}
+
+/// Anonymous first, then each built-in role, then a custom role.
+const CALLERS: [Caller; 7] = [
+    Caller::Anonymous,
+    Caller::BuiltIn(Role::Viewer),
+    Caller::BuiltIn(Role::Editor),
+    Caller::BuiltIn(Role::Integrator),
+    Caller::BuiltIn(Role::Auditor),
+    Caller::BuiltIn(Role::Admin),
+    Caller::Custom,
 ];
 
-fn caller_name(caller: Option<Role>) -> &'static str {
-    caller.map_or("anonymous", Role::as_str)
+/// The custom role's key and what it may do: read pages and the audit trail, nothing else.
+const CUSTOM_KEY: &str = "report-reader";
+const CUSTOM_ACTIONS: [Action; 3] = [
+    Action::ViewPublishedPage,
+    Action::OpenAdmin,
+    Action::ReadAudit,
+];
+
+fn caller_name(caller: Caller) -> &'static str {
+    match caller {
+        Caller::Anonymous => "anonymous",
+        Caller::BuiltIn(role) => role.as_str(),
+        Caller::Custom => CUSTOM_KEY,
+    }
 }
 
 /// What a status says about the authorization decision. Anything but 401 and 403 got past
@@ -110,8 +134,9 @@ impl Outcome {
 /// Who an entry lets through.
 #[derive(Clone, Copy)]
 enum Expect {
-    /// Only these roles; anonymous callers are asked to sign in.
-    Roles(&'static [Role]),
+    /// Only these built-in roles, and a custom role with the action; anonymous callers are
+    /// asked to sign in.
+    Roles(&'static [Role], Action),
     /// Needs no session: every caller gets the same answer, and it is never "forbidden".
     Public,
 }
@@ -119,20 +144,25 @@ enum Expect {
 // Role sets named after what they may do in `domain::policy`; spelled out here, so a change
 // to the policy shows up as mismatches to review rather than passing silently.
 /// `ViewPublishedPage`.
-const EVERYONE_SIGNED_IN: Expect = Expect::Roles(&Role::ALL);
+const EVERYONE_SIGNED_IN: Expect = Expect::Roles(&Role::ALL, Action::ViewPublishedPage);
 /// `SubmitForm`: everyone but auditors, who only read.
-const FORM_SENDERS: Expect =
-    Expect::Roles(&[Role::Admin, Role::Editor, Role::Viewer, Role::Integrator]);
+const FORM_SENDERS: Expect = Expect::Roles(
+    &[Role::Admin, Role::Editor, Role::Viewer, Role::Integrator],
+    Action::SubmitForm,
+);
 /// `OpenAdmin`.
-const STAFF: Expect = Expect::Roles(&[Role::Admin, Role::Editor, Role::Integrator, Role::Auditor]);
+const STAFF: Expect = Expect::Roles(
+    &[Role::Admin, Role::Editor, Role::Integrator, Role::Auditor],
+    Action::OpenAdmin,
+);
 /// `CreatePage`, `EditPage` and `PublishPage`.
-const PAGE_EDITORS: Expect = Expect::Roles(&[Role::Admin, Role::Editor]);
+const PAGE_EDITORS: Expect = Expect::Roles(&[Role::Admin, Role::Editor], Action::EditPage);
 /// `ManageTools`.
-const TOOL_MANAGERS: Expect = Expect::Roles(&[Role::Admin, Role::Integrator]);
+const TOOL_MANAGERS: Expect = Expect::Roles(&[Role::Admin, Role::Integrator], Action::ManageTools);
 /// `ReadAudit`.
-const AUDIT_READERS: Expect = Expect::Roles(&[Role::Admin, Role::Auditor]);
+const AUDIT_READERS: Expect = Expect::Roles(&[Role::Admin, Role::Auditor], Action::ReadAudit);
 /// `ManageUsers`.
-const USER_MANAGERS: Expect = Expect::Roles(&[Role::Admin]);
+const USER_MANAGERS: Expect = Expect::Roles(&[Role::Admin], Action::ManageUsers);
 const PUBLIC: Expect = Expect::Public;
 
 enum Body {
@@ -270,6 +300,19 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         // No format: readers get 422, everyone else 403 (authorization comes first).
         get("/api/audit/export", AUDIT_READERS),
         get("/api/users", USER_MANAGERS),
+        get("/api/roles", USER_MANAGERS),
+        rpc("list_roles", USER_MANAGERS),
+        // Roles: authorized before the draft or the role is looked at, so a stale version or
+        // an unknown key is a 409, 422 or 404 for admins and a 403 for everyone else.
+        post("/api/roles", USER_MANAGERS).json(json!({"key": "matrix-role", "name": "Matrix role",
+            "actions": ["view_published_page"]})),
+        put("/api/roles/{key}", USER_MANAGERS)
+            .at("/api/roles/matrix-role")
+            .json(json!({"name": "Matrix role", "actions": ["read_audit"], "version": STALE})),
+        rpc("save_role", USER_MANAGERS)
+            .form("draft[key]=no-such-role&draft[name]=X&creating=false"),
+        rpc("delete_role", USER_MANAGERS).form("key=no-such-role"),
+        delete("/api/roles/{key}", USER_MANAGERS).at("/api/roles/no-such-role"),
         rpc("list_pages", EVERYONE_SIGNED_IN),
         rpc("render_page", EVERYONE_SIGNED_IN).form("slug=platform-overview&refresh=false"),
         // Like rendering, no role check beyond seeing the page: a grid that is not there is
@@ -394,11 +437,16 @@ fn public_entries() -> Vec<Entry> {
 }
 
 /// The outcome `caller` should get from an entry that lets `allowed` through.
-fn expected_for(caller: Option<Role>, allowed: &[Role]) -> Outcome {
-    match caller {
-        None => Outcome::Unauthenticated,
-        Some(role) if allowed.contains(&role) => Outcome::Allowed,
-        Some(_) => Outcome::Forbidden,
+fn expected_for(caller: Caller, allowed: &[Role], action: Action) -> Outcome {
+    let allowed = match caller {
+        Caller::Anonymous => return Outcome::Unauthenticated,
+        Caller::BuiltIn(role) => allowed.contains(&role),
+        Caller::Custom => CUSTOM_ACTIONS.contains(&action),
+    };
+    if allowed {
+        Outcome::Allowed
+    } else {
+        Outcome::Forbidden
     }
 }
 
@@ -440,13 +488,26 @@ async fn setup(app: &TestApp, admin: &Client) -> Ids {
 }
 
 /// A client for `caller`; editors and integrators are not seeded, so the admin adds them.
-async fn sign_in(app: &TestApp, admin: &Client, caller: Option<Role>) -> Client {
+async fn sign_in(app: &TestApp, admin: &Client, caller: Caller) -> Client {
     match caller {
-        None => app.client(),
-        Some(Role::Admin) => admin.clone(),
-        Some(Role::Viewer) => app.viewer().await,
-        Some(Role::Auditor) => app.signed_in("auditor@example.com", "Auditor123!").await,
-        Some(role @ (Role::Editor | Role::Integrator)) => {
+        Caller::Anonymous => app.client(),
+        Caller::BuiltIn(Role::Admin) => admin.clone(),
+        Caller::BuiltIn(Role::Viewer) => app.viewer().await,
+        Caller::BuiltIn(Role::Auditor) => app.signed_in("auditor@example.com", "Auditor123!").await,
+        Caller::Custom => {
+            let actions: Vec<&str> = CUSTOM_ACTIONS
+                .iter()
+                .map(|action| action.as_str())
+                .collect();
+            let role = json!({"key": CUSTOM_KEY, "name": "Report reader", "actions": actions});
+            created(app, admin, "/api/roles", role).await;
+            let account = json!({"email": "matrix-custom@example.com", "display_name": "Report reader",
+                                 "role": CUSTOM_KEY, "password": "Matrix123!"});
+            created(app, admin, "/api/users", account).await;
+            app.signed_in("matrix-custom@example.com", "Matrix123!")
+                .await
+        }
+        Caller::BuiltIn(role @ (Role::Editor | Role::Integrator)) => {
             let email = format!("matrix-{}@example.com", role.as_str());
             let account = json!({"email": email, "display_name": role.label(),
                                  "role": role.as_str(), "password": "Matrix123!"});
@@ -489,14 +550,14 @@ type PublicOutcomes = BTreeMap<(&'static str, String), (Outcome, &'static str)>;
 /// What is wrong with `outcome` for `caller`, if anything.
 fn judge(
     entry: &Entry,
-    caller: Option<Role>,
+    caller: Caller,
     outcome: Outcome,
     label: &'static str,
     public: &mut PublicOutcomes,
 ) -> Option<String> {
     match entry.expect {
-        Expect::Roles(allowed) => {
-            let expected = expected_for(caller, allowed);
+        Expect::Roles(allowed, action) => {
+            let expected = expected_for(caller, allowed, action);
             (outcome != expected).then(|| format!("expected {expected:?}, got {outcome:?}"))
         }
         Expect::Public if outcome == Outcome::Forbidden => Some("public, yet Forbidden".into()),

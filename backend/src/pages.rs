@@ -2,6 +2,7 @@
 //! page's revision, publish, unpublish, copies, delete, templates) and rendering with every
 //! widget's data resolved. Every change goes through `crate::change`.
 
+mod approvals;
 mod create;
 mod forms;
 mod history;
@@ -72,6 +73,7 @@ pub(crate) fn summary(model: &page::Model, updated_by: Option<String>) -> Result
         version: model.version,
         updated_at: model.updated_at,
         updated_by,
+        review: None,
     })
 }
 
@@ -161,14 +163,22 @@ impl PageService {
             .await?;
         let names = display_names(&self.db, models.iter().filter_map(|m| m.updated_by)).await?;
         let edits = actor.may(Action::EditPage);
+        // Editors see where each page stands in review; viewers only see pages.
+        let mut reviews = if edits {
+            self.latest_reviews(actor, &models).await?
+        } else {
+            HashMap::new()
+        };
         models
             .iter()
             .filter(|model| edits || viewable(model, actor))
             .map(|model| {
-                summary(
+                let mut summary = summary(
                     model,
                     model.updated_by.and_then(|id| names.get(&id).cloned()),
-                )
+                )?;
+                summary.review = reviews.remove(&model.id);
+                Ok(summary)
             })
             .collect()
     }
@@ -299,11 +309,11 @@ impl PageService {
         base_revision: i32,
     ) -> Result<PageSummary> {
         crate::authorize(actor, Action::PublishPage, pages_of(actor))?;
+        self.refuse_without_approval(actor.org_id).await?;
         let current = Self::load(&self.db, actor, id).await?;
         if current.version != base_revision {
             return Err(self.conflict(actor, &current).await);
         }
-        let canonical = self.validated(&current.definition)?.to_canonical_json();
         let change = self
             .changes
             .begin(
@@ -312,6 +322,21 @@ impl PageService {
                 page::Entity::resource(&current),
             )
             .await?;
+        self.publish_in(change, actor, &current, "published").await
+    }
+
+    /// Publishes `current` (its working definition at its revision) inside `change`: what
+    /// viewers see switches in one statement, a version row keeps it, the audit row says
+    /// what viewers saw before.
+    async fn publish_in(
+        &self,
+        change: Change,
+        actor: &SessionUser,
+        current: &page::Model,
+        note: &str,
+    ) -> Result<PageSummary> {
+        let (id, base_revision) = (current.id, current.version);
+        let canonical = self.validated(&current.definition)?.to_canonical_json();
         let now = change.now();
         let updated = page::Entity::update_many()
             .set(page::ActiveModel {
@@ -338,7 +363,7 @@ impl PageService {
             id,
             base_revision + 1,
             history::snapshot(&current.title, &canonical),
-            "published",
+            note,
         )
         .await?;
         let previous = current

@@ -673,6 +673,7 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
 }
 
 mod access;
+mod approvals;
 mod audit;
 mod forms;
 mod history;

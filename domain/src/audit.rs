@@ -62,6 +62,10 @@ audit_actions! {
     PageUnpublish => "page.unpublish", Page, PublishPage, "unpublished the page";
     PageDelete => "page.delete", Page, EditPage, "deleted the page";
     PageRevert => "page.revert", Page, EditPage, "reverted the page";
+    PageApprovalRequest => "page.approval_request", Page, EditPage, "asked for approval to publish";
+    PageApprovalApprove => "page.approval_approve", Page, PublishPage, "approved and published the page";
+    PageApprovalReject => "page.approval_reject", Page, PublishPage, "rejected publishing the page";
+    OrganizationSettings => "organization.settings", Organization, ManageUsers, "changed the organization's settings";
     FormSubmit => "form.submit", Page, SubmitForm, "submitted a form";
     ToolCreate => "tool.create", Tool, ManageTools, "registered the tool";
     ToolUpdate => "tool.update", Tool, ManageTools, "changed the tool";

@@ -132,6 +132,10 @@ pub struct PageSummary {
     /// Display name of the last editor, when known.
     #[serde(default)]
     pub updated_by: Option<String>,
+    /// The latest approval request of the page, when there is one: pending ("In review"),
+    /// or how it was decided and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<crate::approvals::ApprovalRequest>,
 }
 
 /// What the builder opens: the working definition and the revision edits are based on.

@@ -3,6 +3,7 @@
 //! and the server. No I/O, no framework; builds for wasm32 and native.
 
 pub mod access;
+pub mod approvals;
 pub mod audit;
 pub mod change_words;
 pub mod chart;

@@ -8,6 +8,7 @@ mod m20261122_000003_tool_logos_samples_checks;
 mod m20261202_000004_audit_chain;
 mod m20261202_000005_user_admin;
 mod m20261202_000006_custom_roles;
+mod m20261202_000007_approvals;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_audit_chain::Migration),
             Box::new(m20261202_000005_user_admin::Migration),
             Box::new(m20261202_000006_custom_roles::Migration),
+            Box::new(m20261202_000007_approvals::Migration),
         ]
     }
 }

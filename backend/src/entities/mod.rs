@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table. Conversions to `domain` wire types live next to them.
 
+pub mod approval_request;
 pub mod audit_chain_head;
 pub mod audit_log;
 pub mod connection;

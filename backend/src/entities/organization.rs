@@ -7,6 +7,8 @@ pub struct Model {
     pub id: i32,
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// Publishing needs someone else's approval.
+    pub require_approval: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

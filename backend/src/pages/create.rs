@@ -46,6 +46,7 @@ impl PageService {
         };
         if new.publish {
             crate::authorize(actor, Action::PublishPage, new_page(actor))?;
+            self.refuse_without_approval(actor.org_id).await?;
         }
         let definition = self.validated(&new.definition)?;
         self.insert(

@@ -128,6 +128,7 @@ impl PageService {
                 version: 0,
                 updated_at: now,
                 updated_by: Some(actor.display_name.clone()),
+                review: None,
             },
             html,
             definition,

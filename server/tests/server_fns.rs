@@ -51,6 +51,14 @@ const SERVER_FNS: &[(&str, &str)] = &[
     ("set_user_active", FORM),
     ("issue_password_link", FORM),
     ("load_page_history", FORM),
+    ("list_roles", FORM),
+    ("save_role", FORM),
+    ("delete_role", FORM),
+    ("load_publishing_settings", FORM),
+    ("save_publishing_settings", FORM),
+    ("request_approval", FORM),
+    ("list_approvals", FORM),
+    ("decide_approval", FORM),
 ];
 
 /// `[[[…]]]` nested `depth` deep.

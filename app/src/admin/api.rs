@@ -121,3 +121,69 @@ pub async fn delete_role(key: String) -> Result<(), AppError> {
     let caller = crate::ssr::caller().await?;
     Ok(crate::ssr::services()?.roles.delete(&caller, &key).await?)
 }
+
+/// Whether publishing needs approval in the caller's organization.
+#[server(prefix = "/rpc", endpoint = "load_publishing_settings")]
+pub async fn load_publishing_settings() -> Result<domain::approvals::PublishingSettings, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .pages
+        .publishing_settings(&caller)
+        .await?)
+}
+
+/// Turns approval before publishing on or off (Admin).
+#[server(prefix = "/rpc", endpoint = "save_publishing_settings")]
+pub async fn save_publishing_settings(
+    require_approval: bool,
+) -> Result<domain::approvals::PublishingSettings, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let settings = domain::approvals::PublishingSettings { require_approval };
+    Ok(crate::ssr::services()?
+        .pages
+        .set_publishing_settings(&caller, settings)
+        .await?)
+}
+
+/// Asks for the page's revision `base_revision` to be published.
+#[server(prefix = "/rpc", endpoint = "request_approval")]
+pub async fn request_approval(
+    id: i32,
+    base_revision: i32,
+    note: String,
+) -> Result<domain::approvals::ApprovalRequest, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let ask = domain::approvals::ApprovalAsk {
+        base_revision,
+        note,
+    };
+    Ok(crate::ssr::services()?
+        .pages
+        .request_approval(&caller, id, ask)
+        .await?)
+}
+
+/// Requests waiting for the caller's decision.
+#[server(prefix = "/rpc", endpoint = "list_approvals")]
+pub async fn list_approvals() -> Result<Vec<domain::approvals::ApprovalRequest>, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .pages
+        .approval_queue(&caller)
+        .await?)
+}
+
+/// Approves (publishing) or rejects (with a comment) a request.
+#[server(prefix = "/rpc", endpoint = "decide_approval")]
+pub async fn decide_approval(
+    id: i32,
+    approve: bool,
+    comment: String,
+) -> Result<domain::dto::PageSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let decision = domain::approvals::ApprovalDecision { approve, comment };
+    Ok(crate::ssr::services()?
+        .pages
+        .decide(&caller, id, decision)
+        .await?)
+}

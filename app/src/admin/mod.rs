@@ -1,6 +1,7 @@
 //! The admin home: every page with its status, and the registered tools.
 
 pub mod api;
+pub mod approvals;
 pub mod audit;
 pub mod history;
 pub mod pages;

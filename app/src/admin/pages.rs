@@ -64,6 +64,26 @@ pub fn PagesAdminPage() -> impl IntoView {
                                                             Err(err) => set_message.set(Some(err.message().to_owned())),
                                                         }
                                                     });
+                                                    let revision = page.version;
+                                                    let ask = move |_| {
+                                                        let Ok(Some(note)) = window().prompt_with_message("A note for the approver (optional):") else {
+                                                            return;
+                                                        };
+                                                        spawn_local(async move {
+                                                            match crate::admin::api::request_approval(id, revision, note).await {
+                                                                Ok(_) => { set_message.set(Some("Approval requested. The page shows In review until someone decides.".to_owned())); reloads.update(|n| *n += 1); }
+                                                                Err(err) => set_message.set(Some(err.summary())),
+                                                            }
+                                                        });
+                                                    };
+                                                    let review = page.review.clone().map(|review| {
+                                                        let text = match (&review.status, &review.comment) {
+                                                            (domain::approvals::ApprovalStatus::Rejected, Some(comment)) => format!("Rejected by {}: {comment}", review.decided_by.clone().unwrap_or_default()),
+                                                            (domain::approvals::ApprovalStatus::Approved, _) => format!("Approved by {}", review.decided_by.clone().unwrap_or_default()),
+                                                            (status, _) => status.label().to_owned(),
+                                                        };
+                                                        view! { <div class="muted" data-testid="review-state">{text}</div> }
+                                                    });
                                                     let delete_title = title.clone();
                                                     let delete = move |_| {
                                                         let question = format!("Delete \"{delete_title}\"? Viewers lose it; its history stays in the audit log.");
@@ -80,12 +100,13 @@ pub fn PagesAdminPage() -> impl IntoView {
                                                     view! {
                                                         <tr data-page-slug=page.slug.clone()>
                                                             <td><a href=format!("/builder/{id}")>{title.clone()}</a><div class="muted"><code>{format!("/p/{}", page.slug)}</code></div></td>
-                                                            <td><span class="badge">{page.status.label()}</span></td>
+                                                            <td><span class="badge">{page.status.label()}</span>{review}</td>
                                                             <td>{edited}</td>
                                                             <td class="actions">
                                                                 <a class="btn-secondary" href=format!("/builder/{id}") aria-label=format!("Edit {title}")>"Edit"</a>
                                                                 <a class="btn-secondary" href=format!("/p/{}", page.slug)>"View"</a>
                                                                 <a class="btn-secondary" href=format!("/admin/pages/{id}/history") aria-label=format!("History of {title}")>"History"</a>
+                                                                <button type="button" class="btn-secondary" on:click=ask aria-label=format!("Request approval of {title}")>"Request approval"</button>
                                                                 <button type="button" class="btn-secondary" on:click=duplicate aria-label=format!("Duplicate {title}")>"Duplicate"</button>
                                                                 <button type="button" class="btn-secondary" on:click=delete aria-label=format!("Delete {title}")>"Delete"</button>
                                                             </td>

@@ -39,13 +39,12 @@ async fn described(
     rows: Vec<approval_request::Model>,
     pages: &HashMap<i32, page::Model>,
 ) -> Result<Vec<ApprovalRequest>> {
-    let names = display_names(
-        conn,
-        rows.iter()
-            .flat_map(|row| [Some(row.requested_by), row.decided_by])
-            .flatten(),
-    )
-    .await?;
+    let people: Vec<i32> = rows
+        .iter()
+        .flat_map(|row| [Some(row.requested_by), row.decided_by])
+        .flatten()
+        .collect();
+    let names = display_names(conn, people).await?;
     Ok(rows
         .into_iter()
         .map(|row| {

@@ -1,6 +1,7 @@
 //! REST API under /api: thin handlers that resolve the caller, call one service and map the
 //! result. Every error answers with the same envelope: `{"error": {"code", "message", "issues"}}`.
 
+mod approvals;
 mod audit;
 mod auth;
 mod events;
@@ -26,6 +27,9 @@ use domain::{ErrorBody, ErrorCode, dto::SessionUser};
 use serde_json::json;
 
 use crate::AppState;
+use approvals::{
+    approval_queue, decide_approval, publishing_settings, request_approval, set_publishing_settings,
+};
 use audit::{export_audit, list_audit};
 use auth::{login, logout, me, refresh, set_password};
 use events::{enable_webhook, events, receive_webhook};
@@ -66,6 +70,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/pages/{id}/duplicate", post(duplicate_page))
         .route("/api/pages/{id}/history", get(page_history))
         .route("/api/pages/{id}/revert", post(revert_page))
+        .route("/api/pages/{id}/request-approval", post(request_approval))
+        .route("/api/approvals", get(approval_queue))
+        .route("/api/approvals/{id}/decision", post(decide_approval))
+        .route(
+            "/api/settings/publishing",
+            get(publishing_settings).put(set_publishing_settings),
+        )
         .route("/api/pages/{id}/save-as-copy", post(save_page_as_copy))
         .route("/api/pages/from-template", post(create_page_from))
         .route("/api/pages/preview", post(preview_page))

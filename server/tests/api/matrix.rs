@@ -42,6 +42,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/pages/{id}/duplicate", "POST"),
     ("/api/pages/{id}/history", "GET"),
     ("/api/pages/{id}/revert", "POST"),
+    ("/api/pages/{id}/request-approval", "POST"),
+    ("/api/approvals", "GET"),
+    ("/api/approvals/{id}/decision", "POST"),
+    ("/api/settings/publishing", "GET PUT"),
     ("/api/pages/{id}/save-as-copy", "POST"),
     ("/api/pages/from-template", "POST"),
     ("/api/pages/preview", "POST"),
@@ -68,6 +72,8 @@ const SERVER_FNS: &str = "
     list_pages
     load_admin_overview list_audit list_users create_user update_user set_user_active
     issue_password_link load_page_history list_roles save_role delete_role
+    load_publishing_settings save_publishing_settings request_approval list_approvals
+    decide_approval
     render_page submit_form more_grid_rows
     load_draft store_draft publish_page unpublish_page preview_page save_page_as_copy
     load_binding_sources list_page_templates create_page duplicate_page delete_page
@@ -301,6 +307,23 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         get("/api/audit/export", AUDIT_READERS),
         get("/api/users", USER_MANAGERS),
         get("/api/roles", USER_MANAGERS),
+        // Approvals. The setting stays off, so the publish entries below keep their meaning;
+        // an unknown request and a stale revision are answered past authorization.
+        get("/api/settings/publishing", STAFF),
+        rpc("load_publishing_settings", STAFF),
+        put("/api/settings/publishing", USER_MANAGERS).json(json!({"require_approval": false})),
+        rpc("save_publishing_settings", USER_MANAGERS).form("require_approval=false"),
+        post("/api/pages/{id}/request-approval", PAGE_EDITORS)
+            .on(draft)
+            .json(json!({"base_revision": STALE, "note": ""})),
+        rpc("request_approval", PAGE_EDITORS)
+            .form(format!("id={draft}&base_revision={STALE}&note=")),
+        get("/api/approvals", PAGE_EDITORS),
+        rpc("list_approvals", PAGE_EDITORS),
+        post("/api/approvals/{id}/decision", PAGE_EDITORS)
+            .at(&format!("/api/approvals/{STALE}/decision"))
+            .json(json!({"approve": true})),
+        rpc("decide_approval", PAGE_EDITORS).form(format!("id={STALE}&approve=true&comment=")),
         rpc("list_roles", USER_MANAGERS),
         // Roles: authorized before the draft or the role is looked at, so a stale version or
         // an unknown key is a 409, 422 or 404 for admins and a 403 for everyone else.

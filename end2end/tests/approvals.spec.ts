@@ -52,6 +52,12 @@ test('an editor asks for approval, another admin approves, viewers see it; a rej
 
     await signIn(page, editor);
     await expect(page).toHaveURL(/\/admin/);
+    // In the builder the page asks for approval instead of publishing.
+    const pageId = (await (await request.get(`/api/pages`, { headers: editorHeaders })).json()).pages
+      .find((p: any) => p.slug === approved).id;
+    await page.goto(`/builder/${pageId}`);
+    await expect(page.getByRole('button', { name: 'Request approval' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Publish', exact: true })).toHaveCount(0);
     await page.goto('/admin/pages');
     await waitForHydration(page, '#pages-area');
     for (const slug of [approved, rejected]) {

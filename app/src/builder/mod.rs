@@ -318,6 +318,29 @@ impl Builder {
         });
     }
 
+    /// Saves the draft, then asks for this revision to be published (organizations where
+    /// publishing needs approval).
+    pub fn request_approval(self) {
+        let Ok(Some(note)) = window().prompt_with_message("A note for the approver (optional):")
+        else {
+            return;
+        };
+        spawn_local(async move {
+            if self.save_state.get_untracked() != SaveState::Saved && !self.save_now().await {
+                return;
+            }
+            let revision = self.revision.get_untracked();
+            match crate::admin::api::request_approval(self.page_id, revision, note).await {
+                Ok(_) => self.notice.set(Some(
+                    "Approval requested: the page is published when someone else approves this revision.".to_owned(),
+                )),
+                Err(err) => self
+                    .notice
+                    .set(Some(format!("Not requested: {}", err.summary()))),
+            }
+        });
+    }
+
     pub fn unpublish(self) {
         spawn_local(async move {
             match api::unpublish_page(self.page_id).await {
@@ -448,6 +471,14 @@ fn TopBar(title: String) -> impl IntoView {
             </button>
         }
     };
+    // Read after hydration: where publishing needs approval, the button asks for it instead.
+    let publishing = LocalResource::new(crate::admin::api::load_publishing_settings);
+    let approval_required = move || {
+        publishing
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|settings| settings.require_approval)
+    };
     view! {
         <header class="builder-bar">
             <a href="/admin/pages" class="btn-link">"← Pages"</a>
@@ -476,8 +507,11 @@ fn TopBar(title: String) -> impl IntoView {
                 });
             }>"Save draft"</button>
             <a class="btn-secondary" href=format!("/p/{slug}?draft=1") target="_blank">"Preview"</a>
+            <a class="btn-secondary" href=format!("/admin/pages/{}/history", builder.page_id)>"History"</a>
             {move || if builder.published.get() {
                 view! { <button type="button" class="btn-secondary" on:click=move |_| builder.unpublish()>"Unpublish"</button> }.into_any()
+            } else if approval_required() {
+                view! { <button type="button" class="btn-primary" on:click=move |_| builder.request_approval()>"Request approval"</button> }.into_any()
             } else {
                 view! { <button type="button" class="btn-primary" on:click=move |_| builder.publish()>"Publish"</button> }.into_any()
             }}

@@ -44,6 +44,18 @@ fn custom(model: &role::Model) -> CustomRole {
     }
 }
 
+/// A custom role as the roles screen lists it, held by `users` users.
+fn custom_summary(model: &role::Model, users: u64) -> RoleSummary {
+    RoleSummary {
+        key: model.key.clone(),
+        name: model.name.clone(),
+        built_in: false,
+        actions: actions_of(model),
+        users,
+        version: model.version,
+    }
+}
+
 /// What the audit trail and versions keep of a role.
 fn snapshot(model: &role::Model) -> Value {
     json!({"key": model.key, "name": model.name, "actions": model.actions})
@@ -150,14 +162,11 @@ impl RoleService {
             .order_by_asc(role::Column::Name)
             .all(&self.db)
             .await?;
-        summaries.extend(customs.iter().map(|model| RoleSummary {
-            key: model.key.clone(),
-            name: model.name.clone(),
-            built_in: false,
-            actions: actions_of(model),
-            users: count(&model.key),
-            version: model.version,
-        }));
+        summaries.extend(
+            customs
+                .iter()
+                .map(|model| custom_summary(model, count(&model.key))),
+        );
         Ok(summaries)
     }
 
@@ -190,14 +199,7 @@ impl RoleService {
         change
             .commit(created.id, None, Some(snapshot(&created)))
             .await?;
-        Ok(RoleSummary {
-            key: created.key.clone(),
-            name: created.name.clone(),
-            built_in: false,
-            actions: actions_of(&created),
-            users: 0,
-            version: created.version,
-        })
+        Ok(custom_summary(&created, 0))
     }
 
     /// Renames a custom role or changes what it allows, against `draft.version`. The key
@@ -256,14 +258,7 @@ impl RoleService {
                 Some(snapshot(&updated)),
             )
             .await?;
-        Ok(RoleSummary {
-            key: updated.key.clone(),
-            name: updated.name.clone(),
-            built_in: false,
-            actions: actions_of(&updated),
-            users,
-            version: updated.version,
-        })
+        Ok(custom_summary(&updated, users))
     }
 
     /// Deletes a custom role nobody has.

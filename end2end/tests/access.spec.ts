@@ -1,7 +1,5 @@
 import { APIRequestContext } from '@playwright/test';
-import { ADMIN, expect, signIn, test } from './helpers';
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+import { ADMIN, expect, signIn, test, unique } from './helpers';
 
 async function adminHeaders(request: APIRequestContext) {
   const login = await request.post('/api/auth/login', { data: ADMIN });

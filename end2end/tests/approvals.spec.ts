@@ -1,10 +1,8 @@
 import { APIRequestContext } from '@playwright/test';
-import { expect, signIn, test, waitForHydration } from './helpers';
+import { expect, signIn, test, waitForHydration, unique } from './helpers';
 
 /** The second seeded organization: turning approvals on there leaves other tests alone. */
 const FINANCE_ADMIN = { email: 'admin@finance.example.com', password: 'Finance123!' };
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 async function bearer(request: APIRequestContext, who: { email: string; password: string }) {
   const login = await request.post('/api/auth/login', { data: who });

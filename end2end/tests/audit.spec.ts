@@ -1,29 +1,9 @@
 import { APIRequestContext } from '@playwright/test';
-import { ADMIN, VIEWER, expect, signIn, test } from './helpers';
-
-const widget = (title: string) => ({
-  id: 'tickets', type: 'text', title, props: { text: 'open' },
-  position: { desktop: { x: 0, y: 0, w: 4, h: 2 } },
-});
+import { ADMIN, VIEWER, expect, renamedPage, signIn, test } from './helpers';
 
 /** A published page whose one widget is then renamed "Tickets" → "Open tickets". */
 async function editedPage(request: APIRequestContext) {
-  const login = await request.post('/api/auth/login', { data: ADMIN });
-  const headers = { authorization: `Bearer ${(await login.json()).access_token}` };
-  const slug = `desk-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-  const created = await request.post('/api/pages', {
-    headers,
-    data: { slug, title: 'Service desk', publish: true, definition: { schema_version: 1, layout: { widgets: [widget('Tickets')] } } },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  const id = (await created.json()).id as number;
-  const draft = await (await request.get(`/api/pages/${id}/draft`, { headers })).json();
-  const saved = await request.put(`/api/pages/${id}/draft`, {
-    headers,
-    data: { base_revision: draft.revision, definition: { schema_version: 1, layout: { widgets: [widget('Open tickets')] } } },
-  });
-  expect(saved.status(), await saved.text()).toBe(200);
-  return id;
+  return (await renamedPage(request, 'desk')).id;
 }
 
 test('an admin filters the audit trail to a page and reads its edit in words, with the JSON Patch one click away', async ({ page, request }) => {

@@ -60,3 +60,34 @@ export async function expectedDashboard(request: APIRequestContext) {
     ]),
   };
 }
+
+/** A suffix that keeps names from colliding between tests sharing one server. */
+export const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+const ticketsWidget = (title: string) => ({
+  id: 'tickets', type: 'text', title, props: { text: 'open' },
+  position: { desktop: { x: 0, y: 0, w: 4, h: 2 } },
+});
+
+/**
+ * A page published with a widget "Tickets", then renamed "Open tickets" in its draft (as
+ * the admin, over the API): the audit and history screens read this edit back in words.
+ */
+export async function renamedPage(request: APIRequestContext, prefix: string) {
+  const login = await request.post('/api/auth/login', { data: ADMIN });
+  const headers = { authorization: `Bearer ${(await login.json()).access_token}` };
+  const slug = `${prefix}-${unique()}`;
+  const created = await request.post('/api/pages', {
+    headers,
+    data: { slug, title: 'Service desk', publish: true, definition: { schema_version: 1, layout: { widgets: [ticketsWidget('Tickets')] } } },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const id = (await created.json()).id as number;
+  const draft = await (await request.get(`/api/pages/${id}/draft`, { headers })).json();
+  const saved = await request.put(`/api/pages/${id}/draft`, {
+    headers,
+    data: { base_revision: draft.revision, definition: { schema_version: 1, layout: { widgets: [ticketsWidget('Open tickets')] } } },
+  });
+  expect(saved.status(), await saved.text()).toBe(200);
+  return { id, slug, headers, revision: (await saved.json()).revision as number };
+}

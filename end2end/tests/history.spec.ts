@@ -1,29 +1,10 @@
 import { APIRequestContext } from '@playwright/test';
-import { ADMIN, VIEWER, expect, signIn, test } from './helpers';
-
-const widget = (title: string) => ({
-  id: 'tickets', type: 'text', title, props: { text: 'open' },
-  position: { desktop: { x: 0, y: 0, w: 4, h: 2 } },
-});
+import { ADMIN, VIEWER, expect, renamedPage, signIn, test } from './helpers';
 
 /** A page published as "Tickets", renamed "Open tickets" and published again: versions 1–3. */
 async function republishedPage(request: APIRequestContext) {
-  const login = await request.post('/api/auth/login', { data: ADMIN });
-  const headers = { authorization: `Bearer ${(await login.json()).access_token}` };
-  const slug = `history-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-  const created = await request.post('/api/pages', {
-    headers,
-    data: { slug, title: 'Service desk', publish: true, definition: { schema_version: 1, layout: { widgets: [widget('Tickets')] } } },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  const id = (await created.json()).id as number;
-  const draft = await (await request.get(`/api/pages/${id}/draft`, { headers })).json();
-  const saved = await request.put(`/api/pages/${id}/draft`, {
-    headers,
-    data: { base_revision: draft.revision, definition: { schema_version: 1, layout: { widgets: [widget('Open tickets')] } } },
-  });
-  expect(saved.status(), await saved.text()).toBe(200);
-  const published = await request.post(`/api/pages/${id}/publish`, { headers, data: { base_revision: (await saved.json()).revision } });
+  const { id, slug, headers, revision } = await renamedPage(request, 'history');
+  const published = await request.post(`/api/pages/${id}/publish`, { headers, data: { base_revision: revision } });
   expect(published.status(), await published.text()).toBe(200);
   return { id, slug };
 }

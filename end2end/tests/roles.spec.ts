@@ -1,6 +1,4 @@
-import { ADMIN, expect, signIn, test, waitForHydration } from './helpers';
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+import { ADMIN, expect, signIn, test, waitForHydration, unique } from './helpers';
 
 test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'the roles and users screens are interactive');
 

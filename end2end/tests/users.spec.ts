@@ -1,7 +1,5 @@
 import { Browser, Page } from '@playwright/test';
-import { ADMIN, expect, signIn, test, waitForHydration } from './helpers';
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+import { ADMIN, expect, signIn, test, waitForHydration, unique } from './helpers';
 
 async function openUsers(page: Page) {
   await signIn(page, ADMIN);

@@ -14,7 +14,7 @@ use std::{net::SocketAddr, sync::Arc};
 use axum::{Router, extract::FromRef, routing::get};
 use backend::{Services, Settings, auth::AuthSettings, connector::ConnectorSettings};
 use leptos::{config::LeptosOptions, prelude::provide_context};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -31,10 +31,19 @@ pub struct AppState {
     pub config: Arc<Config>,
 }
 
+/// The UI's routes, found once per process. Finding them runs the app with resource loading
+/// suppressed process-wide, so a page rendering at that moment would wait forever: doing it
+/// once, before any router exists, means no render can overlap it (several test servers share a
+/// process).
+fn ui_routes() -> &'static [AxumRouteListing] {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App))
+}
+
 /// The whole application router: UI routes and server functions, REST API, demo tools
 /// (when DEMO_TOOLS is on).
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = ui_routes().to_vec();
     let services = state.services.clone();
     let leptos_options = state.leptos_options.clone();
     let render_context = move || {

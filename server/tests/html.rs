@@ -218,6 +218,30 @@ fn viewers_are_refused_the_pages_screen() {
     });
 }
 
+/// Building another router (as every test server and a restart do) while screens render must
+/// not leave a render waiting forever: the UI's routes are found once, before anything serves.
+#[test]
+fn screens_render_while_other_routers_are_built() {
+    on_shared_runtime(async {
+        let app = spawn(backend::test_support::sqlite().await.db, "sqlite").await;
+        let admin = app.admin().await;
+        let state = app.state.clone();
+        let building = std::thread::spawn(move || {
+            for _ in 0..200 {
+                drop(server::router(state.clone()));
+            }
+        });
+        let mut rendered = 0;
+        while !building.is_finished() || rendered < 20 {
+            let (status, html) = app.html(&admin, "/builder/1").await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(html.contains("</html>"), "render {rendered} completed");
+            rendered += 1;
+        }
+        building.join().unwrap();
+    });
+}
+
 /// Attributes a browser follows as addresses (where a `javascript:` value would run).
 const URL_ATTRIBUTES: &[&str] = &[
     "href",

@@ -28,6 +28,7 @@ pub struct TestApp {
     pub label: &'static str,
     pub base: String,
     pub services: Services,
+    pub state: AppState,
 }
 
 impl TestApp {
@@ -130,12 +131,13 @@ pub async fn spawn_with(
         services: services.clone(),
         config: std::sync::Arc::new(config),
     };
-    let app = server::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = server::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     TestApp {
         label,
         base: format!("http://{addr}"),
         services,
+        state,
     }
 }
 

@@ -147,6 +147,31 @@ impl Change {
         Ok(())
     }
 
+    /// Appends an audit row for a further change this one caused (a user's role changed by
+    /// their group's), with the same actor and time, in the same transaction.
+    pub async fn also(
+        &self,
+        action: AuditAction,
+        resource_id: impl ToString,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> Result<()> {
+        audit::append(
+            &self.txn,
+            AuditEntry {
+                org_id: self.resource.org_id,
+                actor: &self.actor,
+                action,
+                resource_id: resource_id.to_string(),
+                before,
+                after,
+                at: self.now,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Appends the audit row with the states before and after, then commits.
     pub async fn commit(
         self,

@@ -27,6 +27,9 @@ pub enum Error {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// Another resource already has this name, email or key (a unique constraint).
+    #[error("{0}")]
+    Taken(String),
     /// A tool failed or refused; its message is safe to show.
     #[error(transparent)]
     Upstream(#[from] ConnectorError),
@@ -83,7 +86,7 @@ impl Error {
     /// database error through unchanged.
     pub fn from_unique_violation(err: DbErr, message: impl Into<String>) -> Self {
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict(message.into()),
+            Some(SqlErr::UniqueConstraintViolation(_)) => Error::Taken(message.into()),
             _ => Error::Db(err),
         }
     }
@@ -95,7 +98,7 @@ impl Error {
             Error::TooManyAttempts { .. } => ErrorCode::TooManyRequests,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
-            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Conflict(_) | Error::Taken(_) => ErrorCode::Conflict,
             Error::Upstream(_) => ErrorCode::Upstream,
             Error::Db(_) | Error::Internal { .. } => ErrorCode::Internal,
         }
@@ -119,7 +122,7 @@ impl Error {
             ),
             Error::Forbidden(_) => "You do not have permission to do that.".to_owned(),
             Error::NotFound(what) => format!("{} not found.", capitalize(what)),
-            Error::Conflict(message) => message.clone(),
+            Error::Conflict(message) | Error::Taken(message) => message.clone(),
             Error::Upstream(err) => err.to_string(),
             Error::Db(_) | Error::Internal { .. } => {
                 "Something went wrong on our side. Please try again.".to_owned()

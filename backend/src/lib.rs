@@ -13,6 +13,7 @@ pub mod error;
 pub mod pages;
 pub mod rich_text;
 pub mod roles;
+pub mod scim;
 pub mod scoped;
 pub mod throttle;
 pub mod tools;
@@ -71,6 +72,7 @@ pub struct Services {
     pub auth: auth::AuthService,
     pub users: users::UserService,
     pub roles: roles::RoleService,
+    pub scim: scim::ScimService,
     pub tools: tools::ToolService,
     pub pages: pages::PageService,
     pub audit: audit::AuditService,
@@ -108,6 +110,7 @@ impl Services {
             auth: auth::AuthService::new(db.clone(), settings.auth, clock, changes.clone()),
             users: users::UserService::new(db.clone(), changes.clone()),
             roles: roles::RoleService::new(db.clone(), changes.clone()),
+            scim: scim::ScimService::new(db.clone(), changes.clone(), users::UserService::new(db.clone(), changes.clone())),
             audit: audit::AuditService::new(db.clone(), changes.clone()),
             pages: pages::PageService::new(
                 db.clone(),

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryF
 
 use crate::{
     Error, Result,
-    entities::{audit_log, page, role, tool, user},
+    entities::{audit_log, group, page, role, tool, user},
 };
 
 /// A table whose rows each belong to one organization.
@@ -56,4 +56,4 @@ macro_rules! org_scoped {
     )+};
 }
 
-org_scoped!(page => Page, tool => Tool, user => User, role => Role, audit_log => Audit);
+org_scoped!(page => Page, tool => Tool, user => User, role => Role, group => Group, audit_log => Audit);

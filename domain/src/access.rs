@@ -20,6 +20,11 @@ pub enum Actor {
     Anonymous {
         claimed: String,
     },
+    /// An identity provider's provisioning client (SCIM) with the organization's token: it
+    /// may manage that organization's users and nothing else.
+    Provisioning {
+        org_id: OrgId,
+    },
 }
 
 impl From<&SessionUser> for Actor {
@@ -35,6 +40,7 @@ pub enum ActorKind {
     User,
     System,
     Anonymous,
+    Provisioning,
 }
 
 impl ActorKind {
@@ -43,13 +49,19 @@ impl ActorKind {
             ActorKind::User => "user",
             ActorKind::System => "system",
             ActorKind::Anonymous => "anonymous",
+            ActorKind::Provisioning => "provisioning",
         }
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [ActorKind::User, ActorKind::System, ActorKind::Anonymous]
-            .into_iter()
-            .find(|kind| kind.as_str() == value)
+        [
+            ActorKind::User,
+            ActorKind::System,
+            ActorKind::Anonymous,
+            ActorKind::Provisioning,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == value)
     }
 }
 
@@ -59,13 +71,14 @@ impl Actor {
             Actor::User(_) => ActorKind::User,
             Actor::System => ActorKind::System,
             Actor::Anonymous { .. } => ActorKind::Anonymous,
+            Actor::Provisioning { .. } => ActorKind::Provisioning,
         }
     }
 
     pub fn user_id(&self) -> Option<UserId> {
         match self {
             Actor::User(user) => Some(user.id),
-            Actor::System | Actor::Anonymous { .. } => None,
+            Actor::System | Actor::Anonymous { .. } | Actor::Provisioning { .. } => None,
         }
     }
 
@@ -76,6 +89,7 @@ impl Actor {
             Actor::User(user) => &user.email,
             Actor::System => "system",
             Actor::Anonymous { claimed } => claimed,
+            Actor::Provisioning { .. } => "scim",
         }
     }
 }
@@ -90,17 +104,20 @@ pub enum ResourceKind {
     Tool,
     /// A custom role of the organization.
     Role,
+    /// A group of users (from the identity provider or made here).
+    Group,
     /// The organization's audit trail, read as a whole.
     Audit,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 6] = [
+    pub const ALL: [ResourceKind; 7] = [
         ResourceKind::Organization,
         ResourceKind::User,
         ResourceKind::Page,
         ResourceKind::Tool,
         ResourceKind::Role,
+        ResourceKind::Group,
         ResourceKind::Audit,
     ];
 
@@ -111,6 +128,7 @@ impl ResourceKind {
             ResourceKind::Page => "page",
             ResourceKind::Tool => "tool",
             ResourceKind::Role => "role",
+            ResourceKind::Group => "group",
             ResourceKind::Audit => "audit",
         }
     }
@@ -139,6 +157,9 @@ impl Resource {
 pub fn within_organization(actor: &Actor, resource: &Resource) -> Result<(), Denial> {
     match actor {
         Actor::User(user) if user.org_id != resource.org_id => Err(Denial::NotFound(resource.kind)),
+        Actor::Provisioning { org_id } if *org_id != resource.org_id => {
+            Err(Denial::NotFound(resource.kind))
+        }
         _ => Ok(()),
     }
 }
@@ -160,6 +181,11 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(
     match actor {
         Actor::System => Ok(()),
         Actor::Anonymous { .. } => Err(Denial::Forbidden(action)),
+        Actor::Provisioning { org_id } if *org_id != resource.org_id => {
+            Err(Denial::NotFound(resource.kind))
+        }
+        Actor::Provisioning { .. } if action == Action::ManageUsers => Ok(()),
+        Actor::Provisioning { .. } => Err(Denial::Forbidden(action)),
         Actor::User(user) => {
             if user.org_id != resource.org_id {
                 Err(Denial::NotFound(resource.kind))
@@ -312,7 +338,32 @@ mod tests {
             within_organization(&user(Role::Viewer, 2), &page),
             Err(Denial::NotFound(ResourceKind::Page))
         );
-        for kind in [ActorKind::User, ActorKind::System, ActorKind::Anonymous] {
+        let scim = Actor::Provisioning { org_id: OrgId(1) };
+        assert_eq!(
+            (scim.kind(), scim.user_id(), scim.label()),
+            (ActorKind::Provisioning, None, "scim")
+        );
+        for action in Action::ALL {
+            let expected = if action == Action::ManageUsers {
+                Ok(())
+            } else {
+                Err(Denial::Forbidden(action))
+            };
+            assert_eq!(
+                authorize(&scim, action, &Resource::new(ResourceKind::User, OrgId(1))),
+                expected
+            );
+            assert_eq!(
+                authorize(&scim, action, &Resource::new(ResourceKind::User, OrgId(2))),
+                Err(Denial::NotFound(ResourceKind::User))
+            );
+        }
+        for kind in [
+            ActorKind::User,
+            ActorKind::System,
+            ActorKind::Anonymous,
+            ActorKind::Provisioning,
+        ] {
             assert_eq!(ActorKind::parse(kind.as_str()), Some(kind));
         }
         for kind in ResourceKind::ALL {

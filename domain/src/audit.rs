@@ -50,6 +50,12 @@ audit_actions! {
     UserEnable => "user.enable", User, ManageUsers, "enabled the user";
     UserPasswordLink => "user.password_link", User, ManageUsers, "issued a set-password link";
     UserPasswordSet => "user.password_set", User, anyone, "set their password";
+    UserDelete => "user.delete", User, ManageUsers, "deleted the user";
+    ScimTokenIssue => "organization.scim_token", Organization, ManageUsers, "issued a SCIM provisioning token";
+    ScimTokenRevoke => "organization.scim_token_revoke", Organization, ManageUsers, "revoked a SCIM provisioning token";
+    GroupCreate => "group.create", Group, ManageUsers, "created the group";
+    GroupUpdate => "group.update", Group, ManageUsers, "changed the group";
+    GroupDelete => "group.delete", Group, ManageUsers, "deleted the group";
     RoleCreate => "role.create", Role, ManageUsers, "created the role";
     RoleUpdate => "role.update", Role, ManageUsers, "changed the role";
     RoleDelete => "role.delete", Role, ManageUsers, "deleted the role";

@@ -23,6 +23,8 @@ pub mod policy;
 pub mod request;
 pub mod resilience;
 pub mod roles;
+pub mod scim;
+pub mod scim_patch;
 pub mod template;
 pub mod tool;
 pub mod transform;

@@ -9,6 +9,7 @@ mod m20261202_000004_audit_chain;
 mod m20261202_000005_user_admin;
 mod m20261202_000006_custom_roles;
 mod m20261202_000007_approvals;
+mod m20261202_000008_provisioning;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_user_admin::Migration),
             Box::new(m20261202_000006_custom_roles::Migration),
             Box::new(m20261202_000007_approvals::Migration),
+            Box::new(m20261202_000008_provisioning::Migration),
         ]
     }
 }

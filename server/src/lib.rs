@@ -6,6 +6,7 @@ pub mod config;
 mod forms;
 pub mod mock;
 pub mod protection;
+mod scim;
 mod rpc_status;
 pub mod session;
 
@@ -50,7 +51,10 @@ pub fn router(state: AppState) -> Router {
         provide_context(services.clone());
         protection::provide_csp_nonce();
     };
-    let mut router = Router::new().merge(api::routes()).route(
+    let mut router = Router::new()
+        .merge(api::routes())
+        .nest("/scim/v2", scim::routes())
+        .route(
         "/p/{slug}/forms/{widget}",
         axum::routing::post(forms::submit_without_js),
     );

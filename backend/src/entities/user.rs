@@ -16,6 +16,8 @@ pub struct Model {
     pub last_login_at: Option<DateTimeUtc>,
     /// Grows with every admin edit; an edit against an older one is refused.
     pub version: i32,
+    /// The identity provider's id for the user (SCIM `externalId`, Entra's object id).
+    pub external_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -224,7 +224,7 @@ impl PageService {
                 )
                 .await;
             match result {
-                Err(Error::Conflict(_)) if attempts < 3 => continue,
+                Err(Error::Taken(_)) if attempts < 3 => continue,
                 other => return other,
             }
         }

@@ -157,7 +157,7 @@ async fn bad_input_names_each_field_and_duplicates_conflict() {
             )
             .await
             .unwrap_err();
-        assert!(matches!(duplicate, Error::Conflict(_)), "{duplicate:?}");
+        assert!(matches!(duplicate, Error::Taken(_)), "{duplicate:?}");
         let viewer = users.list(&world.admin, "viewer").await.unwrap().remove(0);
         let bad_attributes: UserAttributes = [("Cost Center".to_owned(), "x".to_owned())].into();
         let err = users

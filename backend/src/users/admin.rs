@@ -4,10 +4,10 @@
 
 use domain::{
     Action, Role,
-    access::{Resource, ResourceKind},
+    access::{Actor, Resource, ResourceKind},
     audit::AuditAction,
     dto::SessionUser,
-    ids::UserId,
+    ids::{OrgId, UserId},
     users::{CreatedUser, NewUserRequest, UserSummary, UserUpdate},
 };
 use sea_orm::{
@@ -144,7 +144,7 @@ impl UserService {
             .commit(created.id, None, Some(snapshot(&created)))
             .await?;
         Ok(CreatedUser {
-            user: self.summary_of(actor, &created).await?,
+            user: self.summary_of(actor.org_id, &created).await?,
             password_link,
         })
     }
@@ -206,7 +206,7 @@ impl UserService {
         change
             .commit(target.id, Some(snapshot(&target)), Some(snapshot(&updated)))
             .await?;
-        self.summary_of(actor, &updated).await
+        self.summary_of(actor.org_id, &updated).await
     }
 
     /// Disables or enables a user. Disabling ends every session at once (refresh tokens
@@ -219,7 +219,26 @@ impl UserService {
         active: bool,
     ) -> Result<UserSummary> {
         may_manage_users(actor)?;
-        let target = scoped::load::<user::Entity>(&self.db, actor.org_id, id.get()).await?;
+        if !active && actor.id == id {
+            return Err(Error::Conflict(
+                "You cannot disable your own account. Ask another Admin.".to_owned(),
+            ));
+        }
+        let updated = self
+            .set_active_as(&Actor::User(actor.clone()), actor.org_id, id, active)
+            .await?;
+        self.summary_of(actor.org_id, &updated).await
+    }
+
+    /// [`Self::set_active`] for any actor of the organization (a provisioning client too).
+    pub(crate) async fn set_active_as(
+        &self,
+        actor: &Actor,
+        org_id: OrgId,
+        id: UserId,
+        active: bool,
+    ) -> Result<user::Model> {
+        let target = scoped::load::<user::Entity>(&self.db, org_id, id.get()).await?;
         let action = if active {
             AuditAction::UserEnable
         } else {
@@ -227,17 +246,12 @@ impl UserService {
         };
         let change = self
             .changes
-            .begin(actor, action, user::Entity::resource(&target))
+            .begin(actor.clone(), action, user::Entity::resource(&target))
             .await?;
-        if !active && actor.id == id {
-            return Err(Error::Conflict(
-                "You cannot disable your own account. Ask another Admin.".to_owned(),
-            ));
-        }
         if target.active == active {
-            return self.summary_of(actor, &target).await;
+            return Ok(target);
         }
-        lock_organization(change.txn(), actor.org_id).await?;
+        lock_organization(change.txn(), org_id).await?;
         let now = change.now();
         user::Entity::update_many()
             .col_expr(user::Column::Active, Expr::value(active))
@@ -251,20 +265,49 @@ impl UserService {
             .await?;
         if !active {
             if target.role == Role::Admin.as_str() {
-                keep_an_admin(change.txn(), actor.org_id, id).await?;
+                keep_an_admin(change.txn(), org_id, id).await?;
             }
             revoke_user_sessions(change.txn(), target.id, now).await?;
             super::password::expire_links(change.txn(), target.id, now).await?;
         }
-        let updated = scoped::load::<user::Entity>(change.txn(), actor.org_id, id.get()).await?;
+        let updated = scoped::load::<user::Entity>(change.txn(), org_id, id.get()).await?;
         change
             .commit(target.id, Some(snapshot(&target)), Some(snapshot(&updated)))
             .await?;
-        self.summary_of(actor, &updated).await
+        Ok(updated)
     }
 
-    async fn summary_of(&self, actor: &SessionUser, model: &user::Model) -> Result<UserSummary> {
-        let names = crate::roles::role_names(&self.db, actor.org_id).await?;
+    /// Removes a user (their sessions and links go with them; their audit rows stay). The
+    /// last active Admin stays.
+    pub(crate) async fn delete_as(&self, actor: &Actor, org_id: OrgId, id: UserId) -> Result<()> {
+        let target = scoped::load::<user::Entity>(&self.db, org_id, id.get()).await?;
+        let change = self
+            .changes
+            .begin(
+                actor.clone(),
+                AuditAction::UserDelete,
+                user::Entity::resource(&target),
+            )
+            .await?;
+        lock_organization(change.txn(), org_id).await?;
+        user::Entity::delete_many()
+            .filter(user::Column::Id.eq(target.id))
+            .exec(change.txn())
+            .await?;
+        if target.active && target.role == Role::Admin.as_str() {
+            keep_an_admin(change.txn(), org_id, id).await?;
+        }
+        change
+            .commit(target.id, Some(snapshot(&target)), None)
+            .await
+    }
+
+    pub(crate) async fn summary_of(
+        &self,
+        org_id: OrgId,
+        model: &user::Model,
+    ) -> Result<UserSummary> {
+        let names = crate::roles::role_names(&self.db, org_id).await?;
         Ok(summary(model, &names))
     }
 }

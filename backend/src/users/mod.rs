@@ -4,7 +4,7 @@
 mod admin;
 
 use std::collections::HashMap;
-mod password;
+pub(crate) mod password;
 
 use domain::{
     Action, Role,
@@ -69,7 +69,7 @@ pub(crate) fn attributes_of(model: &user::Model) -> UserAttributes {
 }
 
 /// What the audit trail keeps of a user: everything the screen edits, never the password.
-fn snapshot(model: &user::Model) -> Value {
+pub(crate) fn snapshot(model: &user::Model) -> Value {
     json!({
         "email": model.email,
         "display_name": model.display_name,
@@ -81,7 +81,7 @@ fn snapshot(model: &user::Model) -> Value {
 
 /// Serializes changes to an organization's admins on PostgreSQL (two admins demoting each
 /// other at once must not both pass the last-admin check). SQLite already serializes writers.
-async fn lock_organization(conn: &impl ConnectionTrait, org_id: OrgId) -> Result<()> {
+pub(crate) async fn lock_organization(conn: &impl ConnectionTrait, org_id: OrgId) -> Result<()> {
     if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         conn.execute_raw(Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Postgres,
@@ -95,7 +95,7 @@ async fn lock_organization(conn: &impl ConnectionTrait, org_id: OrgId) -> Result
 
 /// Refuses a change that would leave the organization without an active Admin; `changed`
 /// is the user being demoted or disabled, read inside the change's transaction.
-async fn keep_an_admin(conn: &impl ConnectionTrait, org_id: OrgId, changed: UserId) -> Result<()> {
+pub(crate) async fn keep_an_admin(conn: &impl ConnectionTrait, org_id: OrgId, changed: UserId) -> Result<()> {
     let other_admins = user::Entity::find()
         .filter(user::Column::OrgId.eq(org_id.get()))
         .filter(user::Column::Role.eq(Role::Admin.as_str()))

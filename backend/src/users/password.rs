@@ -24,7 +24,7 @@ use crate::{
 };
 
 /// Marks the user's unused links as used, so none of them works any more.
-pub(super) async fn expire_links(
+pub(crate) async fn expire_links(
     conn: &impl ConnectionTrait,
     user_id: i32,
     now: DateTime<Utc>,

@@ -21,6 +21,7 @@ mod forms;
 mod matrix;
 mod pages;
 mod rendering;
+mod scim;
 mod tools;
 mod users;
 

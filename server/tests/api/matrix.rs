@@ -33,6 +33,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/users/{id}/disable", "POST"),
     ("/api/users/{id}/enable", "POST"),
     ("/api/users/{id}/password-link", "POST"),
+    ("/api/scim-tokens", "GET POST"),
+    ("/api/scim-tokens/{id}/revoke", "POST"),
+    ("/api/groups", "GET"),
+    ("/api/groups/{id}/role", "PUT"),
     ("/api/pages", "GET POST"),
     ("/api/pages/{id}", "DELETE"),
     ("/api/pages/{id}/render", "GET"),
@@ -307,6 +311,13 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         get("/api/audit/export", AUDIT_READERS),
         get("/api/users", USER_MANAGERS),
         get("/api/roles", USER_MANAGERS),
+        // Provisioning: an empty label, an unknown token or group are answered (422, 404)
+        // past authorization.
+        get("/api/scim-tokens", USER_MANAGERS),
+        post("/api/scim-tokens", USER_MANAGERS).json(json!({"label": ""})),
+        post("/api/scim-tokens/{id}/revoke", USER_MANAGERS).on(STALE),
+        get("/api/groups", USER_MANAGERS),
+        put("/api/groups/{id}/role", USER_MANAGERS).on(STALE).json(json!({"role": null})),
         // Approvals. The setting stays off, so the publish entries below keep their meaning;
         // an unknown request and a stale revision are answered past authorization.
         get("/api/settings/publishing", STAFF),

@@ -23,7 +23,8 @@ use leptos_router::{
 use crate::{
     admin::{
         AdminHomePage, approvals::ApprovalsPage, audit::AuditTrailPage, history::PageHistoryPage,
-        pages::PagesAdminPage, roles::RolesAdminPage, users::UsersAdminPage,
+        pages::PagesAdminPage, provisioning::ProvisioningPage, roles::RolesAdminPage,
+        users::UsersAdminPage,
     },
     auth::{LoginPage, SessionView, SetPasswordPage, use_session_resource},
     builder::BuilderPage,
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/audit") view=AuditTrailPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/users") view=UsersAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/roles") view=RolesAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/provisioning") view=ProvisioningPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/approvals") view=ApprovalsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/pages/:id/history") view=PageHistoryPage ssr=SsrMode::Async />
                         <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
@@ -113,6 +115,7 @@ fn TopBar() -> impl IntoView {
                                 ("/admin/approvals", "Approvals", allows(domain::Action::PublishPage)),
                                 ("/admin/users", "Users", allows(domain::Action::ManageUsers)),
                                 ("/admin/roles", "Roles", allows(domain::Action::ManageUsers)),
+                                ("/admin/provisioning", "Provisioning", allows(domain::Action::ManageUsers)),
                                 ("/admin/audit", "Audit", allows(domain::Action::ReadAudit)),
                             ];
                             view! {

@@ -110,7 +110,11 @@ impl Services {
             auth: auth::AuthService::new(db.clone(), settings.auth, clock, changes.clone()),
             users: users::UserService::new(db.clone(), changes.clone()),
             roles: roles::RoleService::new(db.clone(), changes.clone()),
-            scim: scim::ScimService::new(db.clone(), changes.clone(), users::UserService::new(db.clone(), changes.clone())),
+            scim: scim::ScimService::new(
+                db.clone(),
+                changes.clone(),
+                users::UserService::new(db.clone(), changes.clone()),
+            ),
             audit: audit::AuditService::new(db.clone(), changes.clone()),
             pages: pages::PageService::new(
                 db.clone(),

@@ -215,11 +215,10 @@ pub fn parse_filter(text: &str, allowed: &[&'static str]) -> Result<Filter, Stri
 
 /// The member ids a PATCH names in a path such as `members[value eq "12"]`.
 pub fn member_in_path(path: &str) -> Option<String> {
-    let inner = path
-        .trim()
-        .strip_prefix("members[")?
-        .strip_suffix(']')?;
-    parse_filter(inner, &["value"]).ok().map(|filter| filter.value)
+    let inner = path.trim().strip_prefix("members[")?.strip_suffix(']')?;
+    parse_filter(inner, &["value"])
+        .ok()
+        .map(|filter| filter.value)
 }
 
 /// SCIM's booleans arrive as JSON booleans or, from some clients, as "True"/"False".
@@ -298,7 +297,10 @@ mod tests {
             "filtering on title is not supported; use userName or externalId"
         );
         assert!(parse_filter("", USERS).is_err());
-        assert_eq!(member_in_path(r#"members[value eq "12"]"#), Some("12".into()));
+        assert_eq!(
+            member_in_path(r#"members[value eq "12"]"#),
+            Some("12".into())
+        );
         assert_eq!(member_in_path("members"), None);
     }
 

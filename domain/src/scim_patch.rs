@@ -90,7 +90,8 @@ fn set_user_attribute(user: &mut ScimUser, path: &str, value: &Value) -> Result<
     match lower.as_str() {
         "active" => {
             user.active = Some(
-                as_bool(value).ok_or_else(|| format!("active must be true or false, not {value}"))?,
+                as_bool(value)
+                    .ok_or_else(|| format!("active must be true or false, not {value}"))?,
             );
         }
         "username" => {
@@ -101,8 +102,8 @@ fn set_user_attribute(user: &mut ScimUser, path: &str, value: &Value) -> Result<
         "externalid" => user.external_id = text(value, path)?,
         "name" => match value {
             Value::Object(_) => {
-                let name: crate::scim::ScimName = serde_json::from_value(value.clone())
-                    .map_err(|err| format!("name: {err}"))?;
+                let name: crate::scim::ScimName =
+                    serde_json::from_value(value.clone()).map_err(|err| format!("name: {err}"))?;
                 user.name = Some(name);
             }
             Value::Null => user.name = None,
@@ -156,7 +157,11 @@ fn members_of(value: &Value) -> Result<Vec<ScimMember>, String> {
 
 fn add_members(group: &mut ScimGroup, members: Vec<ScimMember>) {
     for member in members {
-        if !group.members.iter().any(|known| known.value == member.value) {
+        if !group
+            .members
+            .iter()
+            .any(|known| known.value == member.value)
+        {
             group.members.push(member);
         }
     }
@@ -249,11 +254,15 @@ mod tests {
             json!({"op": "Add", "path": "title", "value": "Analyst"}),
             json!({"op": "Replace", "value": {"externalId": "0a1b", "userName": "jane.doe@example.com"}}),
         ] {
-            patch_user(&mut user, &operation(sent.clone())).unwrap_or_else(|err| panic!("{sent}: {err}"));
+            patch_user(&mut user, &operation(sent.clone()))
+                .unwrap_or_else(|err| panic!("{sent}: {err}"));
         }
         assert_eq!(user.active, Some(false));
         assert_eq!(user.display_name.as_deref(), Some("Jane D."));
-        assert_eq!(user.name.as_ref().unwrap().given_name.as_deref(), Some("Jane"));
+        assert_eq!(
+            user.name.as_ref().unwrap().given_name.as_deref(),
+            Some("Jane")
+        );
         assert_eq!(user.emails[0].value, "jd@example.com");
         assert_eq!(user.enterprise.as_ref().unwrap()["department"], "Finance");
         assert_eq!(user.external_id.as_deref(), Some("0a1b"));
@@ -270,17 +279,33 @@ mod tests {
     fn bad_user_operations_say_what_is_wrong() {
         let mut user = jane();
         let cases = [
-            (json!({"op": "move", "path": "active", "value": true}), "op must be"),
-            (json!({"op": "replace", "path": "active", "value": "maybe"}), "active must be"),
-            (json!({"op": "remove", "path": "userName"}), "cannot be removed"),
+            (
+                json!({"op": "move", "path": "active", "value": true}),
+                "op must be",
+            ),
+            (
+                json!({"op": "replace", "path": "active", "value": "maybe"}),
+                "active must be",
+            ),
+            (
+                json!({"op": "remove", "path": "userName"}),
+                "cannot be removed",
+            ),
             (json!({"op": "replace", "value": "x"}), "needs an object"),
-            (json!({"op": "replace", "path": "displayName", "value": 3}), "must be text"),
+            (
+                json!({"op": "replace", "path": "displayName", "value": 3}),
+                "must be text",
+            ),
         ];
         for (sent, expected) in cases {
             let err = patch_user(&mut user, &operation(sent.clone())).unwrap_err();
             assert!(err.contains(expected), "{sent}: {err}");
         }
-        assert_eq!(user, jane(), "a refused operation changes nothing it checked");
+        assert_eq!(
+            user,
+            jane(),
+            "a refused operation changes nothing it checked"
+        );
     }
 
     #[test]
@@ -289,14 +314,24 @@ mod tests {
             display_name: "Finance".into(),
             ..Default::default()
         };
-        let ids = |group: &ScimGroup| group.members.iter().map(|m| m.value.clone()).collect::<Vec<_>>();
+        let ids = |group: &ScimGroup| {
+            group
+                .members
+                .iter()
+                .map(|m| m.value.clone())
+                .collect::<Vec<_>>()
+        };
         patch_group(
             &mut group,
             &operation(json!({"op": "Add", "path": "members", "value": [{"value": "1"}, {"value": "2"}, {"value": "1"}]})),
         )
         .unwrap();
         assert_eq!(ids(&group), ["1", "2"]);
-        patch_group(&mut group, &operation(json!({"op": "Remove", "path": "members[value eq \"1\"]"}))).unwrap();
+        patch_group(
+            &mut group,
+            &operation(json!({"op": "Remove", "path": "members[value eq \"1\"]"})),
+        )
+        .unwrap();
         assert_eq!(ids(&group), ["2"]);
         patch_group(
             &mut group,
@@ -309,16 +344,25 @@ mod tests {
             &operation(json!({"op": "Replace", "value": {"displayName": "Finance EU", "members": [{"value": "3"}]}})),
         )
         .unwrap();
-        assert_eq!((group.display_name.as_str(), ids(&group)), ("Finance EU", vec!["3".to_owned()]));
-        assert!(
-            patch_group(&mut group, &operation(json!({"op": "Add", "path": "members[value eq \"4\"]"})))
-                .unwrap_err()
-                .contains("can only be removed")
+        assert_eq!(
+            (group.display_name.as_str(), ids(&group)),
+            ("Finance EU", vec!["3".to_owned()])
         );
         assert!(
-            patch_group(&mut group, &operation(json!({"op": "Replace", "path": "displayName", "value": " "})))
-                .unwrap_err()
-                .contains("cannot be empty")
+            patch_group(
+                &mut group,
+                &operation(json!({"op": "Add", "path": "members[value eq \"4\"]"}))
+            )
+            .unwrap_err()
+            .contains("can only be removed")
+        );
+        assert!(
+            patch_group(
+                &mut group,
+                &operation(json!({"op": "Replace", "path": "displayName", "value": " "}))
+            )
+            .unwrap_err()
+            .contains("cannot be empty")
         );
     }
 }

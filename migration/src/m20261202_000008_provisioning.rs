@@ -52,7 +52,10 @@ enum GroupMembers {
     UserId,
 }
 
-fn belongs_to_organization(table: impl IntoIden + 'static, name: &str) -> ForeignKeyCreateStatement {
+fn belongs_to_organization(
+    table: impl IntoIden + 'static,
+    name: &str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(name)
         .from(table, Alias::new("org_id"))

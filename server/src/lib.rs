@@ -6,8 +6,8 @@ pub mod config;
 mod forms;
 pub mod mock;
 pub mod protection;
-mod scim;
 mod rpc_status;
+mod scim;
 pub mod session;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -55,9 +55,9 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .nest("/scim/v2", scim::routes())
         .route(
-        "/p/{slug}/forms/{widget}",
-        axum::routing::post(forms::submit_without_js),
-    );
+            "/p/{slug}/forms/{widget}",
+            axum::routing::post(forms::submit_without_js),
+        );
     if state.config.demo_tools {
         router = router.nest("/mock", mock::routes());
     }

@@ -43,7 +43,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/ServiceProviderConfig", get(service_provider_config))
         .fallback(|| async {
-            ScimFailure::new(StatusCode::NOT_FOUND, None, "There is no SCIM resource at this path.")
+            ScimFailure::new(
+                StatusCode::NOT_FOUND,
+                None,
+                "There is no SCIM resource at this path.",
+            )
         })
 }
 
@@ -187,7 +191,11 @@ async fn create_user(
     Provisioner(actor): Provisioner,
     bytes: Bytes,
 ) -> ScimResult<ScimUser> {
-    let user = state.services.scim.create_user(&actor, body(&bytes)?).await?;
+    let user = state
+        .services
+        .scim
+        .create_user(&actor, body(&bytes)?)
+        .await?;
     Ok(Scim(StatusCode::CREATED, user))
 }
 
@@ -196,7 +204,10 @@ async fn get_user(
     Provisioner(actor): Provisioner,
     Path(id): Path<String>,
 ) -> ScimResult<ScimUser> {
-    Ok(Scim(StatusCode::OK, state.services.scim.get_user(&actor, &id).await?))
+    Ok(Scim(
+        StatusCode::OK,
+        state.services.scim.get_user(&actor, &id).await?,
+    ))
 }
 
 async fn replace_user(
@@ -241,11 +252,20 @@ async fn list_groups(
     let without_members = query
         .excluded_attributes
         .as_deref()
-        .is_some_and(|excluded| excluded.split(',').any(|name| name.trim().eq_ignore_ascii_case("members")));
+        .is_some_and(|excluded| {
+            excluded
+                .split(',')
+                .any(|name| name.trim().eq_ignore_ascii_case("members"))
+        });
     let list = state
         .services
         .scim
-        .list_groups_scim(&actor, query.filter.as_deref(), query.window(), without_members)
+        .list_groups_scim(
+            &actor,
+            query.filter.as_deref(),
+            query.window(),
+            without_members,
+        )
         .await?;
     Ok(Scim(StatusCode::OK, list))
 }
@@ -255,7 +275,11 @@ async fn create_group(
     Provisioner(actor): Provisioner,
     bytes: Bytes,
 ) -> ScimResult<ScimGroup> {
-    let group = state.services.scim.create_group(&actor, body(&bytes)?).await?;
+    let group = state
+        .services
+        .scim
+        .create_group(&actor, body(&bytes)?)
+        .await?;
     Ok(Scim(StatusCode::CREATED, group))
 }
 
@@ -264,7 +288,10 @@ async fn get_group(
     Provisioner(actor): Provisioner,
     Path(id): Path<String>,
 ) -> ScimResult<ScimGroup> {
-    Ok(Scim(StatusCode::OK, state.services.scim.get_group(&actor, &id).await?))
+    Ok(Scim(
+        StatusCode::OK,
+        state.services.scim.get_group(&actor, &id).await?,
+    ))
 }
 
 async fn replace_group(

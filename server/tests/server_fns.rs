@@ -59,6 +59,11 @@ const SERVER_FNS: &[(&str, &str)] = &[
     ("request_approval", FORM),
     ("list_approvals", FORM),
     ("decide_approval", FORM),
+    ("list_scim_tokens", FORM),
+    ("issue_scim_token", FORM),
+    ("revoke_scim_token", FORM),
+    ("list_groups", FORM),
+    ("set_group_role", FORM),
 ];
 
 /// `[[[…]]]` nested `depth` deep.

@@ -187,3 +187,47 @@ pub async fn decide_approval(
         .decide(&caller, id, decision)
         .await?)
 }
+
+/// The organization's SCIM tokens, newest first, without their secrets (Admin).
+#[server(prefix = "/rpc", endpoint = "list_scim_tokens")]
+pub async fn list_scim_tokens() -> Result<Vec<domain::scim::ScimTokenSummary>, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?.scim.list_tokens(&caller).await?)
+}
+
+/// Issues a SCIM token; the answer is the only time its secret is shown.
+#[server(prefix = "/rpc", endpoint = "issue_scim_token")]
+pub async fn issue_scim_token(label: String) -> Result<domain::scim::IssuedScimToken, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .scim
+        .issue_token(&caller, &label)
+        .await?)
+}
+
+/// Revokes a SCIM token: the identity provider's next request with it is refused.
+#[server(prefix = "/rpc", endpoint = "revoke_scim_token")]
+pub async fn revoke_scim_token(id: i32) -> Result<domain::scim::ScimTokenSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .scim
+        .revoke_token(&caller, id)
+        .await?)
+}
+
+/// Groups from the identity provider with the role each grants its members (Admin).
+#[server(prefix = "/rpc", endpoint = "list_groups")]
+pub async fn list_groups() -> Result<Vec<domain::scim::GroupSummary>, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?.scim.list_groups(&caller).await?)
+}
+
+/// Makes a group grant a role (a role key), or none (empty); members' roles follow at once.
+#[server(prefix = "/rpc", endpoint = "set_group_role")]
+pub async fn set_group_role(id: i32, role: String) -> Result<domain::scim::GroupSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .scim
+        .set_group_role(&caller, id, Some(role.as_str()))
+        .await?)
+}

@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod audit;
 pub mod history;
 pub mod pages;
+pub mod provisioning;
 pub mod roles;
 pub mod users;
 

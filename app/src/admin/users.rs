@@ -124,7 +124,7 @@ pub fn UsersAdminPage() -> impl IntoView {
 }
 
 /// Selects a read-only field's whole text on focus, ready to copy.
-fn select_all(ev: leptos::ev::FocusEvent) {
+pub(super) fn select_all(ev: leptos::ev::FocusEvent) {
     event_target::<web_sys::HtmlInputElement>(&ev).select();
 }
 

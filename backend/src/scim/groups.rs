@@ -33,7 +33,11 @@ pub const GROUP_FILTERS: &[&str] = &["displayName", "externalId"];
 const MAX_GROUP_NAME_CHARS: usize = 200;
 
 /// How capable a role is: the number of actions it allows. Unknown keys rank lowest.
-pub async fn group_role_rank(conn: &impl ConnectionTrait, org_id: OrgId, key: &str) -> Result<usize> {
+pub async fn group_role_rank(
+    conn: &impl ConnectionTrait,
+    org_id: OrgId,
+    key: &str,
+) -> Result<usize> {
     if let Some(role) = Role::parse(key) {
         return Ok(Action::ALL
             .iter()
@@ -106,11 +110,13 @@ async fn wanted_members(
     for member in members {
         let id = member.value.trim().parse::<i32>().ok();
         let known = match id {
-            Some(id) => scoped::all_in::<user::Entity>(org_id)
-                .filter(user::Column::Id.eq(id))
-                .count(conn)
-                .await?
-                > 0,
+            Some(id) => {
+                scoped::all_in::<user::Entity>(org_id)
+                    .filter(user::Column::Id.eq(id))
+                    .count(conn)
+                    .await?
+                    > 0
+            }
             None => false,
         };
         match (id, known) {
@@ -138,7 +144,11 @@ fn checked_name(name: &str) -> Result<String> {
 }
 
 /// The most capable role the user's groups grant, if any grants one.
-async fn granted_role(conn: &impl ConnectionTrait, org_id: OrgId, user_id: i32) -> Result<Option<String>> {
+async fn granted_role(
+    conn: &impl ConnectionTrait,
+    org_id: OrgId,
+    user_id: i32,
+) -> Result<Option<String>> {
     let group_ids: Vec<i32> = group_member::Entity::find()
         .filter(group_member::Column::UserId.eq(user_id))
         .all(conn)
@@ -221,9 +231,11 @@ async fn set_members(change: &Change, group_id: i32, members: &BTreeSet<i32>) ->
         .exec(change.txn())
         .await?;
     if !members.is_empty() {
-        group_member::Entity::insert_many(members.iter().map(|user_id| group_member::ActiveModel {
-            group_id: Set(group_id),
-            user_id: Set(*user_id),
+        group_member::Entity::insert_many(members.iter().map(|user_id| {
+            group_member::ActiveModel {
+                group_id: Set(group_id),
+                user_id: Set(*user_id),
+            }
         }))
         .exec(change.txn())
         .await?;
@@ -262,7 +274,10 @@ impl ScimService {
         .await
         .map_err(taken(&name))?;
         set_members(&change, created.id, &members).await?;
-        let shown = scim_group(&created, &users_named(change.txn(), org_id, &members).await?);
+        let shown = scim_group(
+            &created,
+            &users_named(change.txn(), org_id, &members).await?,
+        );
         change
             .commit(created.id, None, Some(group_snapshot(&created, &members)))
             .await?;
@@ -279,7 +294,10 @@ impl ScimService {
     pub async fn get_group(&self, actor: &Actor, id: &str) -> Result<ScimGroup> {
         let model = self.load_group(actor, id).await?;
         let members = member_ids(&self.db, model.id).await?;
-        Ok(scim_group(&model, &users_named(&self.db, OrgId(model.org_id), &members).await?))
+        Ok(scim_group(
+            &model,
+            &users_named(&self.db, OrgId(model.org_id), &members).await?,
+        ))
     }
 
     /// Groups, with their members unless `without_members` (SCIM's
@@ -292,7 +310,11 @@ impl ScimService {
         without_members: bool,
     ) -> Result<ScimList<ScimGroup>> {
         let org_id = organization_of(actor)?;
-        domain::access::authorize(actor, Action::ManageUsers, &Resource::new(ResourceKind::Group, org_id))?;
+        domain::access::authorize(
+            actor,
+            Action::ManageUsers,
+            &Resource::new(ResourceKind::Group, org_id),
+        )?;
         let mut select = scoped::all_in::<group::Entity>(org_id);
         if let Some(filter) = filter_of(filter, GROUP_FILTERS)? {
             select = match filter.attribute {
@@ -319,9 +341,19 @@ impl ScimService {
         Ok(ScimList::new(groups, total, window.start_index))
     }
 
-    pub async fn patch_group(&self, actor: &Actor, id: &str, patch: PatchRequest) -> Result<ScimGroup> {
+    pub async fn patch_group(
+        &self,
+        actor: &Actor,
+        id: &str,
+        patch: PatchRequest,
+    ) -> Result<ScimGroup> {
         let target = self.load_group(actor, id).await?;
-        let members = users_named(&self.db, OrgId(target.org_id), &member_ids(&self.db, target.id).await?).await?;
+        let members = users_named(
+            &self.db,
+            OrgId(target.org_id),
+            &member_ids(&self.db, target.id).await?,
+        )
+        .await?;
         let mut group = scim_group(&target, &members);
         for (n, operation) in patch.operations.iter().enumerate() {
             patch_group(&mut group, operation)
@@ -331,17 +363,31 @@ impl ScimService {
     }
 
     /// PUT: the group becomes what was sent, members included.
-    pub async fn replace_group(&self, actor: &Actor, id: &str, sent: ScimGroup) -> Result<ScimGroup> {
+    pub async fn replace_group(
+        &self,
+        actor: &Actor,
+        id: &str,
+        sent: ScimGroup,
+    ) -> Result<ScimGroup> {
         let target = self.load_group(actor, id).await?;
         self.write_group(actor, target, sent).await
     }
 
-    async fn write_group(&self, actor: &Actor, target: group::Model, wanted: ScimGroup) -> Result<ScimGroup> {
+    async fn write_group(
+        &self,
+        actor: &Actor,
+        target: group::Model,
+        wanted: ScimGroup,
+    ) -> Result<ScimGroup> {
         let org_id = OrgId(target.org_id);
         let name = checked_name(&wanted.display_name)?;
         let change = self
             .changes
-            .begin(actor.clone(), AuditAction::GroupUpdate, group::Entity::resource(&target))
+            .begin(
+                actor.clone(),
+                AuditAction::GroupUpdate,
+                group::Entity::resource(&target),
+            )
             .await?;
         let before_members = member_ids(change.txn(), target.id).await?;
         let members = wanted_members(change.txn(), org_id, &wanted.members).await?;
@@ -354,7 +400,10 @@ impl ScimService {
         let updated = row.update(change.txn()).await.map_err(taken(&name))?;
         set_members(&change, target.id, &members).await?;
         apply_granted_roles(&change, org_id, granted).await?;
-        let shown = scim_group(&updated, &users_named(change.txn(), org_id, &members).await?);
+        let shown = scim_group(
+            &updated,
+            &users_named(change.txn(), org_id, &members).await?,
+        );
         change
             .commit(
                 target.id,
@@ -370,12 +419,18 @@ impl ScimService {
         let org_id = OrgId(target.org_id);
         let change = self
             .changes
-            .begin(actor.clone(), AuditAction::GroupDelete, group::Entity::resource(&target))
+            .begin(
+                actor.clone(),
+                AuditAction::GroupDelete,
+                group::Entity::resource(&target),
+            )
             .await?;
         let members = member_ids(change.txn(), target.id).await?;
         let granted = granted_roles(change.txn(), org_id, &members).await?;
         set_members(&change, target.id, &BTreeSet::new()).await?;
-        group::Entity::delete_by_id(target.id).exec(change.txn()).await?;
+        group::Entity::delete_by_id(target.id)
+            .exec(change.txn())
+            .await?;
         apply_granted_roles(&change, org_id, granted).await?;
         change
             .commit(target.id, Some(group_snapshot(&target, &members)), None)
@@ -384,7 +439,11 @@ impl ScimService {
 
     /// The organization's groups for the admin screen, by name.
     pub async fn list_groups(&self, actor: &SessionUser) -> Result<Vec<GroupSummary>> {
-        crate::authorize(actor, Action::ManageUsers, Resource::new(ResourceKind::Group, actor.org_id))?;
+        crate::authorize(
+            actor,
+            Action::ManageUsers,
+            Resource::new(ResourceKind::Group, actor.org_id),
+        )?;
         let names = crate::roles::role_names(&self.db, actor.org_id).await?;
         let mut groups = Vec::new();
         for model in scoped::all_in::<group::Entity>(actor.org_id)
@@ -409,7 +468,11 @@ impl ScimService {
         id: i32,
         role: Option<&str>,
     ) -> Result<GroupSummary> {
-        crate::authorize(actor, Action::ManageUsers, Resource::new(ResourceKind::Group, actor.org_id))?;
+        crate::authorize(
+            actor,
+            Action::ManageUsers,
+            Resource::new(ResourceKind::Group, actor.org_id),
+        )?;
         let target = scoped::load::<group::Entity>(&self.db, actor.org_id, id).await?;
         let role = match role.map(str::trim).filter(|role| !role.is_empty()) {
             None => None,
@@ -423,7 +486,11 @@ impl ScimService {
         };
         let change = self
             .changes
-            .begin(actor, AuditAction::GroupUpdate, group::Entity::resource(&target))
+            .begin(
+                actor,
+                AuditAction::GroupUpdate,
+                group::Entity::resource(&target),
+            )
             .await?;
         let members = member_ids(change.txn(), target.id).await?;
         let granted = granted_roles(change.txn(), actor.org_id, &members).await?;

@@ -46,7 +46,9 @@ impl ScimService {
         if label.is_empty() || label.chars().count() > MAX_LABEL_CHARS {
             return Err(invalid(
                 "label",
-                format!("name the token (at most {MAX_LABEL_CHARS} characters), e.g. Entra ID provisioning"),
+                format!(
+                    "name the token (at most {MAX_LABEL_CHARS} characters), e.g. Entra ID provisioning"
+                ),
             ));
         }
         let change = self
@@ -117,9 +119,7 @@ impl ScimService {
         revoked.revoked_at = Set(Some(change.now()));
         let revoked = revoked.update(change.txn()).await?;
         let shown = json!({"scim_token": {"id": token.id, "label": token.label}});
-        change
-            .commit(actor.org_id.get(), Some(shown), None)
-            .await?;
+        change.commit(actor.org_id.get(), Some(shown), None).await?;
         Ok(summary(&revoked))
     }
 

@@ -7,15 +7,12 @@ use domain::{
     access::{Actor, Resource, ResourceKind},
     audit::AuditAction,
     ids::UserId,
-    scim::{
-        ENTERPRISE_SCHEMA, PatchRequest, ScimEmail, ScimList, ScimName, ScimUser, USER_SCHEMA,
-    },
+    scim::{ENTERPRISE_SCHEMA, PatchRequest, ScimEmail, ScimList, ScimName, ScimUser, USER_SCHEMA},
     scim_patch::patch_user,
     users::UserAttributes,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Map, Value};
 
@@ -123,7 +120,9 @@ fn wanted(user: &ScimUser, mut attributes: UserAttributes) -> Result<Wanted> {
 }
 
 fn taken(email: &str) -> impl FnOnce(sea_orm::DbErr) -> Error + '_ {
-    move |err| Error::from_unique_violation(err, format!("A user with userName {email} already exists."))
+    move |err| {
+        Error::from_unique_violation(err, format!("A user with userName {email} already exists."))
+    }
 }
 
 fn attributes_json(attributes: &UserAttributes) -> Option<Value> {
@@ -169,7 +168,11 @@ impl ScimService {
     pub async fn get_user(&self, actor: &Actor, id: &str) -> Result<ScimUser> {
         let org_id = organization_of(actor)?;
         let model = scoped::load::<user::Entity>(&self.db, org_id, id_of(id, "user")?).await?;
-        domain::access::authorize(actor, domain::Action::ManageUsers, &user::Entity::resource(&model))?;
+        domain::access::authorize(
+            actor,
+            domain::Action::ManageUsers,
+            &user::Entity::resource(&model),
+        )?;
         Ok(scim_user(&model))
     }
 
@@ -207,7 +210,12 @@ impl ScimService {
     }
 
     /// Applies a PATCH's operations in order; any refused operation refuses them all.
-    pub async fn patch_user(&self, actor: &Actor, id: &str, patch: PatchRequest) -> Result<ScimUser> {
+    pub async fn patch_user(
+        &self,
+        actor: &Actor,
+        id: &str,
+        patch: PatchRequest,
+    ) -> Result<ScimUser> {
         let org_id = organization_of(actor)?;
         let target = scoped::load::<user::Entity>(&self.db, org_id, id_of(id, "user")?).await?;
         let mut user = scim_user(&target);
@@ -225,7 +233,12 @@ impl ScimService {
         self.write_user(actor, target, &user).await
     }
 
-    async fn write_user(&self, actor: &Actor, target: user::Model, user: &ScimUser) -> Result<ScimUser> {
+    async fn write_user(
+        &self,
+        actor: &Actor,
+        target: user::Model,
+        user: &ScimUser,
+    ) -> Result<ScimUser> {
         let org_id = organization_of(actor)?;
         let wanted = wanted(user, attributes_of(&target))?;
         let action = match (target.active, wanted.active) {
@@ -247,7 +260,10 @@ impl ScimService {
         row.attributes = Set(attributes_json(&wanted.attributes));
         row.version = Set(target.version + 1);
         row.updated_at = Set(now);
-        let updated = row.update(change.txn()).await.map_err(taken(&wanted.email))?;
+        let updated = row
+            .update(change.txn())
+            .await
+            .map_err(taken(&wanted.email))?;
         if action == AuditAction::UserDisable {
             if target.role == Role::Admin.as_str() {
                 keep_an_admin(change.txn(), org_id, UserId(target.id)).await?;

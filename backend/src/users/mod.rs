@@ -95,7 +95,11 @@ pub(crate) async fn lock_organization(conn: &impl ConnectionTrait, org_id: OrgId
 
 /// Refuses a change that would leave the organization without an active Admin; `changed`
 /// is the user being demoted or disabled, read inside the change's transaction.
-pub(crate) async fn keep_an_admin(conn: &impl ConnectionTrait, org_id: OrgId, changed: UserId) -> Result<()> {
+pub(crate) async fn keep_an_admin(
+    conn: &impl ConnectionTrait,
+    org_id: OrgId,
+    changed: UserId,
+) -> Result<()> {
     let other_admins = user::Entity::find()
         .filter(user::Column::OrgId.eq(org_id.get()))
         .filter(user::Column::Role.eq(Role::Admin.as_str()))

@@ -45,7 +45,9 @@ use tools::{
     set_tool_secret, test_tool, tool_details, tool_logo, update_tool,
 };
 
-use provisioning::{issue_scim_token, list_groups, list_scim_tokens, revoke_scim_token, set_group_role};
+use provisioning::{
+    issue_scim_token, list_groups, list_scim_tokens, revoke_scim_token, set_group_role,
+};
 use roles::{create_role, delete_role, list_roles, update_role};
 use users::{create_user, disable_user, enable_user, issue_password_link, list_users, update_user};
 
@@ -59,7 +61,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/roles", get(list_roles).post(create_role))
         .route("/api/roles/{key}", put(update_role).delete(delete_role))
         .route("/api/users", get(list_users).post(create_user))
-        .route("/api/scim-tokens", get(list_scim_tokens).post(issue_scim_token))
+        .route(
+            "/api/scim-tokens",
+            get(list_scim_tokens).post(issue_scim_token),
+        )
         .route("/api/scim-tokens/{id}/revoke", post(revoke_scim_token))
         .route("/api/groups", get(list_groups))
         .route("/api/groups/{id}/role", put(set_group_role))

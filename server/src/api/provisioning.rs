@@ -31,7 +31,11 @@ pub(super) async fn issue_scim_token(
     Caller(actor): Caller,
     ApiJson(request): ApiJson<NewToken>,
 ) -> ApiResult<(StatusCode, Json<IssuedScimToken>)> {
-    let issued = state.services.scim.issue_token(&actor, &request.label).await?;
+    let issued = state
+        .services
+        .scim
+        .issue_token(&actor, &request.label)
+        .await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 

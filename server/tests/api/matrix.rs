@@ -77,7 +77,7 @@ const SERVER_FNS: &str = "
     load_admin_overview list_audit list_users create_user update_user set_user_active
     issue_password_link load_page_history list_roles save_role delete_role
     load_publishing_settings save_publishing_settings request_approval list_approvals
-    decide_approval
+    decide_approval list_scim_tokens issue_scim_token revoke_scim_token list_groups set_group_role
     render_page submit_form more_grid_rows
     load_draft store_draft publish_page unpublish_page preview_page save_page_as_copy
     load_binding_sources list_page_templates create_page duplicate_page delete_page
@@ -317,7 +317,14 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         post("/api/scim-tokens", USER_MANAGERS).json(json!({"label": ""})),
         post("/api/scim-tokens/{id}/revoke", USER_MANAGERS).on(STALE),
         get("/api/groups", USER_MANAGERS),
-        put("/api/groups/{id}/role", USER_MANAGERS).on(STALE).json(json!({"role": null})),
+        put("/api/groups/{id}/role", USER_MANAGERS)
+            .on(STALE)
+            .json(json!({"role": null})),
+        rpc("list_scim_tokens", USER_MANAGERS),
+        rpc("issue_scim_token", USER_MANAGERS).form("label="),
+        rpc("revoke_scim_token", USER_MANAGERS).form(format!("id={STALE}")),
+        rpc("list_groups", USER_MANAGERS),
+        rpc("set_group_role", USER_MANAGERS).form(format!("id={STALE}&role=")),
         // Approvals. The setting stays off, so the publish entries below keep their meaning;
         // an unknown request and a stale revision are answered past authorization.
         get("/api/settings/publishing", STAFF),

@@ -15,7 +15,12 @@ struct Provisioner<'a> {
 }
 
 impl Provisioner<'_> {
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self
             .app
             .client()
@@ -95,10 +100,17 @@ async fn listed_user(app: &TestApp, admin: &Client, email: &str) -> Value {
     listed["users"][0].clone()
 }
 
-async fn assert_scim_error(answer: (StatusCode, Value), status: StatusCode, scim_type: Option<&str>) {
+async fn assert_scim_error(
+    answer: (StatusCode, Value),
+    status: StatusCode,
+    scim_type: Option<&str>,
+) {
     let (got, body) = answer;
     assert_eq!(got, status, "{body}");
-    assert_eq!(body["schemas"], json!(["urn:ietf:params:scim:api:messages:2.0:Error"]));
+    assert_eq!(
+        body["schemas"],
+        json!(["urn:ietf:params:scim:api:messages:2.0:Error"])
+    );
     assert_eq!(body["status"], status.as_u16().to_string());
     assert_eq!(body["scimType"].as_str(), scim_type, "{body}");
     assert!(!body["detail"].as_str().unwrap().is_empty());
@@ -112,19 +124,29 @@ async fn an_identity_provider_creates_finds_disables_and_removes_users() {
         assert!(issued["token"].as_str().unwrap().starts_with("scim_"));
         let listed = app.get_json(&admin, "/api/scim-tokens").await;
         assert_eq!(listed["tokens"][0]["label"], "Entra ID provisioning");
-        assert!(!listed.to_string().contains(issued["token"].as_str().unwrap()), "the secret is shown once");
+        assert!(
+            !listed
+                .to_string()
+                .contains(issued["token"].as_str().unwrap()),
+            "the secret is shown once"
+        );
         let scim = Provisioner {
             app: &app,
             token: issued["token"].as_str().unwrap().to_owned(),
         };
 
         // Without the token, or with a session instead, there is no way in.
-        let nobody = Provisioner { app: &app, token: "scim_wrong".into() };
+        let nobody = Provisioner {
+            app: &app,
+            token: "scim_wrong".into(),
+        };
         assert_scim_error(nobody.get("/Users").await, StatusCode::UNAUTHORIZED, None).await;
         let with_session = admin.get(app.url("/scim/v2/Users")).send().await.unwrap();
         assert_eq!(with_session.status(), StatusCode::UNAUTHORIZED);
 
-        let (status, created) = scim.post("/Users", entra_user("Jane.Doe@Example.com", "Finance")).await;
+        let (status, created) = scim
+            .post("/Users", entra_user("Jane.Doe@Example.com", "Finance"))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{}: {created}", app.label);
         let id = created["id"].as_str().unwrap().to_owned();
         assert_eq!(created["userName"], "jane.doe@example.com");
@@ -133,32 +155,64 @@ async fn an_identity_provider_creates_finds_disables_and_removes_users() {
         assert_eq!(created[ENTERPRISE_SCHEMA]["department"], "Finance");
         assert_eq!(created["meta"]["location"], format!("/scim/v2/Users/{id}"));
         assert_scim_error(
-            scim.post("/Users", entra_user("jane.doe@example.com", "Finance")).await,
+            scim.post("/Users", entra_user("jane.doe@example.com", "Finance"))
+                .await,
             StatusCode::CONFLICT,
             Some("uniqueness"),
         )
         .await;
         assert_scim_error(
-            scim.post("/Users", json!({"schemas": [USER_SCHEMA], "userName": "not an email"})).await,
+            scim.post(
+                "/Users",
+                json!({"schemas": [USER_SCHEMA], "userName": "not an email"}),
+            )
+            .await,
             StatusCode::BAD_REQUEST,
             Some("invalidValue"),
         )
         .await;
 
         // Entra looks a user up by userName before creating or changing them.
-        let (_, found) = scim.get("/Users?filter=userName%20eq%20%22JANE.DOE%40example.com%22").await;
-        assert_eq!((found["totalResults"].as_u64(), found["Resources"][0]["id"].as_str()), (Some(1), Some(id.as_str())));
-        let (_, none) = scim.get("/Users?filter=userName%20eq%20%22nobody%40example.com%22").await;
+        let (_, found) = scim
+            .get("/Users?filter=userName%20eq%20%22JANE.DOE%40example.com%22")
+            .await;
+        assert_eq!(
+            (
+                found["totalResults"].as_u64(),
+                found["Resources"][0]["id"].as_str()
+            ),
+            (Some(1), Some(id.as_str()))
+        );
+        let (_, none) = scim
+            .get("/Users?filter=userName%20eq%20%22nobody%40example.com%22")
+            .await;
         assert_eq!(none["totalResults"], 0);
         assert_eq!(none["Resources"], json!([]));
-        assert_scim_error(scim.get("/Users?filter=title%20eq%20%22x%22").await, StatusCode::BAD_REQUEST, Some("invalidFilter")).await;
+        assert_scim_error(
+            scim.get("/Users?filter=title%20eq%20%22x%22").await,
+            StatusCode::BAD_REQUEST,
+            Some("invalidFilter"),
+        )
+        .await;
         let (_, page) = scim.get("/Users?startIndex=2&count=1").await;
-        assert_eq!((page["startIndex"].as_u64(), page["itemsPerPage"].as_u64()), (Some(2), Some(1)));
-        assert!(page["totalResults"].as_u64().unwrap() > 2, "the seeded users are listed too");
+        assert_eq!(
+            (page["startIndex"].as_u64(), page["itemsPerPage"].as_u64()),
+            (Some(2), Some(1))
+        );
+        assert!(
+            page["totalResults"].as_u64().unwrap() > 2,
+            "the seeded users are listed too"
+        );
 
         // The users screen sees them as a Viewer with the department, ready for conditions.
         let shown = listed_user(&app, &admin, "jane.doe@").await;
-        assert_eq!((shown["role"].as_str(), shown["attributes"]["department"].as_str()), (Some("viewer"), Some("Finance")));
+        assert_eq!(
+            (
+                shown["role"].as_str(),
+                shown["attributes"]["department"].as_str()
+            ),
+            (Some("viewer"), Some("Finance"))
+        );
 
         let (status, patched) = scim
             .patch(&format!("/Users/{id}"), json!([
@@ -169,27 +223,60 @@ async fn an_identity_provider_creates_finds_disables_and_removes_users() {
         assert_eq!(status, StatusCode::OK, "{patched}");
         assert_eq!(patched["active"], false);
         let shown = listed_user(&app, &admin, "jane.doe@").await;
-        assert_eq!((shown["status"].as_str(), shown["attributes"]["department"].as_str()), (Some("disabled"), Some("Risk")));
+        assert_eq!(
+            (
+                shown["status"].as_str(),
+                shown["attributes"]["department"].as_str()
+            ),
+            (Some("disabled"), Some("Risk"))
+        );
         assert_scim_error(
-            scim.patch(&format!("/Users/{id}"), json!([{"op": "Replace", "path": "active", "value": "maybe"}])).await,
+            scim.patch(
+                &format!("/Users/{id}"),
+                json!([{"op": "Replace", "path": "active", "value": "maybe"}]),
+            )
+            .await,
             StatusCode::BAD_REQUEST,
             Some("invalidValue"),
         )
         .await;
 
         // What the provider did is in the audit trail under its own name.
-        let trail = app.get_json(&admin, &format!("/api/audit?resource_type=user&resource_id={id}")).await;
+        let trail = app
+            .get_json(
+                &admin,
+                &format!("/api/audit?resource_type=user&resource_id={id}"),
+            )
+            .await;
         let actions: Vec<(&str, &str)> = trail["records"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|record| (record["action"].as_str().unwrap(), record["actor"].as_str().unwrap()))
+            .map(|record| {
+                (
+                    record["action"].as_str().unwrap(),
+                    record["actor"].as_str().unwrap(),
+                )
+            })
             .collect();
         assert_eq!(actions, [("user.disable", "scim"), ("user.create", "scim")]);
 
-        assert_eq!(scim.delete(&format!("/Users/{id}")).await, StatusCode::NO_CONTENT);
-        assert_scim_error(scim.get(&format!("/Users/{id}")).await, StatusCode::NOT_FOUND, None).await;
-        assert_scim_error(scim.get("/Users/not-a-number").await, StatusCode::NOT_FOUND, None).await;
+        assert_eq!(
+            scim.delete(&format!("/Users/{id}")).await,
+            StatusCode::NO_CONTENT
+        );
+        assert_scim_error(
+            scim.get(&format!("/Users/{id}")).await,
+            StatusCode::NOT_FOUND,
+            None,
+        )
+        .await;
+        assert_scim_error(
+            scim.get("/Users/not-a-number").await,
+            StatusCode::NOT_FOUND,
+            None,
+        )
+        .await;
         assert_scim_error(scim.get("/Nothing").await, StatusCode::NOT_FOUND, None).await;
 
         // A revoked token is refused at once.
@@ -215,14 +302,21 @@ async fn groups_grant_their_members_the_role_an_admin_maps() {
             ids.push(created["id"].as_str().unwrap().to_owned());
         }
         let (status, group) = scim
-            .post("/Groups", json!({"schemas": [GROUP_SCHEMA], "displayName": "Platform Editors",
-                                     "externalId": "gid-1", "members": [{"value": ids[0]}]}))
+            .post(
+                "/Groups",
+                json!({"schemas": [GROUP_SCHEMA], "displayName": "Platform Editors",
+                                     "externalId": "gid-1", "members": [{"value": ids[0]}]}),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{}: {group}", app.label);
         let group_id = group["id"].as_str().unwrap().to_owned();
-        assert_eq!(group["members"][0]["display"], "ops.one@example.com (Entra)");
+        assert_eq!(
+            group["members"][0]["display"],
+            "ops.one@example.com (Entra)"
+        );
         assert_scim_error(
-            scim.post("/Groups", json!({"displayName": "Platform Editors"})).await,
+            scim.post("/Groups", json!({"displayName": "Platform Editors"}))
+                .await,
             StatusCode::CONFLICT,
             Some("uniqueness"),
         )
@@ -232,7 +326,12 @@ async fn groups_grant_their_members_the_role_an_admin_maps() {
         assert_eq!(found["Resources"][0]["members"], json!([]));
 
         // Until an admin maps the group, membership changes no role.
-        let role_of = async |email: &str| listed_user(&app, &admin, email).await["role"].as_str().unwrap().to_owned();
+        let role_of = async |email: &str| {
+            listed_user(&app, &admin, email).await["role"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
         assert_eq!(role_of("ops.one@").await, "viewer");
         let groups = app.get_json(&admin, "/api/groups").await;
         assert_eq!(groups["groups"][0]["members"], 1);
@@ -250,28 +349,59 @@ async fn groups_grant_their_members_the_role_an_admin_maps() {
 
         // Members who join get the role; members who leave their last such group lose it.
         let (status, _) = scim
-            .patch(&format!("/Groups/{group_id}"), json!([{"op": "Add", "path": "members", "value": [{"value": ids[1]}]}]))
+            .patch(
+                &format!("/Groups/{group_id}"),
+                json!([{"op": "Add", "path": "members", "value": [{"value": ids[1]}]}]),
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(role_of("ops.two@").await, "editor");
         let (status, _) = scim
-            .patch(&format!("/Groups/{group_id}"), json!([{"op": "Remove", "path": format!("members[value eq \"{}\"]", ids[0])}]))
+            .patch(
+                &format!("/Groups/{group_id}"),
+                json!([{"op": "Remove", "path": format!("members[value eq \"{}\"]", ids[0])}]),
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(role_of("ops.one@").await, "viewer");
         assert_scim_error(
-            scim.patch(&format!("/Groups/{group_id}"), json!([{"op": "Add", "path": "members", "value": [{"value": "999999"}]}])).await,
+            scim.patch(
+                &format!("/Groups/{group_id}"),
+                json!([{"op": "Add", "path": "members", "value": [{"value": "999999"}]}]),
+            )
+            .await,
             StatusCode::BAD_REQUEST,
             Some("invalidValue"),
         )
         .await;
-        assert_eq!(role_of("ops.two@").await, "editor", "a refused change changes nothing");
+        assert_eq!(
+            role_of("ops.two@").await,
+            "editor",
+            "a refused change changes nothing"
+        );
 
-        assert_eq!(scim.delete(&format!("/Groups/{group_id}")).await, StatusCode::NO_CONTENT);
+        assert_eq!(
+            scim.delete(&format!("/Groups/{group_id}")).await,
+            StatusCode::NO_CONTENT
+        );
         assert_eq!(role_of("ops.two@").await, "viewer");
         let trail = app.get_json(&admin, "/api/audit?resource_type=group").await;
-        let actions: Vec<&str> = trail["records"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
-        assert_eq!(actions, ["group.delete", "group.update", "group.update", "group.update", "group.create"]);
+        let actions: Vec<&str> = trail["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "group.delete",
+                "group.update",
+                "group.update",
+                "group.update",
+                "group.create"
+            ]
+        );
     }
 }
 
@@ -279,24 +409,54 @@ async fn groups_grant_their_members_the_role_an_admin_maps() {
 async fn a_token_reaches_only_its_own_organization_and_only_admins_issue_them() {
     for app in apps().await {
         let admin = app.admin().await;
-        let finance_admin = app.signed_in("admin@finance.example.com", "Finance123!").await;
+        let finance_admin = app
+            .signed_in("admin@finance.example.com", "Finance123!")
+            .await;
         let scim = provisioner(&app, &admin).await;
         let finance = provisioner(&app, &finance_admin).await;
-        let (_, created) = scim.post("/Users", entra_user("kept.apart@example.com", "Ops")).await;
+        let (_, created) = scim
+            .post("/Users", entra_user("kept.apart@example.com", "Ops"))
+            .await;
         let id = created["id"].as_str().unwrap();
-        assert_scim_error(finance.get(&format!("/Users/{id}")).await, StatusCode::NOT_FOUND, None).await;
         assert_scim_error(
-            finance.patch(&format!("/Users/{id}"), json!([{"op": "Replace", "path": "active", "value": false}])).await,
+            finance.get(&format!("/Users/{id}")).await,
             StatusCode::NOT_FOUND,
             None,
         )
         .await;
-        assert_eq!(finance.delete(&format!("/Users/{id}")).await, StatusCode::NOT_FOUND);
-        let (_, theirs) = finance.get("/Users").await;
-        let names: Vec<&str> = theirs["Resources"].as_array().unwrap().iter().map(|u| u["userName"].as_str().unwrap()).collect();
-        assert!(names.iter().all(|name| name.ends_with("@finance.example.com")), "{names:?}");
+        assert_scim_error(
+            finance
+                .patch(
+                    &format!("/Users/{id}"),
+                    json!([{"op": "Replace", "path": "active", "value": false}]),
+                )
+                .await,
+            StatusCode::NOT_FOUND,
+            None,
+        )
+        .await;
         assert_eq!(
-            app.get_json(&admin, "/api/scim-tokens").await["tokens"].as_array().unwrap().len(),
+            finance.delete(&format!("/Users/{id}")).await,
+            StatusCode::NOT_FOUND
+        );
+        let (_, theirs) = finance.get("/Users").await;
+        let names: Vec<&str> = theirs["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["userName"].as_str().unwrap())
+            .collect();
+        assert!(
+            names
+                .iter()
+                .all(|name| name.ends_with("@finance.example.com")),
+            "{names:?}"
+        );
+        assert_eq!(
+            app.get_json(&admin, "/api/scim-tokens").await["tokens"]
+                .as_array()
+                .unwrap()
+                .len(),
             1,
             "Finance's token is not listed here"
         );

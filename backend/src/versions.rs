@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     access::ResourceKind,
     ids::{OrgId, UserId},
-    versions::{VersionComparison, VersionSummary},
+    versions::{CompareVersions, VersionComparison, VersionSummary},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -103,4 +103,45 @@ pub(crate) fn compare(from: (i32, &Value), to: (i32, &Value)) -> Result<VersionC
         patch: serde_json::to_value(json_patch::diff(from.1, to.1))
             .map_err(|err| Error::internal_from("version comparison", err))?,
     })
+}
+
+/// The comparison a history screen asked for among `listed` (newest first): by default the
+/// newest against the one before it. `view` turns a snapshot into what is compared.
+pub(crate) fn compare_listed(
+    listed: &[(VersionSummary, Value)],
+    asked: CompareVersions,
+    view: impl Fn(&Value) -> Value,
+) -> Result<Option<VersionComparison>> {
+    let find = |number: i32| {
+        listed
+            .iter()
+            .find(|(summary, _)| summary.version == number)
+            .map(|(_, snapshot)| view(snapshot))
+            .ok_or(Error::NotFound("version"))
+    };
+    let to = asked.to.or(listed.first().map(|(summary, _)| summary.version));
+    let from = asked.from.or_else(|| {
+        let to = to?;
+        listed
+            .iter()
+            .map(|(summary, _)| summary.version)
+            .find(|number| *number < to)
+    });
+    match (from, to) {
+        (Some(from), Some(to)) => Ok(Some(compare((from, &find(from)?), (to, &find(to)?))?)),
+        _ => Ok(None),
+    }
+}
+
+/// Records the object's current state as `new.version` unless that version is kept
+/// already: objects made before their kind was versioned get a starting point.
+pub(crate) async fn record_if_missing(conn: &impl ConnectionTrait, new: NewVersion<'_>) -> Result<()> {
+    let kept = of(new.kind, new.org_id, new.resource_id)
+        .filter(version::Column::Version.eq(new.version))
+        .one(conn)
+        .await?;
+    if kept.is_none() {
+        record(conn, new).await?;
+    }
+    Ok(())
 }

@@ -59,6 +59,7 @@ audit_actions! {
     RoleCreate => "role.create", Role, ManageUsers, "created the role";
     RoleUpdate => "role.update", Role, ManageUsers, "changed the role";
     RoleDelete => "role.delete", Role, ManageUsers, "deleted the role";
+    RoleRevert => "role.revert", Role, ManageUsers, "reverted the role";
     PageCreate => "page.create", Page, CreatePage, "created the page";
     PageCreatePublished => "page.create_published", Page, PublishPage, "created and published the page";
     PageDuplicate => "page.duplicate", Page, CreatePage, "duplicated the page";

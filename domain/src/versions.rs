@@ -41,6 +41,15 @@ pub struct PageHistory {
     pub comparison: Option<VersionComparison>,
 }
 
+/// What the history screen of a custom role shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoleHistory {
+    pub role: crate::roles::RoleSummary,
+    /// Newest first.
+    pub versions: Vec<VersionSummary>,
+    pub comparison: Option<VersionComparison>,
+}
+
 /// Which versions to compare; unset means "the one before `to`" and "the newest".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompareVersions {
@@ -48,7 +57,7 @@ pub struct CompareVersions {
     pub to: Option<i32>,
 }
 
-/// "Revert to this version", against the page revision the screen showed.
+/// "Revert to this version", against the revision (page or role version) the screen showed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevertRequest {
     pub version: i32,

@@ -64,6 +64,7 @@ const SERVER_FNS: &[(&str, &str)] = &[
     ("revoke_scim_token", FORM),
     ("list_groups", FORM),
     ("set_group_role", FORM),
+    ("load_role_history", FORM),
 ];
 
 /// `[[[…]]]` nested `depth` deep.

@@ -231,3 +231,16 @@ pub async fn set_group_role(id: i32, role: String) -> Result<domain::scim::Group
         .set_group_role(&caller, id, Some(role.as_str()))
         .await?)
 }
+
+/// A custom role's versions and a comparison of two of them (Admin).
+#[server(prefix = "/rpc", endpoint = "load_role_history")]
+pub async fn load_role_history(
+    key: String,
+    compare: domain::versions::CompareVersions,
+) -> Result<domain::versions::RoleHistory, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .roles
+        .history(&caller, &key, compare)
+        .await?)
+}

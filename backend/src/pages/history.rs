@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::{PageService, next_version, pages_of, summarize};
 use crate::{
-    Error, Result,
+    Result,
     entities::page,
     scoped::OrgScoped,
     versions::{self, NewVersion},
@@ -57,29 +57,7 @@ impl PageService {
                 .find(|(_, snapshot)| snapshot.get("definition") == Some(published))
                 .map(|(summary, _)| summary.version)
         });
-        let find = |number: i32| {
-            listed
-                .iter()
-                .find(|(summary, _)| summary.version == number)
-                .map(|(_, snapshot)| snapshot)
-                .ok_or(Error::NotFound("version"))
-        };
-        let newest = listed.first().map(|(summary, _)| summary.version);
-        let to = compare.to.or(newest);
-        let from = compare.from.or_else(|| {
-            let to = to?;
-            listed
-                .iter()
-                .map(|(summary, _)| summary.version)
-                .find(|number| *number < to)
-        });
-        let comparison = match (from, to) {
-            (Some(from), Some(to)) => Some(versions::compare(
-                (from, &comparable(find(from)?)),
-                (to, &comparable(find(to)?)),
-            )?),
-            _ => None,
-        };
+        let comparison = versions::compare_listed(&listed, compare, comparable)?;
         Ok(PageHistory {
             page: summarize(&self.db, &model).await?,
             versions: listed.into_iter().map(|(summary, _)| summary).collect(),

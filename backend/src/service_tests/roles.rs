@@ -297,3 +297,69 @@ async fn another_organizations_roles_do_not_exist() {
         assert_eq!(err.to_body().issues[0].path, "role", "{}", world.label);
     }
 }
+
+#[tokio::test]
+async fn reverting_a_role_brings_its_old_actions_back_as_a_new_version() {
+    use domain::versions::{CompareVersions, RevertRequest};
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let roles = &world.services.roles;
+        roles
+            .create(&world.admin, draft("desk", &["view_published_page"], 0))
+            .await
+            .unwrap();
+        roles
+            .update(
+                &world.admin,
+                "desk",
+                draft("desk", &["view_published_page", "read_audit"], 1),
+            )
+            .await
+            .unwrap();
+        let history = roles
+            .history(&world.admin, "desk", CompareVersions::default())
+            .await
+            .unwrap();
+        let numbers: Vec<i32> = history.versions.iter().map(|v| v.version).collect();
+        assert_eq!(numbers, [2, 1], "{}", world.label);
+        let comparison = history.comparison.expect("newest against the one before");
+        assert_eq!((comparison.from, comparison.to), (1, 2));
+        assert!(
+            comparison.changes.iter().any(|line| line.contains("Read the audit trail")),
+            "{:?}",
+            comparison.changes
+        );
+
+        let reverted = roles
+            .revert(&world.admin, "desk", RevertRequest { version: 1, base_revision: 2 })
+            .await
+            .unwrap();
+        assert_eq!(reverted.actions, [Action::ViewPublishedPage], "{}", world.label);
+        assert_eq!(reverted.version, 3);
+        let history = roles
+            .history(&world.admin, "desk", CompareVersions::default())
+            .await
+            .unwrap();
+        assert_eq!(history.versions[0].note, "reverted to version 1");
+        assert_eq!(history.versions.len(), 3, "history is never rewritten");
+
+        let stale = roles
+            .revert(&world.admin, "desk", RevertRequest { version: 2, base_revision: 2 })
+            .await
+            .unwrap_err();
+        assert_eq!(stale.to_body().code, ErrorCode::Conflict, "{}", world.label);
+        assert!(matches!(
+            roles
+                .revert(&world.admin, "desk", RevertRequest { version: 99, base_revision: 3 })
+                .await,
+            Err(Error::NotFound("version"))
+        ));
+        roles.delete(&world.admin, "desk").await.unwrap();
+        assert!(matches!(
+            roles
+                .revert(&world.admin, "desk", RevertRequest { version: 1, base_revision: 3 })
+                .await,
+            Err(Error::NotFound("role"))
+        ));
+    }
+}

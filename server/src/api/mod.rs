@@ -48,7 +48,7 @@ use tools::{
 use provisioning::{
     issue_scim_token, list_groups, list_scim_tokens, revoke_scim_token, set_group_role,
 };
-use roles::{create_role, delete_role, list_roles, update_role};
+use roles::{create_role, delete_role, list_roles, revert_role, role_history, update_role};
 use users::{create_user, disable_user, enable_user, issue_password_link, list_users, update_user};
 
 pub fn routes() -> Router<AppState> {
@@ -60,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/me", get(me))
         .route("/api/roles", get(list_roles).post(create_role))
         .route("/api/roles/{key}", put(update_role).delete(delete_role))
+        .route("/api/roles/{key}/history", get(role_history))
+        .route("/api/roles/{key}/revert", post(revert_role))
         .route("/api/users", get(list_users).post(create_user))
         .route(
             "/api/scim-tokens",

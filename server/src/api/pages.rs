@@ -201,25 +201,44 @@ pub(super) async fn revert_page(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    if is_form(&headers) {
-        let request: RevertRequest = serde_urlencoded_form(&body)?;
-        let back = format!("/admin/pages/{id}/history");
-        return Ok(
-            match state.services.pages.revert(&actor, id, request).await {
-                Ok(_) => Redirect::to(&format!("{back}?reverted={}", request.version)),
-                Err(backend::Error::Conflict(_)) => Redirect::to(&format!("{back}?stale=1")),
-                Err(backend::Error::Validation(_)) => {
-                    Redirect::to(&format!("{back}?invalid={}", request.version))
-                }
-                Err(err) => return Err(err.into()),
+    let back = format!("/admin/pages/{id}/history");
+    answer_revert(&headers, &body, &back, |request| {
+        let pages = &state.services.pages;
+        let actor = &actor;
+        async move { pages.revert(actor, id, request).await }
+    })
+    .await
+}
+
+/// Runs a revert sent as JSON (answered with the reverted object) or as the history screen's
+/// form (answered with a redirect to `back` saying what happened).
+pub(super) async fn answer_revert<T, F, Fut>(
+    headers: &HeaderMap,
+    body: &Bytes,
+    back: &str,
+    revert: F,
+) -> ApiResult<Response>
+where
+    T: Serialize,
+    F: FnOnce(RevertRequest) -> Fut,
+    Fut: std::future::Future<Output = backend::Result<T>>,
+{
+    if is_form(headers) {
+        let request: RevertRequest = serde_urlencoded_form(body)?;
+        return Ok(match revert(request).await {
+            Ok(_) => Redirect::to(&format!("{back}?reverted={}", request.version)),
+            Err(backend::Error::Conflict(_)) => Redirect::to(&format!("{back}?stale=1")),
+            Err(backend::Error::Validation(_)) => {
+                Redirect::to(&format!("{back}?invalid={}", request.version))
             }
-            .into_response(),
-        );
+            Err(err) => return Err(err.into()),
+        }
+        .into_response());
     }
-    let request: RevertRequest = serde_json::from_slice(&body).map_err(|err| {
+    let request: RevertRequest = serde_json::from_slice(body).map_err(|err| {
         ApiError::bad_request(format!(
             "Send JSON like {{\"version\": 3, \"base_revision\": 7}}: {err}"
         ))
     })?;
-    Ok(Json(state.services.pages.revert(&actor, id, request).await?).into_response())
+    Ok(Json(revert(request).await?).into_response())
 }

@@ -1,10 +1,19 @@
 //! Roles over REST (Admin): the built-in and custom roles, and custom roles' lifecycle.
 
-use axum::{Json, extract::State, http::StatusCode};
-use domain::roles::{RoleDraft, RoleSummary};
+use axum::{
+    Json,
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use domain::{
+    roles::{RoleDraft, RoleSummary},
+    versions::{CompareVersions, RoleHistory},
+};
 use serde::Serialize;
 
-use super::{ApiJson, ApiPath, ApiResult, Caller};
+use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Caller, pages::answer_revert};
 use crate::AppState;
 
 #[derive(Serialize)]
@@ -48,4 +57,34 @@ pub(super) async fn delete_role(
 ) -> ApiResult<StatusCode> {
     state.services.roles.delete(&actor, &key).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A custom role's versions and a comparison (`?from=&to=`, by default the newest against
+/// the one before it).
+pub(super) async fn role_history(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(key): ApiPath<String>,
+    ApiQuery(compare): ApiQuery<CompareVersions>,
+) -> ApiResult<Json<RoleHistory>> {
+    Ok(Json(
+        state.services.roles.history(&actor, &key, compare).await?,
+    ))
+}
+
+/// Reverts a custom role to `{version, base_revision}` (JSON, or the history screen's form).
+pub(super) async fn revert_role(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(key): ApiPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let back = format!("/admin/roles/{key}/history");
+    answer_revert(&headers, &body, &back, |request| {
+        let roles = &state.services.roles;
+        let (actor, key) = (&actor, &key);
+        async move { roles.revert(actor, key, request).await }
+    })
+    .await
 }

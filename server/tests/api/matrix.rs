@@ -28,6 +28,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/me", "GET"),
     ("/api/roles", "GET POST"),
     ("/api/roles/{key}", "PUT DELETE"),
+    ("/api/roles/{key}/history", "GET"),
+    ("/api/roles/{key}/revert", "POST"),
     ("/api/users", "GET POST"),
     ("/api/users/{id}", "PUT"),
     ("/api/users/{id}/disable", "POST"),
@@ -78,6 +80,7 @@ const SERVER_FNS: &str = "
     issue_password_link load_page_history list_roles save_role delete_role
     load_publishing_settings save_publishing_settings request_approval list_approvals
     decide_approval list_scim_tokens issue_scim_token revoke_scim_token list_groups set_group_role
+    load_role_history
     render_page submit_form more_grid_rows
     load_draft store_draft publish_page unpublish_page preview_page save_page_as_copy
     load_binding_sources list_page_templates create_page duplicate_page delete_page
@@ -353,6 +356,11 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         rpc("save_role", USER_MANAGERS)
             .form("draft[key]=no-such-role&draft[name]=X&creating=false"),
         rpc("delete_role", USER_MANAGERS).form("key=no-such-role"),
+        get("/api/roles/{key}/history", USER_MANAGERS).at("/api/roles/no-such-role/history"),
+        rpc("load_role_history", USER_MANAGERS).form("key=no-such-role&compare[from]=1"),
+        post("/api/roles/{key}/revert", USER_MANAGERS)
+            .at("/api/roles/no-such-role/revert")
+            .json(json!({"version": 1, "base_revision": STALE})),
         delete("/api/roles/{key}", USER_MANAGERS).at("/api/roles/no-such-role"),
         rpc("list_pages", EVERYONE_SIGNED_IN),
         rpc("render_page", EVERYONE_SIGNED_IN).form("slug=platform-overview&refresh=false"),

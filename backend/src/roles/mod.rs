@@ -9,7 +9,7 @@ use domain::{
     access::{Resource, ResourceKind},
     audit::AuditAction,
     dto::SessionUser,
-    ids::OrgId,
+    ids::{OrgId, UserId},
     roles::{CustomRole, RoleDraft, RoleSummary, check_role_draft},
 };
 use sea_orm::{
@@ -17,6 +17,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Set,
     sea_query::{Expr, ExprTrait},
 };
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::{
@@ -24,7 +25,10 @@ use crate::{
     change::Changes,
     entities::{role, user},
     scoped::{self, OrgScoped},
+    versions::{self, NewVersion},
 };
+
+mod history;
 
 fn actions_of(model: &role::Model) -> Vec<Action> {
     model
@@ -59,6 +63,34 @@ fn custom_summary(model: &role::Model, users: u64) -> RoleSummary {
 /// What the audit trail and versions keep of a role.
 fn snapshot(model: &role::Model) -> Value {
     json!({"key": model.key, "name": model.name, "actions": model.actions})
+}
+
+/// The role's state as version `model.version`.
+fn role_version<'a>(
+    model: &role::Model,
+    note: &'a str,
+    by: Option<UserId>,
+    at: DateTime<Utc>,
+) -> NewVersion<'a> {
+    NewVersion {
+        kind: ResourceKind::Role,
+        org_id: OrgId(model.org_id),
+        resource_id: model.id,
+        version: model.version,
+        snapshot: snapshot(model),
+        note,
+        by,
+        at,
+    }
+}
+
+/// A role's new state and what to call the change.
+struct Written<'a> {
+    name: String,
+    actions: Vec<Action>,
+    base_version: i32,
+    action: AuditAction,
+    note: &'a str,
 }
 
 async fn find(
@@ -196,6 +228,11 @@ impl RoleService {
                 format!("A role with key '{}' already exists.", checked.key),
             )
         })?;
+        versions::record(
+            change.txn(),
+            role_version(&created, "created", Some(actor.id), now),
+        )
+        .await?;
         change
             .commit(created.id, None, Some(snapshot(&created)))
             .await?;
@@ -219,42 +256,70 @@ impl RoleService {
         let current = find(&self.db, actor.org_id, key)
             .await?
             .ok_or(Error::NotFound("role"))?;
-        if current.version != draft.version {
-            return Err(stale(&current));
+        self.write(
+            actor,
+            &current,
+            Written {
+                name: checked.name,
+                actions: checked.actions,
+                base_version: draft.version,
+                action: AuditAction::RoleUpdate,
+                note: "changed",
+            },
+        )
+        .await
+    }
+
+    /// Writes a role's new name and actions against `base_version`, keeping the state before
+    /// and after as versions.
+    async fn write(
+        &self,
+        actor: &SessionUser,
+        current: &role::Model,
+        written: Written<'_>,
+    ) -> Result<RoleSummary> {
+        if current.version != written.base_version {
+            return Err(stale(current));
         }
         let change = self
             .changes
-            .begin(
-                actor,
-                AuditAction::RoleUpdate,
-                role::Entity::resource(&current),
-            )
+            .begin(actor, written.action, role::Entity::resource(current))
             .await?;
-        let written = role::Entity::update_many()
-            .col_expr(role::Column::Name, Expr::value(checked.name))
-            .col_expr(role::Column::Actions, Expr::value(json!(checked.actions)))
+        let rows = role::Entity::update_many()
+            .col_expr(role::Column::Name, Expr::value(written.name))
+            .col_expr(role::Column::Actions, Expr::value(json!(written.actions)))
             .col_expr(
                 role::Column::Version,
                 Expr::col(role::Column::Version).add(1),
             )
             .col_expr(role::Column::UpdatedAt, Expr::value(change.now()))
             .filter(role::Column::Id.eq(current.id))
-            .filter(role::Column::Version.eq(draft.version))
+            .filter(role::Column::Version.eq(written.base_version))
             .exec(change.txn())
             .await?;
-        if written.rows_affected != 1 {
-            return Err(stale(&current));
+        if rows.rows_affected != 1 {
+            return Err(stale(current));
         }
         let updated = scoped::load::<role::Entity>(change.txn(), actor.org_id, current.id).await?;
+        versions::record_if_missing(
+            change.txn(),
+            role_version(current, "as it was", None, current.updated_at),
+        )
+        .await?;
+        versions::record(
+            change.txn(),
+            role_version(&updated, written.note, Some(actor.id), change.now()),
+        )
+        .await?;
         let users = user::Entity::find()
             .filter(user::Column::OrgId.eq(actor.org_id.get()))
-            .filter(user::Column::Role.eq(key))
+            .filter(user::Column::Role.eq(&current.key))
             .count(change.txn())
             .await?;
         change
             .commit(
                 current.id,
-                Some(snapshot(&current)),
+                Some(snapshot(current)),
                 Some(snapshot(&updated)),
             )
             .await?;

@@ -23,8 +23,8 @@ use leptos_router::{
 use crate::{
     admin::{
         AdminHomePage, approvals::ApprovalsPage, audit::AuditTrailPage, history::PageHistoryPage,
-        pages::PagesAdminPage, provisioning::ProvisioningPage, roles::RolesAdminPage,
-        users::UsersAdminPage,
+        pages::PagesAdminPage, provisioning::ProvisioningPage, role_history::RoleHistoryPage,
+        roles::RolesAdminPage, users::UsersAdminPage,
     },
     auth::{LoginPage, SessionView, SetPasswordPage, use_session_resource},
     builder::BuilderPage,
@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/audit") view=AuditTrailPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/users") view=UsersAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/roles") view=RolesAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/roles/:key/history") view=RoleHistoryPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/provisioning") view=ProvisioningPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/approvals") view=ApprovalsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/pages/:id/history") view=PageHistoryPage ssr=SsrMode::Async />

@@ -119,7 +119,9 @@ pub(crate) fn compare_listed(
             .map(|(_, snapshot)| view(snapshot))
             .ok_or(Error::NotFound("version"))
     };
-    let to = asked.to.or(listed.first().map(|(summary, _)| summary.version));
+    let to = asked
+        .to
+        .or(listed.first().map(|(summary, _)| summary.version));
     let from = asked.from.or_else(|| {
         let to = to?;
         listed
@@ -135,7 +137,10 @@ pub(crate) fn compare_listed(
 
 /// Records the object's current state as `new.version` unless that version is kept
 /// already: objects made before their kind was versioned get a starting point.
-pub(crate) async fn record_if_missing(conn: &impl ConnectionTrait, new: NewVersion<'_>) -> Result<()> {
+pub(crate) async fn record_if_missing(
+    conn: &impl ConnectionTrait,
+    new: NewVersion<'_>,
+) -> Result<()> {
     let kept = of(new.kind, new.org_id, new.resource_id)
         .filter(version::Column::Version.eq(new.version))
         .one(conn)

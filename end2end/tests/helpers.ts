@@ -61,6 +61,13 @@ export async function expectedDashboard(request: APIRequestContext) {
   };
 }
 
+/** An `Authorization` header of the seeded admin, for setting things up over the API. */
+export async function adminHeaders(request: APIRequestContext) {
+  const login = await request.post('/api/auth/login', { data: ADMIN });
+  expect(login.status(), await login.text()).toBe(200);
+  return { authorization: `Bearer ${(await login.json()).access_token}` };
+}
+
 /** A suffix that keeps names from colliding between tests sharing one server. */
 export const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
@@ -74,8 +81,7 @@ const ticketsWidget = (title: string) => ({
  * the admin, over the API): the audit and history screens read this edit back in words.
  */
 export async function renamedPage(request: APIRequestContext, prefix: string) {
-  const login = await request.post('/api/auth/login', { data: ADMIN });
-  const headers = { authorization: `Bearer ${(await login.json()).access_token}` };
+  const headers = await adminHeaders(request);
   const slug = `${prefix}-${unique()}`;
   const created = await request.post('/api/pages', {
     headers,

@@ -43,7 +43,7 @@ pub fn PageHistoryPage() -> impl IntoView {
                 Suspend::new(async move {
                     match history.await {
                         Ok(history) => view! {
-                            <Outcome reverted=number("reverted") invalid=number("invalid") stale=number("stale").is_some() live=history.live_version.is_some() />
+                            <Outcome reverted=number("reverted") invalid=number("invalid") stale=number("stale").is_some() live=history.live_version.is_some() noun="page" />
                             <History history />
                         }
                         .into_any(),
@@ -57,19 +57,25 @@ pub fn PageHistoryPage() -> impl IntoView {
 
 /// What the last revert did, from the redirect that answered it.
 #[component]
-fn Outcome(reverted: Option<i32>, invalid: Option<i32>, stale: bool, live: bool) -> impl IntoView {
+pub(super) fn Outcome(
+    reverted: Option<i32>,
+    invalid: Option<i32>,
+    stale: bool,
+    live: bool,
+    /// What the history is of: "page", "role".
+    noun: &'static str,
+) -> impl IntoView {
     let done = reverted.map(|version| {
         let viewers = if live { " Viewers see it now." } else { "" };
         format!("Reverted to version {version}, saved as a new version.{viewers}")
     });
     let failed = if stale {
-        Some(
-            "Someone changed the page after you opened its history. This is the latest; try again."
-                .to_owned(),
-        )
+        Some(format!(
+            "Someone changed the {noun} after you opened its history. This is the latest; try again."
+        ))
     } else {
         invalid.map(|version| {
-            format!("Version {version} cannot come back as it is: it no longer passes today's checks (for example, a tool it uses was removed). Open it in the builder instead.")
+            format!("Version {version} cannot come back as it is: it no longer passes today's checks (for example, a tool it uses was removed). Edit the {noun} instead.")
         })
     };
     view! {
@@ -82,22 +88,6 @@ fn Outcome(reverted: Option<i32>, invalid: Option<i32>, stale: bool, live: bool)
 fn History(history: PageHistory) -> impl IntoView {
     let page = history.page.clone();
     let newest = history.versions.first().map(|version| version.version);
-    let options = |current: Option<i32>| {
-        history
-            .versions
-            .iter()
-            .map(|version| {
-                let number = version.version;
-                view! { <option value=number selected=current == Some(number)>{format!("Version {number} · {}", version.note)}</option> }
-            })
-            .collect_view()
-    };
-    let (from, to) = history
-        .comparison
-        .as_ref()
-        .map_or((None, None), |comparison| {
-            (Some(comparison.from), Some(comparison.to))
-        });
     let rows = history
         .versions
         .iter()
@@ -106,7 +96,8 @@ fn History(history: PageHistory) -> impl IntoView {
             view! {
                 <VersionRow
                     version
-                    page_id=page.id
+                    history_path=format!("/admin/pages/{}/history", page.id)
+                    revert_action=format!("/api/pages/{}/revert", page.id)
                     revision=page.version
                     newest
                     live=history.live_version
@@ -122,13 +113,7 @@ fn History(history: PageHistory) -> impl IntoView {
             <a href=format!("/p/{}", page.slug)>"View the page"</a>
             <a href=format!("/admin/audit?resource_type=page&resource_id={}", page.id)>"Audit trail"</a>
         </p>
-        {(history.versions.len() > 1).then(|| view! {
-            <form method="get" action=format!("/admin/pages/{}/history", page.id) class="panel audit-filters" aria-label="Compare versions">
-                <label>"From" <select name="from">{options(from)}</select></label>
-                <label>"To" <select name="to">{options(to)}</select></label>
-                <button type="submit" class="btn-primary">"Compare"</button>
-            </form>
-        })}
+        <CompareForm versions=history.versions.clone() comparison=history.comparison.clone() action=format!("/admin/pages/{}/history", page.id) />
         {history.comparison.map(|comparison| view! { <Comparison comparison /> })}
         <ListPanel
             heading_id="versions-heading"
@@ -141,8 +126,37 @@ fn History(history: PageHistory) -> impl IntoView {
     }
 }
 
+/// Picks two versions to compare (a GET form, so it works without JavaScript).
 #[component]
-fn Comparison(comparison: VersionComparison) -> impl IntoView {
+pub(super) fn CompareForm(
+    versions: Vec<VersionSummary>,
+    comparison: Option<VersionComparison>,
+    action: String,
+) -> impl IntoView {
+    let (from, to) = comparison.as_ref().map_or((None, None), |comparison| {
+        (Some(comparison.from), Some(comparison.to))
+    });
+    let several = versions.len() > 1;
+    let options = move |current: Option<i32>| {
+        versions
+            .iter()
+            .map(|version| {
+                let number = version.version;
+                view! { <option value=number selected=current == Some(number)>{format!("Version {number} · {}", version.note)}</option> }
+            })
+            .collect_view()
+    };
+    several.then(|| view! {
+        <form method="get" action=action class="panel audit-filters" aria-label="Compare versions">
+            <label>"From" <select name="from">{options(from)}</select></label>
+            <label>"To" <select name="to">{options(to)}</select></label>
+            <button type="submit" class="btn-primary">"Compare"</button>
+        </form>
+    })
+}
+
+#[component]
+pub(super) fn Comparison(comparison: VersionComparison) -> impl IntoView {
     let patch = serde_json::to_string_pretty(&comparison.patch).unwrap_or_default();
     let heading = format!("Version {} → version {}", comparison.from, comparison.to);
     view! {
@@ -166,10 +180,13 @@ fn Comparison(comparison: VersionComparison) -> impl IntoView {
     }
 }
 
+/// One version with "Compare with latest" and "Revert to this version" (a POST form to
+/// `revert_action`, answered with a redirect back to `history_path`).
 #[component]
-fn VersionRow(
+pub(super) fn VersionRow(
     version: VersionSummary,
-    page_id: i32,
+    history_path: String,
+    revert_action: String,
     revision: i32,
     newest: Option<i32>,
     live: Option<i32>,
@@ -178,7 +195,7 @@ fn VersionRow(
     let is_newest = newest == Some(number);
     let compare_link = newest
         .filter(|newest| *newest != number)
-        .map(|newest| format!("/admin/pages/{page_id}/history?from={number}&to={newest}"));
+        .map(|newest| format!("{history_path}?from={number}&to={newest}"));
     view! {
         <tr data-version=number>
             <td>
@@ -192,7 +209,7 @@ fn VersionRow(
             <td class="actions">
                 {compare_link.map(|href| view! { <a class="btn-secondary" href=href aria-label=format!("Compare version {number} with the latest")>"Compare with latest"</a> })}
                 {(!is_newest).then(|| view! {
-                    <form method="post" action=format!("/api/pages/{page_id}/revert")>
+                    <form method="post" action=revert_action.clone()>
                         <input type="hidden" name="version" value=number />
                         <input type="hidden" name="base_revision" value=revision />
                         <button type="submit" class="btn-secondary" aria-label=format!("Revert to version {number}")>"Revert to this version"</button>

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod history;
 pub mod pages;
 pub mod provisioning;
+pub mod role_history;
 pub mod roles;
 pub mod users;
 

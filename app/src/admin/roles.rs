@@ -106,6 +106,7 @@ fn RoleRow(
             <td>{role.users}</td>
             <td class="actions">
                 {(!role.built_in).then(|| view! {
+                    <a class="btn-secondary" href=format!("/admin/roles/{}/history", role.key) aria-label=format!("History of {name}")>"History"</a>
                     <button type="button" class="btn-secondary" aria-label=format!("Edit {name}")
                         on:click=move |_| editing.set(Some(edited.clone()))>"Edit"</button>
                     <button type="button" class="btn-secondary" aria-label=format!("Delete {name}")

@@ -14,11 +14,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
 
 use super::{RoleService, Written, custom_summary, find, roles_of};
-use crate::{
-    Error, Result,
-    entities::user,
-    versions,
-};
+use crate::{Error, Result, entities::user, versions};
 
 /// A role's snapshot as comparisons read it: its actions by label, so a change reads
 /// "may → Read the audit trail: added" rather than as a list that grew.
@@ -47,8 +43,7 @@ impl RoleService {
         let model = find(&self.db, actor.org_id, key)
             .await?
             .ok_or(Error::NotFound("role"))?;
-        let listed =
-            versions::list(&self.db, ResourceKind::Role, actor.org_id, model.id).await?;
+        let listed = versions::list(&self.db, ResourceKind::Role, actor.org_id, model.id).await?;
         let comparison = versions::compare_listed(&listed, compare, comparable)?;
         let users = user::Entity::find()
             .filter(user::Column::OrgId.eq(actor.org_id.get()))
@@ -82,7 +77,12 @@ impl RoleService {
             request.version,
         )
         .await?;
-        let text = |field: &str| chosen.get(field).and_then(Value::as_str).unwrap_or_default();
+        let text = |field: &str| {
+            chosen
+                .get(field)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+        };
         let actions = chosen
             .get("actions")
             .and_then(Value::as_array)

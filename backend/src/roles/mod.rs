@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use domain::{
     Action, Role, ValidationIssue,
     access::{Resource, ResourceKind},
@@ -17,7 +18,6 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Set,
     sea_query::{Expr, ExprTrait},
 };
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::{

@@ -325,16 +325,31 @@ async fn reverting_a_role_brings_its_old_actions_back_as_a_new_version() {
         let comparison = history.comparison.expect("newest against the one before");
         assert_eq!((comparison.from, comparison.to), (1, 2));
         assert!(
-            comparison.changes.iter().any(|line| line.contains("Read the audit trail")),
+            comparison
+                .changes
+                .iter()
+                .any(|line| line.contains("Read the audit trail")),
             "{:?}",
             comparison.changes
         );
 
         let reverted = roles
-            .revert(&world.admin, "desk", RevertRequest { version: 1, base_revision: 2 })
+            .revert(
+                &world.admin,
+                "desk",
+                RevertRequest {
+                    version: 1,
+                    base_revision: 2,
+                },
+            )
             .await
             .unwrap();
-        assert_eq!(reverted.actions, [Action::ViewPublishedPage], "{}", world.label);
+        assert_eq!(
+            reverted.actions,
+            [Action::ViewPublishedPage],
+            "{}",
+            world.label
+        );
         assert_eq!(reverted.version, 3);
         let history = roles
             .history(&world.admin, "desk", CompareVersions::default())
@@ -344,20 +359,41 @@ async fn reverting_a_role_brings_its_old_actions_back_as_a_new_version() {
         assert_eq!(history.versions.len(), 3, "history is never rewritten");
 
         let stale = roles
-            .revert(&world.admin, "desk", RevertRequest { version: 2, base_revision: 2 })
+            .revert(
+                &world.admin,
+                "desk",
+                RevertRequest {
+                    version: 2,
+                    base_revision: 2,
+                },
+            )
             .await
             .unwrap_err();
         assert_eq!(stale.to_body().code, ErrorCode::Conflict, "{}", world.label);
         assert!(matches!(
             roles
-                .revert(&world.admin, "desk", RevertRequest { version: 99, base_revision: 3 })
+                .revert(
+                    &world.admin,
+                    "desk",
+                    RevertRequest {
+                        version: 99,
+                        base_revision: 3
+                    }
+                )
                 .await,
             Err(Error::NotFound("version"))
         ));
         roles.delete(&world.admin, "desk").await.unwrap();
         assert!(matches!(
             roles
-                .revert(&world.admin, "desk", RevertRequest { version: 1, base_revision: 3 })
+                .revert(
+                    &world.admin,
+                    "desk",
+                    RevertRequest {
+                        version: 1,
+                        base_revision: 3
+                    }
+                )
                 .await,
             Err(Error::NotFound("role"))
         ));

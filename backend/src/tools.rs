@@ -3,6 +3,7 @@
 //! keeps beside each tool: settings, logo, a pasted sample answer and the last test outcome.
 
 mod edit;
+mod history;
 mod secrets;
 mod webhook;
 

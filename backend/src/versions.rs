@@ -150,3 +150,17 @@ pub(crate) async fn record_if_missing(
     }
     Ok(())
 }
+
+/// The newest version number kept for the object, if any.
+pub(crate) async fn latest(
+    conn: &impl ConnectionTrait,
+    kind: ResourceKind,
+    org_id: OrgId,
+    resource_id: i32,
+) -> Result<Option<i32>> {
+    Ok(of(kind, org_id, resource_id)
+        .order_by_desc(version::Column::Version)
+        .one(conn)
+        .await?
+        .map(|row| row.version))
+}

@@ -76,6 +76,7 @@ audit_actions! {
     FormSubmit => "form.submit", Page, SubmitForm, "submitted a form";
     ToolCreate => "tool.create", Tool, ManageTools, "registered the tool";
     ToolUpdate => "tool.update", Tool, ManageTools, "changed the tool";
+    ToolRevert => "tool.revert", Tool, ManageTools, "reverted the tool";
     ToolLogoSet => "tool.logo_set", Tool, ManageTools, "set the tool's logo";
     ToolLogoRemoved => "tool.logo_removed", Tool, ManageTools, "removed the tool's logo";
     ToolSecretSet => "tool.secret_set", Tool, ManageTools, "replaced the tool's credentials";

@@ -50,6 +50,17 @@ pub struct RoleHistory {
     pub comparison: Option<VersionComparison>,
 }
 
+/// What the history screen of a tool shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ToolHistory {
+    pub tool: crate::dto::ToolSummary,
+    /// Newest first.
+    pub versions: Vec<VersionSummary>,
+    /// The newest version's number (0 before the first), sent back with a revert.
+    pub revision: i32,
+    pub comparison: Option<VersionComparison>,
+}
+
 /// Which versions to compare; unset means "the one before `to`" and "the newest".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompareVersions {

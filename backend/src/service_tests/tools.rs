@@ -544,3 +544,65 @@ async fn widgets_are_offered_a_tools_own_endpoints_before_its_templates_and_no_w
         );
     }
 }
+
+#[tokio::test]
+async fn reverting_a_tool_brings_its_old_settings_back_as_a_new_version_and_keeps_its_secret() {
+    use domain::versions::{CompareVersions, RevertRequest};
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let tools = &world.services.tools;
+        let ops = ops_id(&world).await;
+        let original = tools.details(&world.admin, ops).await.unwrap();
+        let history_of = || tools.history(&world.admin, ops, CompareVersions::default());
+        let revert = |version, base_revision| {
+            tools.revert(&world.admin, ops, RevertRequest { version, base_revision })
+        };
+        tools
+            .update(&world.admin, ops, edit(&upstream.base_url))
+            .await
+            .unwrap();
+        tools.set_secret(&world.admin, ops, "key-1").await.unwrap();
+        let mut renamed = edit(&upstream.base_url);
+        renamed.name = "Ops API (renamed)".into();
+        tools.update(&world.admin, ops, renamed).await.unwrap();
+        let history = history_of().await.unwrap();
+        let numbers: Vec<i32> = history.versions.iter().map(|v| v.version).collect();
+        assert_eq!(numbers.len(), 3, "{}: {numbers:?}", world.label);
+        assert_eq!(history.revision, numbers[0]);
+        let comparison = history.comparison.expect("newest against the one before");
+        assert_eq!(
+            comparison.changes,
+            ["name: 'Ops API (EU)' → 'Ops API (renamed)'"],
+            "{}",
+            world.label
+        );
+        let (first, edited) = (numbers[2], numbers[1]);
+        let stale = revert(edited, edited).await.unwrap_err();
+        assert_eq!(stale.code(), ErrorCode::Conflict, "{}", world.label);
+
+        let reverted = revert(edited, history.revision).await.unwrap();
+        assert_eq!(reverted.name, "Ops API (EU)", "{}", world.label);
+        assert!(reverted.has_secret, "credentials are not versioned, and stay");
+        let history = history_of().await.unwrap();
+        assert_eq!(history.versions.len(), 4, "history is never rewritten");
+        assert_eq!(history.versions[0].note, format!("reverted to version {edited}"));
+
+        // The settings as registered use no credentials: like such an edit, the revert drops them.
+        let reverted = revert(first, history.revision).await.unwrap();
+        assert_eq!(reverted.name, original.summary.name);
+        assert!(!reverted.has_secret);
+        let now = tools.details(&world.admin, ops).await.unwrap();
+        assert_eq!(now.edit.settings, original.edit.settings, "{}", world.label);
+        assert_eq!(now.edit.auth, original.edit.auth);
+
+        let refused = tools
+            .revert(&world.viewer, ops, RevertRequest { version: first, base_revision: 5 })
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::Forbidden);
+        assert!(matches!(
+            revert(99, 5).await,
+            Err(Error::NotFound("version"))
+        ));
+    }
+}

@@ -3,6 +3,7 @@
 
 use domain::{
     Action, ValidationIssue,
+    access::ResourceKind,
     audit::AuditAction,
     dto::{NewToolRequest, SessionUser, ToolEdit, ToolSummary},
     logo::check_logo,
@@ -21,7 +22,40 @@ use crate::{
     Error, Result,
     entities::{connection, tool, tool_check, tool_logo, tool_sample},
     scoped::OrgScoped,
+    versions::{self, NewVersion},
 };
+
+/// What a tool version keeps: how the tool is reached and everything in its settings
+/// (endpoints and statements included) — never credentials, which live elsewhere.
+pub(super) fn tool_snapshot(model: &tool::Model) -> Value {
+    json!({"name": model.name, "base_url": model.base_url, "config": model.config})
+}
+
+fn tool_version<'a>(
+    model: &tool::Model,
+    version: i32,
+    note: &'a str,
+    by: Option<domain::ids::UserId>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> NewVersion<'a> {
+    NewVersion {
+        kind: ResourceKind::Tool,
+        org_id: domain::ids::OrgId(model.org_id),
+        resource_id: model.id,
+        version,
+        snapshot: tool_snapshot(model),
+        note,
+        by,
+        at,
+    }
+}
+
+/// What a write is: an edit or a revert, and for a revert the newest version the screen saw.
+pub(super) struct Revision<'a> {
+    pub action: AuditAction,
+    pub note: &'a str,
+    pub base_version: Option<i32>,
+}
 
 impl ToolService {
     /// Changes a tool's name, address, auth settings (not the secret), settings and sample.
@@ -37,9 +71,34 @@ impl ToolService {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
         edit.validate().map_err(Error::Validation)?;
         let tool = self.in_org(actor, tool_id).await?;
+        let config = tool.config.clone();
+        self.write(
+            actor,
+            tool,
+            edit,
+            config,
+            Revision {
+                action: AuditAction::ToolUpdate,
+                note: "changed",
+                base_version: None,
+            },
+        )
+        .await
+    }
+
+    /// Writes a tool's edit over `config` (its current one, or a version's on revert) in
+    /// one change, keeping the state after it as a version.
+    pub(super) async fn write(
+        &self,
+        actor: &SessionUser,
+        tool: tool::Model,
+        edit: ToolEdit,
+        config: Value,
+        revision: Revision<'_>,
+    ) -> Result<ToolSummary> {
         let before_auth = auth_of(&tool)?;
         let before_settings = ToolSettings::lenient(&tool.config);
-        let mut config = match tool.config.clone() {
+        let mut config = match config {
             Value::Object(map) => map,
             _ => Default::default(),
         };
@@ -49,6 +108,9 @@ impl ToolService {
             serde_json::to_value(&edit.auth)
                 .map_err(|err| Error::internal_from("auth settings", err))?,
         );
+        // A reverted version's statements face today's checks, like a new tool's.
+        domain::request::statements_in(&Value::Object(config.clone()))
+            .map_err(Error::Validation)?;
         let sample = sample_text(edit.sample_response.as_deref());
         // Read before the transaction, so it begins with its write: SQLite then takes the
         // write lock up front (waiting for a racing save) instead of failing to upgrade a
@@ -68,13 +130,13 @@ impl ToolService {
         if base != tool.updated_at {
             return Err(changed_since());
         }
+        let latest = versions::latest(&self.db, ResourceKind::Tool, actor.org_id, tool.id).await?;
+        if revision.base_version.is_some_and(|base| Some(base) != latest) {
+            return Err(changed_since());
+        }
         let change = self
             .changes
-            .begin(
-                actor,
-                AuditAction::ToolUpdate,
-                tool::Entity::resource(&tool),
-            )
+            .begin(actor, revision.action, tool::Entity::resource(&tool))
             .await?;
         // Conditional on the version read, so of two saves racing past the check one wins.
         let written = tool::Entity::update_many()
@@ -115,6 +177,22 @@ impl ToolService {
                 .exec(change.txn())
                 .await?;
         }
+        let number = match latest {
+            Some(latest) => latest + 1,
+            None => {
+                versions::record(
+                    change.txn(),
+                    tool_version(&tool, 1, "as it was", None, tool.updated_at),
+                )
+                .await?;
+                2
+            }
+        };
+        versions::record(
+            change.txn(),
+            tool_version(&updated, number, revision.note, Some(actor.id), change.now()),
+        )
+        .await?;
         let secret_state = |had: bool| if had { "set" } else { "none" };
         change
             .commit(
@@ -380,6 +458,11 @@ impl ToolService {
         }
         self.store_sample(change.txn(), created.id, sample.as_deref(), now)
             .await?;
+        versions::record(
+            change.txn(),
+            tool_version(&created, 1, "registered", Some(actor.id), now),
+        )
+        .await?;
         change.commit(created.id, None, Some(json!({
                     "slug": new.slug, "name": new.name, "kind": new.kind, "base_url": new.base_url,
                     "config": config, "secret": if new.secret.is_some() { "set" } else { "none" },

@@ -22,9 +22,15 @@ use leptos_router::{
 
 use crate::{
     admin::{
-        AdminHomePage, approvals::ApprovalsPage, audit::AuditTrailPage, history::PageHistoryPage,
-        pages::PagesAdminPage, provisioning::ProvisioningPage, role_history::RoleHistoryPage,
-        roles::RolesAdminPage, users::UsersAdminPage,
+        AdminHomePage,
+        approvals::ApprovalsPage,
+        audit::AuditTrailPage,
+        history::PageHistoryPage,
+        object_history::{RoleHistoryPage, ToolHistoryPage},
+        pages::PagesAdminPage,
+        provisioning::ProvisioningPage,
+        roles::RolesAdminPage,
+        users::UsersAdminPage,
     },
     auth::{LoginPage, SessionView, SetPasswordPage, use_session_resource},
     builder::BuilderPage,
@@ -84,6 +90,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/users") view=UsersAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/roles") view=RolesAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/roles/:key/history") view=RoleHistoryPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/tools/:id/history") view=ToolHistoryPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/provisioning") view=ProvisioningPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/approvals") view=ApprovalsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/pages/:id/history") view=PageHistoryPage ssr=SsrMode::Async />

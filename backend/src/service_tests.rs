@@ -288,6 +288,7 @@ async fn creating_a_page_writes_version_and_audit_rows_in_one_go() {
         );
         let db = &world.services.db;
         let versions = version::Entity::find()
+            .filter(version::Column::ResourceType.eq("page"))
             .filter(version::Column::ResourceId.eq(created.id))
             .all(db)
             .await

@@ -65,6 +65,7 @@ const SERVER_FNS: &[(&str, &str)] = &[
     ("list_groups", FORM),
     ("set_group_role", FORM),
     ("load_role_history", FORM),
+    ("load_tool_history", FORM),
 ];
 
 /// `[[[…]]]` nested `depth` deep.

@@ -83,12 +83,14 @@ pub async fn issue_password_link(
 #[server(prefix = "/rpc", endpoint = "load_page_history")]
 pub async fn load_page_history(
     id: i32,
-    compare: domain::versions::CompareVersions,
+    // Flat, not a struct: with neither set the browser sends nothing for them.
+    from: Option<i32>,
+    to: Option<i32>,
 ) -> Result<domain::versions::PageHistory, AppError> {
     let caller = crate::ssr::caller().await?;
     Ok(crate::ssr::services()?
         .pages
-        .history(&caller, id, compare)
+        .history(&caller, id, domain::versions::CompareVersions { from, to })
         .await?)
 }
 
@@ -236,11 +238,17 @@ pub async fn set_group_role(id: i32, role: String) -> Result<domain::scim::Group
 #[server(prefix = "/rpc", endpoint = "load_role_history")]
 pub async fn load_role_history(
     key: String,
-    compare: domain::versions::CompareVersions,
+    // Flat, not a struct: with neither set the browser sends nothing for them.
+    from: Option<i32>,
+    to: Option<i32>,
 ) -> Result<domain::versions::RoleHistory, AppError> {
     let caller = crate::ssr::caller().await?;
     Ok(crate::ssr::services()?
         .roles
-        .history(&caller, &key, compare)
+        .history(
+            &caller,
+            &key,
+            domain::versions::CompareVersions { from, to },
+        )
         .await?)
 }

@@ -32,7 +32,7 @@ pub fn PageHistoryPage() -> impl IntoView {
     };
     let history = Resource::new(
         move || (id(), compare()),
-        |(id, compare)| api::load_page_history(id, compare),
+        |(id, compare)| api::load_page_history(id, compare.from, compare.to),
     );
     let path = use_location().pathname.get_untracked();
     view! {
@@ -87,39 +87,71 @@ pub(super) fn Outcome(
 #[component]
 fn History(history: PageHistory) -> impl IntoView {
     let page = history.page.clone();
-    let newest = history.versions.first().map(|version| version.version);
-    let rows = history
-        .versions
+    let links = view! {
+        <a href=format!("/builder/{}", page.id)>"Open in the builder"</a>
+        <a href=format!("/p/{}", page.slug)>"View the page"</a>
+        <a href=format!("/admin/audit?resource_type=page&resource_id={}", page.id)>"Audit trail"</a>
+    }
+    .into_any();
+    view! {
+        <HistoryBody
+            title=format!("History of {}", page.title)
+            links
+            versions=history.versions
+            comparison=history.comparison
+            history_path=format!("/admin/pages/{}/history", page.id)
+            revert_action=format!("/api/pages/{}/revert", page.id)
+            revision=page.version
+            live=history.live_version
+            noun="page"
+        />
+    }
+}
+
+/// What every object's history screen shows: a heading with links, the comparison form and
+/// result, and the versions with their actions.
+#[component]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn HistoryBody(
+    title: String,
+    links: AnyView,
+    versions: Vec<VersionSummary>,
+    comparison: Option<VersionComparison>,
+    history_path: String,
+    revert_action: String,
+    /// What a revert is checked against: the object's revision the screen shows.
+    revision: i32,
+    live: Option<i32>,
+    noun: &'static str,
+) -> impl IntoView {
+    let newest = versions.first().map(|version| version.version);
+    let rows = versions
         .iter()
         .cloned()
         .map(|version| {
             view! {
                 <VersionRow
                     version
-                    history_path=format!("/admin/pages/{}/history", page.id)
-                    revert_action=format!("/api/pages/{}/revert", page.id)
-                    revision=page.version
+                    history_path=history_path.clone()
+                    revert_action=revert_action.clone()
+                    revision
                     newest
-                    live=history.live_version
+                    live
                 />
             }
             .into_any()
         })
         .collect();
     view! {
-        <h1 class="page-title">{format!("History of {}", page.title)}</h1>
-        <p class="builder-group">
-            <a href=format!("/builder/{}", page.id)>"Open in the builder"</a>
-            <a href=format!("/p/{}", page.slug)>"View the page"</a>
-            <a href=format!("/admin/audit?resource_type=page&resource_id={}", page.id)>"Audit trail"</a>
-        </p>
-        <CompareForm versions=history.versions.clone() comparison=history.comparison.clone() action=format!("/admin/pages/{}/history", page.id) />
-        {history.comparison.map(|comparison| view! { <Comparison comparison /> })}
+        <h1 class="page-title">{title}</h1>
+        <p class="builder-group">{links}</p>
+        <CompareForm versions comparison=comparison.clone() action=history_path />
+        {comparison.map(|comparison| view! { <Comparison comparison /> })}
         <ListPanel
             heading_id="versions-heading"
             heading="Versions"
             columns=&["Version", "Saved (UTC)", "By", "What", "Actions"]
-            empty="This page has no saved versions yet."
+            empty=format!("This {noun} has no saved versions yet.")
             rows
             table_class="history-table"
         />
@@ -128,7 +160,7 @@ fn History(history: PageHistory) -> impl IntoView {
 
 /// Picks two versions to compare (a GET form, so it works without JavaScript).
 #[component]
-pub(super) fn CompareForm(
+fn CompareForm(
     versions: Vec<VersionSummary>,
     comparison: Option<VersionComparison>,
     action: String,
@@ -156,7 +188,7 @@ pub(super) fn CompareForm(
 }
 
 #[component]
-pub(super) fn Comparison(comparison: VersionComparison) -> impl IntoView {
+fn Comparison(comparison: VersionComparison) -> impl IntoView {
     let patch = serde_json::to_string_pretty(&comparison.patch).unwrap_or_default();
     let heading = format!("Version {} → version {}", comparison.from, comparison.to);
     view! {
@@ -183,7 +215,7 @@ pub(super) fn Comparison(comparison: VersionComparison) -> impl IntoView {
 /// One version with "Compare with latest" and "Revert to this version" (a POST form to
 /// `revert_action`, answered with a redirect back to `history_path`).
 #[component]
-pub(super) fn VersionRow(
+fn VersionRow(
     version: VersionSummary,
     history_path: String,
     revert_action: String,

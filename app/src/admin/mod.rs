@@ -4,9 +4,9 @@ pub mod api;
 pub mod approvals;
 pub mod audit;
 pub mod history;
+pub mod object_history;
 pub mod pages;
 pub mod provisioning;
-pub mod role_history;
 pub mod roles;
 pub mod users;
 

@@ -83,3 +83,18 @@ pub async fn test_tool(id: i32) -> Result<ConnectionTest, AppError> {
         .test_connection(&caller, &services.connectors, id, None)
         .await?)
 }
+
+/// A tool's versions and a comparison of two of them (Tool Managers).
+#[server(prefix = "/rpc", endpoint = "load_tool_history")]
+pub async fn load_tool_history(
+    id: i32,
+    // Flat, not a struct: with neither set the browser sends nothing for them.
+    from: Option<i32>,
+    to: Option<i32>,
+) -> Result<domain::versions::ToolHistory, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .tools
+        .history(&caller, id, domain::versions::CompareVersions { from, to })
+        .await?)
+}

@@ -238,6 +238,7 @@ fn ToolRow(
                     {move || if loading.get() { "Opening…" } else { "Edit" }}
                 </button>
                 <TestToolButton id name=name.clone() on_tested />
+                <a class="btn-secondary" href=format!("/admin/tools/{id}/history") aria-label=format!("History of {name}")>"History"</a>
                 <button type="button" class="btn-secondary" on:click=delete aria-label=format!("Delete {name}")>"Delete"</button>
             </td>
         </tr>

@@ -555,7 +555,14 @@ async fn reverting_a_tool_brings_its_old_settings_back_as_a_new_version_and_keep
         let original = tools.details(&world.admin, ops).await.unwrap();
         let history_of = || tools.history(&world.admin, ops, CompareVersions::default());
         let revert = |version, base_revision| {
-            tools.revert(&world.admin, ops, RevertRequest { version, base_revision })
+            tools.revert(
+                &world.admin,
+                ops,
+                RevertRequest {
+                    version,
+                    base_revision,
+                },
+            )
         };
         tools
             .update(&world.admin, ops, edit(&upstream.base_url))
@@ -582,10 +589,16 @@ async fn reverting_a_tool_brings_its_old_settings_back_as_a_new_version_and_keep
 
         let reverted = revert(edited, history.revision).await.unwrap();
         assert_eq!(reverted.name, "Ops API (EU)", "{}", world.label);
-        assert!(reverted.has_secret, "credentials are not versioned, and stay");
+        assert!(
+            reverted.has_secret,
+            "credentials are not versioned, and stay"
+        );
         let history = history_of().await.unwrap();
         assert_eq!(history.versions.len(), 4, "history is never rewritten");
-        assert_eq!(history.versions[0].note, format!("reverted to version {edited}"));
+        assert_eq!(
+            history.versions[0].note,
+            format!("reverted to version {edited}")
+        );
 
         // The settings as registered use no credentials: like such an edit, the revert drops them.
         let reverted = revert(first, history.revision).await.unwrap();
@@ -596,7 +609,14 @@ async fn reverting_a_tool_brings_its_old_settings_back_as_a_new_version_and_keep
         assert_eq!(now.edit.auth, original.edit.auth);
 
         let refused = tools
-            .revert(&world.viewer, ops, RevertRequest { version: first, base_revision: 5 })
+            .revert(
+                &world.viewer,
+                ops,
+                RevertRequest {
+                    version: first,
+                    base_revision: 5,
+                },
+            )
             .await
             .unwrap_err();
         assert_eq!(refused.code(), ErrorCode::Forbidden);

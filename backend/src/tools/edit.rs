@@ -131,7 +131,10 @@ impl ToolService {
             return Err(changed_since());
         }
         let latest = versions::latest(&self.db, ResourceKind::Tool, actor.org_id, tool.id).await?;
-        if revision.base_version.is_some_and(|base| Some(base) != latest) {
+        if revision
+            .base_version
+            .is_some_and(|base| Some(base) != latest)
+        {
             return Err(changed_since());
         }
         let change = self
@@ -190,7 +193,13 @@ impl ToolService {
         };
         versions::record(
             change.txn(),
-            tool_version(&updated, number, revision.note, Some(actor.id), change.now()),
+            tool_version(
+                &updated,
+                number,
+                revision.note,
+                Some(actor.id),
+                change.now(),
+            ),
         )
         .await?;
         let secret_state = |had: bool| if had { "set" } else { "none" };

@@ -16,6 +16,24 @@ use serde_json::Value;
 use super::{ToolService, edit::Revision, tools_of};
 use crate::{Error, Result, entities::tool_sample, versions};
 
+/// A tool version as comparisons read it: its settings with their defaults filled in (an
+/// edit writes them all, registration only those given), beside the name and address.
+fn comparable(snapshot: &Value) -> Value {
+    let config = snapshot.get("config").cloned().unwrap_or(Value::Null);
+    let mut view = match &config {
+        Value::Object(map) => map.clone(),
+        _ => Default::default(),
+    };
+    ToolSettings::lenient(&config).write_into(&mut view);
+    for field in ["name", "base_url"] {
+        view.insert(
+            field.to_owned(),
+            snapshot.get(field).cloned().unwrap_or(Value::Null),
+        );
+    }
+    Value::Object(view)
+}
+
 impl ToolService {
     /// The tool's versions, newest first, and a comparison of two of them (by default the
     /// newest against the one before it).
@@ -28,7 +46,7 @@ impl ToolService {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
         let tool = self.in_org(actor, tool_id).await?;
         let listed = versions::list(&self.db, ResourceKind::Tool, actor.org_id, tool.id).await?;
-        let comparison = versions::compare_listed(&listed, compare, Value::clone)?;
+        let comparison = versions::compare_listed(&listed, compare, comparable)?;
         Ok(ToolHistory {
             tool: self.summarize(&tool).await?,
             revision: listed.first().map_or(0, |(summary, _)| summary.version),
@@ -65,8 +83,12 @@ impl ToolService {
                 .to_owned()
         };
         let auth: ToolAuth = match config.get("auth") {
-            Some(auth) => serde_json::from_value(auth.clone())
-                .map_err(|_| Error::validation("auth", "this version's auth settings are no longer understood"))?,
+            Some(auth) => serde_json::from_value(auth.clone()).map_err(|_| {
+                Error::validation(
+                    "auth",
+                    "this version's auth settings are no longer understood",
+                )
+            })?,
             None => ToolAuth::default(),
         };
         let sample = tool_sample::Entity::find_by_id(tool.id)

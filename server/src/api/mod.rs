@@ -41,8 +41,8 @@ use pages::{
     save_page_as_copy, unpublish_page,
 };
 use tools::{
-    create_tool, delete_tool, list_templates, list_tools, remove_tool_logo, set_tool_logo,
-    set_tool_secret, test_tool, tool_details, tool_logo, update_tool,
+    create_tool, delete_tool, list_templates, list_tools, remove_tool_logo, revert_tool,
+    set_tool_logo, set_tool_secret, test_tool, tool_details, tool_history, tool_logo, update_tool,
 };
 
 use provisioning::{
@@ -112,6 +112,8 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(1024 * 1024)),
         )
         .route("/api/tools/{id}/secret", put(set_tool_secret))
+        .route("/api/tools/{id}/history", get(tool_history))
+        .route("/api/tools/{id}/revert", post(revert_tool))
         .route("/api/tools/{id}/webhook", post(enable_webhook))
         .route("/api/hooks/{tool}/{token}", post(receive_webhook))
         .route("/api/events", get(events))

@@ -4,16 +4,19 @@ use axum::{
     Json,
     body::Bytes,
     extract::State,
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use domain::dto::{
     ConnectionTest, ConnectionTestRequest, NewToolRequest, SecretUpdate, ToolDetails, ToolEdit,
     ToolSummary,
 };
+use domain::versions::{CompareVersions, ToolHistory};
 use serde::Serialize;
 
-use super::{ApiBytes, ApiError, ApiJson, ApiPath, ApiResult, Caller};
+use super::{
+    ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Caller, pages::answer_revert,
+};
 use crate::AppState;
 
 #[derive(Serialize)]
@@ -154,4 +157,35 @@ pub(super) async fn test_tool(
         .test_connection(&actor, &services.connectors, id, request.path)
         .await?;
     Ok(Json(result))
+}
+
+/// A tool's versions and a comparison (`?from=&to=`, by default the newest against the one
+/// before it).
+pub(super) async fn tool_history(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    ApiQuery(compare): ApiQuery<CompareVersions>,
+) -> ApiResult<Json<ToolHistory>> {
+    Ok(Json(
+        state.services.tools.history(&actor, id, compare).await?,
+    ))
+}
+
+/// Reverts a tool's settings to `{version, base_revision}` (JSON, or the history screen's
+/// form).
+pub(super) async fn revert_tool(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let back = format!("/admin/tools/{id}/history");
+    answer_revert(&headers, &body, &back, |request| {
+        let tools = &state.services.tools;
+        let actor = &actor;
+        async move { tools.revert(actor, id, request).await }
+    })
+    .await
 }

@@ -29,6 +29,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/roles", "GET POST"),
     ("/api/roles/{key}", "PUT DELETE"),
     ("/api/roles/{key}/history", "GET"),
+    ("/api/tools/{id}/history", "GET"),
+    ("/api/tools/{id}/revert", "POST"),
     ("/api/roles/{key}/revert", "POST"),
     ("/api/users", "GET POST"),
     ("/api/users/{id}", "PUT"),
@@ -80,7 +82,7 @@ const SERVER_FNS: &str = "
     issue_password_link load_page_history list_roles save_role delete_role
     load_publishing_settings save_publishing_settings request_approval list_approvals
     decide_approval list_scim_tokens issue_scim_token revoke_scim_token list_groups set_group_role
-    load_role_history
+    load_role_history load_tool_history
     render_page submit_form more_grid_rows
     load_draft store_draft publish_page unpublish_page preview_page save_page_as_copy
     load_binding_sources list_page_templates create_page duplicate_page delete_page
@@ -357,7 +359,7 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
             .form("draft[key]=no-such-role&draft[name]=X&creating=false"),
         rpc("delete_role", USER_MANAGERS).form("key=no-such-role"),
         get("/api/roles/{key}/history", USER_MANAGERS).at("/api/roles/no-such-role/history"),
-        rpc("load_role_history", USER_MANAGERS).form("key=no-such-role&compare[from]=1"),
+        rpc("load_role_history", USER_MANAGERS).form("key=no-such-role"),
         post("/api/roles/{key}/revert", USER_MANAGERS)
             .at("/api/roles/no-such-role/revert")
             .json(json!({"version": 1, "base_revision": STALE})),
@@ -373,12 +375,17 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         rpc("list_page_templates", STAFF),
         rpc("load_binding_sources", PAGE_EDITORS),
         rpc("load_draft", PAGE_EDITORS).form(format!("id={draft}")),
-        rpc("load_page_history", PAGE_EDITORS)
-            .form(format!("id={draft}&compare[from]=1&compare[to]=1")),
+        rpc("load_page_history", PAGE_EDITORS).form(format!("id={draft}&from=1&to=1")),
         rpc("load_mapper_answer", PAGE_EDITORS).json(json!({"tool": "databricks-demo",
             "request": {"path": "/api/2.1/jobs/runs/list"}, "use_sample": true})),
         rpc("list_tools", TOOL_MANAGERS),
         rpc("load_tool", TOOL_MANAGERS).form(format!("id={tool}")),
+        get("/api/tools/{id}/history", TOOL_MANAGERS).on(tool),
+        rpc("load_tool_history", TOOL_MANAGERS).form(format!("id={tool}")),
+        // A stale revision: 409 past authorization, nothing changes.
+        post("/api/tools/{id}/revert", TOOL_MANAGERS)
+            .on(tool)
+            .json(json!({"version": 1, "base_revision": STALE})),
         rpc("list_audit", AUDIT_READERS).form("query[actor]=&query[page]=1"),
         rpc("list_users", USER_MANAGERS).form("search="),
         // Page writes: previews, stale revisions (409) and unpublishing a draft change

@@ -17,6 +17,7 @@ use domain::{
     audit::AuditAction,
     dto::SessionUser,
     ids::{OrgId, UserId},
+    sso::SsoRefusal,
 };
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
@@ -244,25 +245,16 @@ impl AuthService {
         let address = address.map(|address| address.to_string());
         match found {
             Some(user) if verified && user.active => {
-                let session = session_user(&self.db, &user).await?;
-                let change = self
-                    .changes
-                    .begin(
-                        &session,
-                        AuditAction::SessionSignIn,
-                        Resource::new(ResourceKind::User, session.org_id),
+                if !password_sign_in_allowed(&self.db, OrgId(user.org_id)).await? {
+                    self.record_failure(
+                        &user,
+                        json!({"address": address, "reason": "password sign-in is off"}),
                     )
-                    .await?;
-                let tokens = self.issue_in(change.txn(), session, random_token()).await?;
-                user::Entity::update_many()
-                    .col_expr(user::Column::LastLoginAt, Expr::value(change.now()))
-                    .filter(user::Column::Id.eq(user.id))
-                    .exec(change.txn())
-                    .await?;
-                change
-                    .commit(user.id, None, Some(json!({"address": address})))
-                    .await?;
-                Ok(tokens)
+                    .await;
+                    return Err(Error::SignInRefused(SsoRefusal::PasswordsOff));
+                }
+                self.open_session(&user, json!({"address": address, "method": "password"}))
+                    .await
             }
             Some(user) => {
                 let reason = if user.active {
@@ -270,24 +262,57 @@ impl AuthService {
                 } else {
                     "account disabled"
                 };
-                let recorded = self
-                    .changes
-                    .record(
-                        Actor::Anonymous {
-                            claimed: email.to_owned(),
-                        },
-                        AuditAction::SessionSignInFailed,
-                        Resource::new(ResourceKind::User, OrgId(user.org_id)),
-                        user.id,
-                        json!({"address": address, "reason": reason}),
-                    )
+                self.record_failure(&user, json!({"address": address, "reason": reason}))
                     .await;
-                if let Err(err) = recorded {
-                    tracing::error!(error = %err, user = user.id, "failed sign-in not audited");
-                }
                 Err(Error::InvalidCredentials)
             }
             None => Err(Error::InvalidCredentials),
+        }
+    }
+
+    /// Starts a session for a user who proved who they are (password or single sign-on):
+    /// issues tokens, stamps the last sign-in, and audits it with `details`.
+    pub(crate) async fn open_session(
+        &self,
+        user: &user::Model,
+        details: serde_json::Value,
+    ) -> Result<IssuedTokens> {
+        let session = session_user(&self.db, user).await?;
+        let change = self
+            .changes
+            .begin(
+                &session,
+                AuditAction::SessionSignIn,
+                Resource::new(ResourceKind::User, session.org_id),
+            )
+            .await?;
+        let tokens = self.issue_in(change.txn(), session, random_token()).await?;
+        user::Entity::update_many()
+            .col_expr(user::Column::LastLoginAt, Expr::value(change.now()))
+            .filter(user::Column::Id.eq(user.id))
+            .exec(change.txn())
+            .await?;
+        change.commit(user.id, None, Some(details)).await?;
+        Ok(tokens)
+    }
+
+    /// Audits a refused sign-in on a known account; a failure to audit is logged, never
+    /// shown (the refusal stands either way).
+    pub(crate) async fn record_failure(&self, user: &user::Model, details: serde_json::Value) {
+        let recorded = self
+            .changes
+            .record(
+                Actor::Anonymous {
+                    claimed: user.email.clone(),
+                },
+                AuditAction::SessionSignInFailed,
+                Resource::new(ResourceKind::User, OrgId(user.org_id)),
+                user.id,
+                details,
+            )
+            .await;
+        if let Err(err) = recorded {
+            tracing::error!(error = %err, user = user.id, "failed sign-in not audited");
         }
     }
 
@@ -473,6 +498,20 @@ impl AuthService {
             user,
         })
     }
+}
+
+/// May the organization's members sign in with a password? (An organization that
+/// signs in only through its identity provider switches this off.)
+pub(crate) async fn password_sign_in_allowed(
+    conn: &impl sea_orm::ConnectionTrait,
+    org_id: OrgId,
+) -> Result<bool> {
+    Ok(
+        crate::entities::organization::Entity::find_by_id(org_id.get())
+            .one(conn)
+            .await?
+            .is_none_or(|organization| organization.password_sign_in),
+    )
 }
 
 /// Ends every session of the user (disabled, or their password changed).

@@ -1,4 +1,4 @@
-use domain::{Action, ErrorBody, ErrorCode, ValidationIssue};
+use domain::{Action, ErrorBody, ErrorCode, ValidationIssue, sso::SsoRefusal};
 use sea_orm::{DbErr, SqlErr};
 
 use crate::connector::ConnectorError;
@@ -23,6 +23,10 @@ pub enum Error {
     TooManyAttempts { retry_after_seconds: u32 },
     #[error("not allowed to {0:?}")]
     Forbidden(Action),
+    /// A sign-in refused for a reason the person can act on (single sign-on, or passwords
+    /// switched off for their organization).
+    #[error("sign-in refused: {}", .0.code())]
+    SignInRefused(SsoRefusal),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{0}")]
@@ -97,6 +101,11 @@ impl Error {
             Error::InvalidCredentials | Error::Unauthenticated => ErrorCode::Unauthenticated,
             Error::TooManyAttempts { .. } => ErrorCode::TooManyRequests,
             Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::SignInRefused(SsoRefusal::ProviderUnreachable) => ErrorCode::Upstream,
+            Error::SignInRefused(SsoRefusal::State | SsoRefusal::Token) => {
+                ErrorCode::Unauthenticated
+            }
+            Error::SignInRefused(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Conflict(_) | Error::Taken(_) => ErrorCode::Conflict,
             Error::Upstream(_) => ErrorCode::Upstream,
@@ -121,6 +130,7 @@ impl Error {
                 wait_in_words(*retry_after_seconds)
             ),
             Error::Forbidden(_) => "You do not have permission to do that.".to_owned(),
+            Error::SignInRefused(refusal) => refusal.message().to_owned(),
             Error::NotFound(what) => format!("{} not found.", capitalize(what)),
             Error::Conflict(message) | Error::Taken(message) => message.clone(),
             Error::Upstream(err) => err.to_string(),

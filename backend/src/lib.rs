@@ -15,6 +15,7 @@ pub mod rich_text;
 pub mod roles;
 pub mod scim;
 pub mod scoped;
+pub mod sso;
 pub mod throttle;
 pub mod tools;
 pub mod users;
@@ -56,6 +57,7 @@ pub struct Settings {
     /// Hosts iframe widgets may embed from (`*.` prefix for any subdomain); paths on this
     /// server are always allowed. See `domain::embed`.
     pub embed_allowed_hosts: Vec<String>,
+    pub sso: sso::SsoSettings,
 }
 
 /// News about a tool, pushed to viewers of the organization (server-sent events).
@@ -73,6 +75,7 @@ pub struct Services {
     pub users: users::UserService,
     pub roles: roles::RoleService,
     pub scim: scim::ScimService,
+    pub sso: sso::SsoService,
     pub tools: tools::ToolService,
     pub pages: pages::PageService,
     pub audit: audit::AuditService,
@@ -100,14 +103,23 @@ impl Services {
     ) -> Self {
         let connectors = Arc::new(connector::ConnectorService::new(settings.connector));
         let changes = change::Changes::new(db.clone(), clock.clone());
+        let keyring = Arc::new(settings.keyring);
         let tools = tools::ToolService::new(
             db.clone(),
             changes.clone(),
-            Arc::new(settings.keyring),
+            keyring.clone(),
             connectors.health(),
         );
+        let auth = auth::AuthService::new(db.clone(), settings.auth, clock, changes.clone());
         Self {
-            auth: auth::AuthService::new(db.clone(), settings.auth, clock, changes.clone()),
+            sso: sso::SsoService::new(
+                db.clone(),
+                changes.clone(),
+                auth.clone(),
+                keyring,
+                settings.sso,
+            ),
+            auth,
             users: users::UserService::new(db.clone(), changes.clone()),
             roles: roles::RoleService::new(db.clone(), changes.clone()),
             scim: scim::ScimService::new(

@@ -682,5 +682,6 @@ mod mapper;
 mod pages;
 mod roles;
 mod sessions;
+mod sso;
 mod tools;
 mod users;

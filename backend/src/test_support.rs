@@ -103,6 +103,7 @@ pub fn settings(internal_base_url: &str) -> Settings {
             .iter()
             .map(|host| host.to_string())
             .collect(),
+        sso: crate::sso::SsoSettings::default(),
     }
 }
 

@@ -25,6 +25,11 @@ pub enum Actor {
     Provisioning {
         org_id: OrgId,
     },
+    /// The organization's single sign-on, creating or updating the person signing in from
+    /// what their identity provider vouched for: like provisioning, users of one organization.
+    SingleSignOn {
+        org_id: OrgId,
+    },
 }
 
 impl From<&SessionUser> for Actor {
@@ -41,6 +46,7 @@ pub enum ActorKind {
     System,
     Anonymous,
     Provisioning,
+    SingleSignOn,
 }
 
 impl ActorKind {
@@ -50,6 +56,7 @@ impl ActorKind {
             ActorKind::System => "system",
             ActorKind::Anonymous => "anonymous",
             ActorKind::Provisioning => "provisioning",
+            ActorKind::SingleSignOn => "single_sign_on",
         }
     }
 
@@ -59,6 +66,7 @@ impl ActorKind {
             ActorKind::System,
             ActorKind::Anonymous,
             ActorKind::Provisioning,
+            ActorKind::SingleSignOn,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == value)
@@ -72,13 +80,17 @@ impl Actor {
             Actor::System => ActorKind::System,
             Actor::Anonymous { .. } => ActorKind::Anonymous,
             Actor::Provisioning { .. } => ActorKind::Provisioning,
+            Actor::SingleSignOn { .. } => ActorKind::SingleSignOn,
         }
     }
 
     pub fn user_id(&self) -> Option<UserId> {
         match self {
             Actor::User(user) => Some(user.id),
-            Actor::System | Actor::Anonymous { .. } | Actor::Provisioning { .. } => None,
+            Actor::System
+            | Actor::Anonymous { .. }
+            | Actor::Provisioning { .. }
+            | Actor::SingleSignOn { .. } => None,
         }
     }
 
@@ -90,6 +102,7 @@ impl Actor {
             Actor::System => "system",
             Actor::Anonymous { claimed } => claimed,
             Actor::Provisioning { .. } => "scim",
+            Actor::SingleSignOn { .. } => "single sign-on",
         }
     }
 }
@@ -157,7 +170,9 @@ impl Resource {
 pub fn within_organization(actor: &Actor, resource: &Resource) -> Result<(), Denial> {
     match actor {
         Actor::User(user) if user.org_id != resource.org_id => Err(Denial::NotFound(resource.kind)),
-        Actor::Provisioning { org_id } if *org_id != resource.org_id => {
+        Actor::Provisioning { org_id } | Actor::SingleSignOn { org_id }
+            if *org_id != resource.org_id =>
+        {
             Err(Denial::NotFound(resource.kind))
         }
         _ => Ok(()),
@@ -181,11 +196,17 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(
     match actor {
         Actor::System => Ok(()),
         Actor::Anonymous { .. } => Err(Denial::Forbidden(action)),
-        Actor::Provisioning { org_id } if *org_id != resource.org_id => {
+        Actor::Provisioning { org_id } | Actor::SingleSignOn { org_id }
+            if *org_id != resource.org_id =>
+        {
             Err(Denial::NotFound(resource.kind))
         }
-        Actor::Provisioning { .. } if action == Action::ManageUsers => Ok(()),
-        Actor::Provisioning { .. } => Err(Denial::Forbidden(action)),
+        Actor::Provisioning { .. } | Actor::SingleSignOn { .. }
+            if action == Action::ManageUsers =>
+        {
+            Ok(())
+        }
+        Actor::Provisioning { .. } | Actor::SingleSignOn { .. } => Err(Denial::Forbidden(action)),
         Actor::User(user) => {
             if user.org_id != resource.org_id {
                 Err(Denial::NotFound(resource.kind))
@@ -343,6 +364,11 @@ mod tests {
             (scim.kind(), scim.user_id(), scim.label()),
             (ActorKind::Provisioning, None, "scim")
         );
+        let sso = Actor::SingleSignOn { org_id: OrgId(1) };
+        assert_eq!(
+            (sso.kind(), sso.user_id(), sso.label()),
+            (ActorKind::SingleSignOn, None, "single sign-on")
+        );
         for action in Action::ALL {
             let expected = if action == Action::ManageUsers {
                 Ok(())
@@ -357,12 +383,21 @@ mod tests {
                 authorize(&scim, action, &Resource::new(ResourceKind::User, OrgId(2))),
                 Err(Denial::NotFound(ResourceKind::User))
             );
+            assert_eq!(
+                authorize(&sso, action, &Resource::new(ResourceKind::User, OrgId(1))),
+                expected
+            );
+            assert_eq!(
+                authorize(&sso, action, &Resource::new(ResourceKind::User, OrgId(2))),
+                Err(Denial::NotFound(ResourceKind::User))
+            );
         }
         for kind in [
             ActorKind::User,
             ActorKind::System,
             ActorKind::Anonymous,
             ActorKind::Provisioning,
+            ActorKind::SingleSignOn,
         ] {
             assert_eq!(ActorKind::parse(kind.as_str()), Some(kind));
         }

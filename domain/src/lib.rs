@@ -25,6 +25,7 @@ pub mod resilience;
 pub mod roles;
 pub mod scim;
 pub mod scim_patch;
+pub mod sso;
 pub mod template;
 pub mod tool;
 pub mod transform;

@@ -248,6 +248,17 @@ pub struct IssuedScimToken {
     pub token: String,
 }
 
+/// A group an Admin adds by hand so the groups in sign-in tokens can grant a role before
+/// (or without) SCIM provisioning.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewGroup {
+    pub display_name: String,
+    /// The identity provider's id for it (Entra's group object id, as tokens carry it).
+    pub external_id: String,
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
 /// A group as the admin screen lists it, with the role it grants its members.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupSummary {

@@ -10,6 +10,7 @@ mod m20261202_000005_user_admin;
 mod m20261202_000006_custom_roles;
 mod m20261202_000007_approvals;
 mod m20261202_000008_provisioning;
+mod m20261203_000009_single_sign_on;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_custom_roles::Migration),
             Box::new(m20261202_000007_approvals::Migration),
             Box::new(m20261202_000008_provisioning::Migration),
+            Box::new(m20261203_000009_single_sign_on::Migration),
         ]
     }
 }

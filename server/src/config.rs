@@ -61,6 +61,8 @@ pub struct Config {
     /// Where the generated development key is kept when ENCRYPTION_KEY is unset.
     pub dev_key_file: String,
     pub log_format: LogFormat,
+    /// Single sign-on (OIDC_*); off unless issuer, client id and redirect URL are all set.
+    pub sso: backend::sso::SsoSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -196,6 +198,7 @@ impl Config {
             dev_key_file: get("DEV_ENCRYPTION_KEY_FILE")
                 .unwrap_or_else(|| "data/dev-encryption.key".to_owned()),
             log_format,
+            sso: sso_settings(&get)?,
         })
     }
 
@@ -305,6 +308,90 @@ fn kept_secret(
     std::io::Write::write_all(&mut file, spec.as_bytes())
         .map_err(|err| fail(format!("cannot write {path}: {err}")))?;
     Ok(spec)
+}
+
+fn url_setting(name: &'static str, raw: &str) -> Result<String, ConfigError> {
+    let url = Url::parse(raw.trim()).map_err(|err| ConfigError {
+        name,
+        message: err.to_string(),
+    })?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(ConfigError {
+            name,
+            message: "use an https:// URL".into(),
+        });
+    }
+    Ok(raw.trim().trim_end_matches('/').to_owned())
+}
+
+/// OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URL, OIDC_SCOPES,
+/// OIDC_PROVIDER_NAME and the claim names. Setting some of the first three but not all is a
+/// mistake worth stopping for.
+fn sso_settings(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<backend::sso::SsoSettings, ConfigError> {
+    use domain::sso::ClaimMapping;
+    let defaults = backend::sso::SsoSettings::default();
+    let issuer = get("OIDC_ISSUER_URL");
+    let client_id = get("OIDC_CLIENT_ID");
+    let redirect = get("OIDC_REDIRECT_URL");
+    let oidc = match (issuer, client_id, redirect) {
+        (None, None, None) => None,
+        (Some(issuer), Some(client_id), Some(redirect)) => Some(backend::sso::OidcSettings {
+            // Discovery appends the well-known path to the issuer exactly as configured.
+            issuer: issuer.trim().to_owned(),
+            client_id: client_id.trim().to_owned(),
+            client_secret: get("OIDC_CLIENT_SECRET"),
+            redirect_url: url_setting("OIDC_REDIRECT_URL", &redirect)?,
+            scopes: get("OIDC_SCOPES")
+                .unwrap_or_else(|| "openid profile email".to_owned())
+                .split([' ', ','])
+                .filter(|scope| !scope.is_empty() && *scope != "openid")
+                .map(str::to_owned)
+                .collect(),
+        }),
+        (issuer, client_id, _) => {
+            let name = if issuer.is_none() {
+                "OIDC_ISSUER_URL"
+            } else if client_id.is_none() {
+                "OIDC_CLIENT_ID"
+            } else {
+                "OIDC_REDIRECT_URL"
+            };
+            return Err(ConfigError {
+                name,
+                message: "single sign-on needs OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_REDIRECT_URL together".into(),
+            });
+        }
+    };
+    if let Some(oidc) = &oidc {
+        url_setting("OIDC_ISSUER_URL", &oidc.issuer)?;
+    }
+    let claim = |name: &str, default: String| {
+        get(name)
+            .map(|value| value.trim().to_owned())
+            .unwrap_or(default)
+    };
+    let claims = ClaimMapping {
+        tenant: claim("OIDC_TENANT_CLAIM", defaults.claims.tenant.clone()),
+        roles: claim("OIDC_ROLES_CLAIM", defaults.claims.roles.clone()),
+        groups: claim("OIDC_GROUPS_CLAIM", defaults.claims.groups.clone()),
+        attributes: ClaimMapping::parse_attributes(
+            &get("OIDC_ATTRIBUTE_CLAIMS").unwrap_or_default(),
+        )
+        .map_err(|message| ConfigError {
+            name: "OIDC_ATTRIBUTE_CLAIMS",
+            message,
+        })?,
+    };
+    Ok(backend::sso::SsoSettings {
+        oidc,
+        provider_name: get("OIDC_PROVIDER_NAME")
+            .map(|name| name.trim().to_owned())
+            .unwrap_or(defaults.provider_name),
+        claims,
+        timeout: defaults.timeout,
+    })
 }
 
 #[cfg(test)]

@@ -117,6 +117,7 @@ pub fn backend_settings(
         },
         keyring,
         embed_allowed_hosts: config.embed_allowed_hosts.clone(),
+        sso: config.sso.clone(),
     }
 }
 

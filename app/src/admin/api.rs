@@ -252,3 +252,50 @@ pub async fn load_role_history(
         )
         .await?)
 }
+
+/// The organization's single sign-on: the server's provider settings (read-only) and the
+/// tenant and password switch an Admin edits.
+#[server(prefix = "/rpc", endpoint = "load_sso_settings")]
+pub async fn load_sso_settings() -> Result<domain::sso::SsoOrganizationSettings, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?
+        .sso
+        .organization_settings(&caller)
+        .await?)
+}
+
+/// Links a tenant (blank for none) and switches password sign-in on or off.
+#[server(prefix = "/rpc", endpoint = "save_sso_settings")]
+pub async fn save_sso_settings(
+    tenant_id: String,
+    password_sign_in: bool,
+) -> Result<domain::sso::SsoOrganizationSettings, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let update = domain::sso::SsoOrganizationUpdate {
+        tenant_id: Some(tenant_id),
+        password_sign_in,
+    };
+    Ok(crate::ssr::services()?
+        .sso
+        .save_organization_settings(&caller, update)
+        .await?)
+}
+
+/// Adds a group by its provider id, granting a role (a role key) or none (empty).
+#[server(prefix = "/rpc", endpoint = "add_group")]
+pub async fn add_group(
+    display_name: String,
+    external_id: String,
+    role: String,
+) -> Result<domain::scim::GroupSummary, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let group = domain::scim::NewGroup {
+        display_name,
+        external_id,
+        role: Some(role),
+    };
+    Ok(crate::ssr::services()?
+        .scim
+        .add_group(&caller, group)
+        .await?)
+}

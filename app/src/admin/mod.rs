@@ -8,6 +8,7 @@ pub mod object_history;
 pub mod pages;
 pub mod provisioning;
 pub mod roles;
+pub mod single_sign_on;
 pub mod users;
 
 use leptos::prelude::*;

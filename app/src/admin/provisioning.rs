@@ -1,13 +1,17 @@
 //! The provisioning screen (`/admin/provisioning`, Admin): the SCIM endpoint an identity
 //! provider (Entra ID, Okta) pushes users and groups to, its bearer tokens (shown once,
-//! listed, revoked), and the role each pushed group grants its members.
+//! listed, revoked), the role each group grants its members, and single sign-on.
 
 use domain::scim::{GroupSummary, IssuedScimToken, ScimTokenSummary};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
-use super::{api, users::select_all};
+use super::{
+    api,
+    single_sign_on::{AddGroupForm, SingleSignOnPanel},
+    users::select_all,
+};
 use crate::{
     auth::error_view,
     components::{ListPanel, SelectField, TextField},
@@ -25,6 +29,7 @@ pub fn ProvisioningPage() -> impl IntoView {
     let tokens = Resource::new(move || reloads.get(), |_| api::list_scim_tokens());
     let groups = Resource::new(move || reloads.get(), |_| api::list_groups());
     let roles = Resource::new(|| (), |_| api::list_roles());
+    let sso = Resource::new(|| (), |_| api::load_sso_settings());
     let path = use_location().pathname.get_untracked();
     let notice = RwSignal::new(None::<(String, bool)>);
     let issued = RwSignal::new(None::<IssuedScimToken>);
@@ -39,9 +44,10 @@ pub fn ProvisioningPage() -> impl IntoView {
             {move || {
                 let path = path.clone();
                 Suspend::new(async move {
-                    let (tokens, groups, roles) = match (tokens.await, groups.await, roles.await) {
-                        (Ok(tokens), Ok(groups), Ok(roles)) => (tokens, groups, roles),
-                        (Err(err), _, _) | (_, Err(err), _) | (_, _, Err(err)) => {
+                    let loaded = (tokens.await, groups.await, roles.await, sso.await);
+                    let (tokens, groups, roles, sso) = match loaded {
+                        (Ok(tokens), Ok(groups), Ok(roles), Ok(sso)) => (tokens, groups, roles, sso),
+                        (Err(err), ..) | (_, Err(err), ..) | (_, _, Err(err), _) | (.., Err(err)) => {
                             return error_view(err, path);
                         }
                     };
@@ -56,6 +62,7 @@ pub fn ProvisioningPage() -> impl IntoView {
                         .into_iter()
                         .map(|group| view! { <GroupRow group choices=choices.clone() done failed /> }.into_any())
                         .collect();
+                    let group_choices = choices.clone();
                     view! {
                         <h1 class="page-title">"Provisioning"</h1>
                         <NoticeLine notice />
@@ -74,9 +81,11 @@ pub fn ProvisioningPage() -> impl IntoView {
                                 heading_id="groups-heading"
                                 heading="Groups"
                                 columns=&["Group", "External id", "Members", "Grants role"]
-                                empty="No groups yet. They appear here when your identity provider pushes them."
+                                empty="No groups yet. They appear here when your identity provider pushes them, or when you add one below."
                                 rows=group_rows
                             />
+                            <AddGroupForm choices=group_choices done failed />
+                            <SingleSignOnPanel settings=sso done failed />
                         </div>
                     }
                     .into_any()

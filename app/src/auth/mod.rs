@@ -26,8 +26,12 @@ pub fn use_session_resource() -> SessionResource {
 
 /// Percent-encodes a same-site path for use as the `next` query parameter.
 pub fn login_path(next: &str) -> String {
-    let encoded: String = next
-        .chars()
+    format!("/login?next={}", encode_next(next))
+}
+
+/// A path as a query value: readable path characters kept, everything else escaped.
+fn encode_next(next: &str) -> String {
+    next.chars()
         .map(|c| match c {
             'a'..='z' | 'A'..='Z' | '0'..='9' | '/' | '-' | '_' | '.' | '~' => c.to_string(),
             other => other
@@ -36,8 +40,7 @@ pub fn login_path(next: &str) -> String {
                 .map(|b| format!("%{b:02X}"))
                 .collect(),
         })
-        .collect();
-    format!("/login?next={encoded}")
+        .collect()
 }
 
 /// Renders a failed load: unauthenticated visitors go to sign-in (and come back after),
@@ -104,8 +107,10 @@ where
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let error = move || query.read().get("error");
-    let failed = move || error().is_some_and(|reason| reason != "throttled");
+    let failed = move || error().as_deref() == Some("invalid");
     let throttled = move || error().as_deref() == Some("throttled");
+    let refused = move || error().as_deref().and_then(domain::sso::SsoRefusal::parse);
+    let options = Resource::new(|| (), |_| api::sign_in_options());
     let signed_out = move || query.read().get("signed_out").is_some();
     let password_set = move || query.read().get("password_set").is_some();
     let next = move || query.read().get("next").unwrap_or_default();
@@ -121,6 +126,11 @@ pub fn LoginPage() -> impl IntoView {
                     "Too many failed sign-ins. Wait a few minutes, then try again."
                 </p>
             </Show>
+            {move || refused().map(|refusal| view! {
+                <p role="alert" class="form-error" data-testid="sign-in-refused" data-reason=refusal.code()>
+                    {refusal.message()}
+                </p>
+            })}
             <Show when=signed_out>
                 <p role="status" class="form-note">"You have been signed out."</p>
             </Show>
@@ -135,6 +145,21 @@ pub fn LoginPage() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
                 <button type="submit" class="btn-primary">"Sign in"</button>
             </form>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let label = options.await.ok().and_then(|options| options.single_sign_on)?;
+                    let target = match next() {
+                        next if next.is_empty() => "/api/auth/oidc/start".to_owned(),
+                        next => format!("/api/auth/oidc/start?next={}", encode_next(&next)),
+                    };
+                    Some(view! {
+                        <div class="sso-choice">
+                            <p class="muted">"or"</p>
+                            <a class="btn-secondary sso-button" href=target data-testid="sign-in-sso">{label}</a>
+                        </div>
+                    })
+                })}
+            </Suspense>
         </section>
     }
 }

@@ -9,6 +9,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Publishing needs someone else's approval.
     pub require_approval: bool,
+    /// The identity provider's tenant (Entra's `tid`) whose users sign in here.
+    pub sso_tenant_id: Option<String>,
+    /// Members may sign in with a password; off, only single sign-on lets them in.
+    pub password_sign_in: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

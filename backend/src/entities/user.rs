@@ -18,6 +18,9 @@ pub struct Model {
     pub version: i32,
     /// The identity provider's id for the user (SCIM `externalId`, Entra's object id).
     pub external_id: Option<String>,
+    /// Who the user is at the sign-in provider: `issuer|subject`, set on the first single
+    /// sign-on and matched on every later one.
+    pub sso_subject: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -11,7 +11,7 @@ use domain::{
     audit::AuditAction,
     dto::SessionUser,
     ids::{OrgId, UserId},
-    scim::{GROUP_SCHEMA, GroupSummary, PatchRequest, ScimGroup, ScimList, ScimMember},
+    scim::{GROUP_SCHEMA, GroupSummary, NewGroup, PatchRequest, ScimGroup, ScimList, ScimMember},
     scim_patch::patch_group,
 };
 use sea_orm::{
@@ -49,7 +49,10 @@ pub async fn group_role_rank(
         .map_or(0, |role| role.actions.len()))
 }
 
-async fn member_ids(conn: &impl ConnectionTrait, group_id: i32) -> Result<BTreeSet<i32>> {
+pub(crate) async fn member_ids(
+    conn: &impl ConnectionTrait,
+    group_id: i32,
+) -> Result<BTreeSet<i32>> {
     Ok(group_member::Entity::find()
         .filter(group_member::Column::GroupId.eq(group_id))
         .all(conn)
@@ -91,7 +94,7 @@ fn scim_group(model: &group::Model, members: &[user::Model]) -> ScimGroup {
     }
 }
 
-fn group_snapshot(model: &group::Model, members: &BTreeSet<i32>) -> Value {
+pub(crate) fn group_snapshot(model: &group::Model, members: &BTreeSet<i32>) -> Value {
     json!({
         "display_name": model.display_name,
         "external_id": model.external_id,
@@ -144,7 +147,7 @@ fn checked_name(name: &str) -> Result<String> {
 }
 
 /// The most capable role the user's groups grant, if any grants one.
-async fn granted_role(
+pub(crate) async fn granted_role(
     conn: &impl ConnectionTrait,
     org_id: OrgId,
     user_id: i32,
@@ -458,6 +461,47 @@ impl ScimService {
             groups.push(summary(&model, members, &names));
         }
         Ok(groups)
+    }
+
+    /// Adds a group by its provider id (Admin), granting `role` if one is named; the role is
+    /// checked before anything is written.
+    pub async fn add_group(&self, actor: &SessionUser, group: NewGroup) -> Result<GroupSummary> {
+        let external_id = group.external_id.trim();
+        if external_id.is_empty() || external_id.chars().count() > MAX_GROUP_NAME_CHARS {
+            return Err(Error::validation(
+                "external_id",
+                "give the group's object id as your identity provider sends it in tokens",
+            ));
+        }
+        let role = group
+            .role
+            .as_deref()
+            .map(str::trim)
+            .filter(|key| !key.is_empty());
+        if let Some(key) = role {
+            let mut issues = Vec::new();
+            if crate::roles::resolve_key(&self.db, actor.org_id, key, &mut issues)
+                .await?
+                .is_none()
+            {
+                return Err(Error::Validation(issues));
+            }
+        }
+        let created = self
+            .create_group(
+                &Actor::User(actor.clone()),
+                ScimGroup {
+                    schemas: vec![GROUP_SCHEMA.to_owned()],
+                    id: None,
+                    external_id: Some(external_id.to_owned()),
+                    display_name: group.display_name,
+                    members: Vec::new(),
+                    meta: None,
+                },
+            )
+            .await?;
+        let id = id_of(created.id.as_deref().unwrap_or_default(), "group")?;
+        self.set_group_role(actor, id, role).await
     }
 
     /// Makes a group grant `role` (a built-in or custom role key), or nothing; its members'

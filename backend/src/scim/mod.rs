@@ -18,6 +18,7 @@ use sea_orm::DatabaseConnection;
 use crate::{Error, Result, change::Changes, users::UserService};
 
 pub use groups::group_role_rank;
+pub(crate) use groups::{granted_role, group_snapshot, member_ids};
 
 /// The most resources one list returns, whatever `count` asks for.
 pub const MAX_PAGE_SIZE: u64 = 100;
@@ -60,7 +61,9 @@ fn organization_of(actor: &Actor) -> Result<OrgId> {
     match actor {
         Actor::Provisioning { org_id } => Ok(*org_id),
         Actor::User(user) => Ok(user.org_id),
-        Actor::System | Actor::Anonymous { .. } => Err(Error::Unauthenticated),
+        Actor::System | Actor::Anonymous { .. } | Actor::SingleSignOn { .. } => {
+            Err(Error::Unauthenticated)
+        }
     }
 }
 

@@ -73,12 +73,13 @@ pub(super) async fn login(
                 }
                 Err(
                     err @ (backend::Error::InvalidCredentials
-                    | backend::Error::TooManyAttempts { .. }),
+                    | backend::Error::TooManyAttempts { .. }
+                    | backend::Error::SignInRefused(_)),
                 ) => {
-                    let reason = if matches!(err, backend::Error::TooManyAttempts { .. }) {
-                        "throttled"
-                    } else {
-                        "invalid"
+                    let reason = match err {
+                        backend::Error::TooManyAttempts { .. } => "throttled",
+                        backend::Error::SignInRefused(refusal) => refusal.code(),
+                        _ => "invalid",
                     };
                     let mut target = format!("/login?error={reason}");
                     if let Some(next) = next {

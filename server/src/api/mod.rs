@@ -9,6 +9,7 @@ mod health;
 mod pages;
 mod provisioning;
 mod roles;
+mod sso;
 mod tools;
 mod users;
 
@@ -49,6 +50,7 @@ use provisioning::{
     issue_scim_token, list_groups, list_scim_tokens, revoke_scim_token, set_group_role,
 };
 use roles::{create_role, delete_role, list_roles, revert_role, role_history, update_role};
+use sso::{add_group, finish_sign_in, save_sso_settings, sso_settings, start_sign_in};
 use users::{create_user, disable_user, enable_user, issue_password_link, list_users, update_user};
 
 pub fn routes() -> Router<AppState> {
@@ -57,6 +59,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/refresh", post(refresh))
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/set-password", post(set_password))
+        .route("/api/auth/oidc/start", get(start_sign_in))
+        .route("/api/auth/oidc/callback", get(finish_sign_in))
+        .route("/api/sso", get(sso_settings).put(save_sso_settings))
         .route("/api/me", get(me))
         .route("/api/roles", get(list_roles).post(create_role))
         .route("/api/roles/{key}", put(update_role).delete(delete_role))
@@ -68,7 +73,7 @@ pub fn routes() -> Router<AppState> {
             get(list_scim_tokens).post(issue_scim_token),
         )
         .route("/api/scim-tokens/{id}/revoke", post(revoke_scim_token))
-        .route("/api/groups", get(list_groups))
+        .route("/api/groups", get(list_groups).post(add_group))
         .route("/api/groups/{id}/role", put(set_group_role))
         .route("/api/users/{id}", put(update_user))
         .route("/api/users/{id}/disable", post(disable_user))

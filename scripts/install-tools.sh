@@ -65,7 +65,7 @@ ensure_postgres() {
 
 ensure_npm_packages() {
   if [ ! -x "$here/node_modules/.bin/tailwindcss" ] || [ ! -x "$here/node_modules/.bin/wasm-opt" ] \
-     || [ ! -d "$here/node_modules/@playwright/test" ]; then
+     || [ ! -d "$here/node_modules/@playwright/test" ] || [ ! -d "$here/node_modules/oidc-provider" ]; then
     # `npm install`, not `npm ci`: npm 11 writes lockfiles without the other platforms'
     # optional packages (e.g. @tailwindcss/oxide-*), which `npm ci` then rejects.
     log "npm install"

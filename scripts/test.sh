@@ -17,9 +17,7 @@ scripts/install-tools.sh
 work=$(mktemp -d)
 # The PostgreSQL server runs as its own user and must be able to reach its data directory.
 chmod 755 "$work"
-server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   scripts/postgres-test-server.sh stop "$work/pg" || true
   rm -rf "$work"
 }
@@ -49,21 +47,5 @@ cargo test -p app --features ssr
 step "build the app (cargo leptos)"
 cargo leptos build
 
-step "end-to-end tests in Chromium"
-port=$(free_port)
-site_root="target/site"
-# Production mode refuses to start without its secrets: give it fresh ones for this run.
-JWT_SECRET=$(head -c 32 /dev/urandom | base64) \
-  ENCRYPTION_KEY="e2e:$(head -c 32 /dev/urandom | base64)" DEMO_TOOLS=true \
-  DATABASE_URL="sqlite://$work/e2e.db" \
-  LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$site_root" LEPTOS_ENV=PROD \
-  RUST_LOG=warn "$CARGO_TARGET_DIR/debug/platform-builder" >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  if curl -fs "http://127.0.0.1:$port/readyz" >/dev/null; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then cat "$work/server.log"; echo "server exited" >&2; exit 1; fi
-  sleep 0.2
-done
-BASE_URL="http://127.0.0.1:$port" npx playwright test --config end2end/playwright.config.ts || {
-  echo "--- server log ---"; tail -n 50 "$work/server.log"; exit 1;
-}
+step "end-to-end tests in Chromium (with the sign-in provider on loopback)"
+scripts/e2e.sh

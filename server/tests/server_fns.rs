@@ -19,6 +19,7 @@ const JSON: &str = "application/json";
 const SERVER_FNS: &[(&str, &str)] = &[
     ("load_admin_overview", FORM),
     ("get_session", FORM),
+    ("sign_in_options", FORM),
     ("render_page", FORM),
     ("submit_form", JSON),
     ("more_grid_rows", JSON),
@@ -64,6 +65,9 @@ const SERVER_FNS: &[(&str, &str)] = &[
     ("revoke_scim_token", FORM),
     ("list_groups", FORM),
     ("set_group_role", FORM),
+    ("load_sso_settings", FORM),
+    ("save_sso_settings", FORM),
+    ("add_group", FORM),
     ("load_role_history", FORM),
     ("load_tool_history", FORM),
 ];

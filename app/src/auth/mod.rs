@@ -152,10 +152,11 @@ pub fn LoginPage() -> impl IntoView {
                         next if next.is_empty() => "/api/auth/oidc/start".to_owned(),
                         next => format!("/api/auth/oidc/start?next={}", encode_next(&next)),
                     };
+                    // External: the browser itself goes there (the router would look for a page).
                     Some(view! {
                         <div class="sso-choice">
                             <p class="muted">"or"</p>
-                            <a class="btn-secondary sso-button" href=target data-testid="sign-in-sso">{label}</a>
+                            <a class="btn-secondary sso-button" href=target rel="external" data-testid="sign-in-sso">{label}</a>
                         </div>
                     })
                 })}

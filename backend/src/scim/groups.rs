@@ -466,6 +466,11 @@ impl ScimService {
     /// Adds a group by its provider id (Admin), granting `role` if one is named; the role is
     /// checked before anything is written.
     pub async fn add_group(&self, actor: &SessionUser, group: NewGroup) -> Result<GroupSummary> {
+        crate::authorize(
+            actor,
+            Action::ManageUsers,
+            Resource::new(ResourceKind::Group, actor.org_id),
+        )?;
         let external_id = group.external_id.trim();
         if external_id.is_empty() || external_id.chars().count() > MAX_GROUP_NAME_CHARS {
             return Err(Error::validation(

@@ -25,6 +25,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/auth/refresh", "POST"),
     ("/api/auth/logout", "POST"),
     ("/api/auth/set-password", "POST"),
+    ("/api/auth/oidc/start", "GET"),
+    ("/api/auth/oidc/callback", "GET"),
+    ("/api/sso", "GET PUT"),
     ("/api/me", "GET"),
     ("/api/roles", "GET POST"),
     ("/api/roles/{key}", "PUT DELETE"),
@@ -39,7 +42,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/users/{id}/password-link", "POST"),
     ("/api/scim-tokens", "GET POST"),
     ("/api/scim-tokens/{id}/revoke", "POST"),
-    ("/api/groups", "GET"),
+    ("/api/groups", "GET POST"),
     ("/api/groups/{id}/role", "PUT"),
     ("/api/pages", "GET POST"),
     ("/api/pages/{id}", "DELETE"),
@@ -76,13 +79,13 @@ const ROUTES: &[(&str, &str)] = &[
 /// Every server function's endpoint, served at `POST /rpc/<endpoint>`; by the module of `app`
 /// that declares them: auth, portal, admin, viewer, builder, tools.
 const SERVER_FNS: &str = "
-    get_session
+    get_session sign_in_options
     list_pages
     load_admin_overview list_audit list_users create_user update_user set_user_active
     issue_password_link load_page_history list_roles save_role delete_role
     load_publishing_settings save_publishing_settings request_approval list_approvals
     decide_approval list_scim_tokens issue_scim_token revoke_scim_token list_groups set_group_role
-    load_role_history load_tool_history
+    load_role_history load_tool_history load_sso_settings save_sso_settings add_group
     render_page submit_form more_grid_rows
     load_draft store_draft publish_page unpublish_page preview_page save_page_as_copy
     load_binding_sources list_page_templates create_page duplicate_page delete_page
@@ -330,6 +333,17 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         rpc("revoke_scim_token", USER_MANAGERS).form(format!("id={STALE}")),
         rpc("list_groups", USER_MANAGERS),
         rpc("set_group_role", USER_MANAGERS).form(format!("id={STALE}&role=")),
+        // Single sign-on: a malformed tenant and a group without a name are answered (422)
+        // past authorization, so nothing changes.
+        get("/api/sso", USER_MANAGERS),
+        put("/api/sso", USER_MANAGERS)
+            .json(json!({"tenant_id": "not a tenant", "password_sign_in": true})),
+        post("/api/groups", USER_MANAGERS)
+            .json(json!({"display_name": "", "external_id": "", "role": null})),
+        rpc("load_sso_settings", USER_MANAGERS),
+        rpc("save_sso_settings", USER_MANAGERS)
+            .form("tenant_id=not%20a%20tenant&password_sign_in=true"),
+        rpc("add_group", USER_MANAGERS).form("display_name=&external_id=&role="),
         // Approvals. The setting stays off, so the publish entries below keep their meaning;
         // an unknown request and a stale revision are answered past authorization.
         get("/api/settings/publishing", STAFF),
@@ -478,6 +492,10 @@ fn public_entries() -> Vec<Entry> {
         get("/healthz", PUBLIC),
         get("/readyz", PUBLIC),
         rpc("get_session", PUBLIC),
+        rpc("sign_in_options", PUBLIC),
+        // Not configured here: both answer with the sign-in page and its reason.
+        get("/api/auth/oidc/start", PUBLIC),
+        get("/api/auth/oidc/callback", PUBLIC).at("/api/auth/oidc/callback?code=c&state=s"),
         // Signed by the tool, not by a session: an unknown hook is a 404 for everyone.
         post("/api/hooks/{tool}/{token}", PUBLIC)
             .at("/api/hooks/databricks-demo/not-a-token")

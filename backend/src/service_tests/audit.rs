@@ -373,7 +373,7 @@ async fn sign_ins_failed_sign_ins_and_sign_outs_are_on_the_trail() {
                     "user".into(),
                     "admin@example.com".into(),
                     admin.clone(),
-                    Some(json!({"address": "203.0.113.7"}))
+                    Some(json!({"address": "203.0.113.7", "method": "password"}))
                 ),
                 (
                     "session.sign_in_failed".into(),

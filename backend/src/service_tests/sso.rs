@@ -98,6 +98,31 @@ async fn last_audit_id(world: &World) -> i32 {
         .map_or(0, |row| row.id)
 }
 
+/// A second organization with its own Admin, `owner@other.example`.
+async fn other_organization_admin(world: &World) -> SessionUser {
+    let other = world
+        .services
+        .users
+        .ensure_organization("Other Org")
+        .await
+        .unwrap();
+    world
+        .services
+        .users
+        .ensure_user(
+            &Actor::System,
+            other,
+            NewUser {
+                email: "owner@other.example".into(),
+                display_name: "Owner".into(),
+                password: "Owner123!".into(),
+                role: Role::Admin,
+            },
+        )
+        .await
+        .unwrap()
+}
+
 fn refusal(err: Error) -> SsoRefusal {
     match err {
         Error::SignInRefused(refusal) => refusal,
@@ -283,34 +308,17 @@ async fn refused_sign_ins_create_nothing_and_say_why() {
         );
 
         // An email that belongs to another organization is not taken over.
-        let other = world
-            .services
-            .users
-            .ensure_organization("Other Org")
-            .await
-            .unwrap();
-        world
-            .services
-            .users
-            .ensure_user(
-                &Actor::System,
-                other,
-                NewUser {
-                    email: "owner@other.example".into(),
-                    display_name: "Owner".into(),
-                    password: "Owner123!".into(),
-                    role: Role::Admin,
-                },
-            )
-            .await
-            .unwrap();
+        let other_admin = other_organization_admin(&world).await;
         let err = sso
             .sign_in(identity("owner", "owner@other.example"), None)
             .await
             .unwrap_err();
         assert_eq!(refusal(err), SsoRefusal::OtherOrganization);
         let owner = stored(&world, "owner@other.example").await.unwrap();
-        assert_eq!((owner.org_id, owner.sso_subject), (other.get(), None));
+        assert_eq!(
+            (owner.org_id, owner.sso_subject),
+            (other_admin.org_id.get(), None)
+        );
 
         // The last active Admin is not demoted by a token without the Admin role.
         let mut admin = identity("admin", "admin@example.com");
@@ -389,27 +397,7 @@ async fn an_organization_can_switch_passwords_off_only_where_single_sign_on_work
         assert_eq!(tokens.user.id, world.viewer.id);
 
         // A second organization cannot claim the same tenant.
-        let other = world
-            .services
-            .users
-            .ensure_organization("Other Org")
-            .await
-            .unwrap();
-        let other_admin = world
-            .services
-            .users
-            .ensure_user(
-                &Actor::System,
-                other,
-                NewUser {
-                    email: "owner@other.example".into(),
-                    display_name: "Owner".into(),
-                    password: "Owner123!".into(),
-                    role: Role::Admin,
-                },
-            )
-            .await
-            .unwrap();
+        let other_admin = other_organization_admin(&world).await;
         let err = sso
             .save_organization_settings(
                 &other_admin,

@@ -267,9 +267,14 @@ impl SsoService {
         };
         let groups_changed = !identity.groups_overage
             && sync_mapped_groups(&change, org_id, person.id, &identity.groups).await?;
-        let choices = role_choices(change.txn(), org_id).await?;
+        // Most tokens carry no app roles: only then are the organization's roles read.
+        let from_roles_claim = if identity.roles.is_empty() {
+            None
+        } else {
+            role_from_claim(&identity.roles, &role_choices(change.txn(), org_id).await?)
+        };
         let outcome = role_outcome(
-            role_from_claim(&identity.roles, &choices),
+            from_roles_claim,
             granted_role(change.txn(), org_id, person.id).await?,
             identity.groups_overage,
             existing.is_some(),

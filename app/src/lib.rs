@@ -23,6 +23,7 @@ use leptos_router::{
 use crate::{
     admin::{
         AdminHomePage,
+        access::{PageAccessPage, ToolAccessPage},
         approvals::ApprovalsPage,
         audit::AuditTrailPage,
         history::PageHistoryPage,
@@ -94,6 +95,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/provisioning") view=ProvisioningPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/approvals") view=ApprovalsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/pages/:id/history") view=PageHistoryPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/pages/:id/access") view=PageAccessPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/tools/:id/access") view=ToolAccessPage ssr=SsrMode::Async />
                         <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("/builder/:id") view=BuilderPage ssr=SsrMode::Async />
                         <Route path=path!("/p/:slug") view=ViewerPage ssr=SsrMode::Async />

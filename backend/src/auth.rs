@@ -16,7 +16,7 @@ use domain::{
     access::{Actor, Resource, ResourceKind},
     audit::AuditAction,
     dto::SessionUser,
-    ids::{OrgId, UserId},
+    ids::{GroupId, OrgId, UserId},
     sso::SsoRefusal,
 };
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -33,7 +33,7 @@ use crate::{
     Error, Result,
     change::Changes,
     clock::SharedClock,
-    entities::{refresh_token, user},
+    entities::{group_member, refresh_token, user},
     throttle::{SignInThrottle, ThrottleLimits},
 };
 
@@ -163,6 +163,13 @@ pub(crate) async fn session_user(
         role,
         attributes: crate::users::attributes_of(model),
         custom_role,
+        groups: group_member::Entity::find()
+            .filter(group_member::Column::UserId.eq(model.id))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|membership| GroupId(membership.group_id))
+            .collect(),
     })
 }
 
@@ -347,6 +354,7 @@ impl AuthService {
             role: claims.role,
             attributes: Default::default(),
             custom_role: None,
+            groups: Vec::new(),
         })
     }
 

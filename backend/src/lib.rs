@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub(crate) mod grants;
 pub mod pages;
 pub mod rich_text;
 pub mod roles;

@@ -2,6 +2,7 @@
 //! page's revision, publish, unpublish, copies, delete, templates) and rendering with every
 //! widget's data resolved. Every change goes through `crate::change`.
 
+mod access;
 mod approvals;
 mod create;
 mod forms;
@@ -161,6 +162,19 @@ impl PageService {
             .order_by_asc(page::Column::Title)
             .all(&self.db)
             .await?;
+        // Pages whose grants leave the actor out are not listed; a draft needs the right
+        // to see drafts of that page.
+        let models: Vec<page::Model> = models
+            .into_iter()
+            .filter(|model| {
+                let needs = if model.status == PageStatus::Published.as_str() {
+                    Action::ViewPublishedPage
+                } else {
+                    Action::ViewDraftPage
+                };
+                may(actor, needs, model)
+            })
+            .collect();
         let names = display_names(&self.db, models.iter().filter_map(|m| m.updated_by)).await?;
         let edits = actor.may(Action::EditPage);
         // Editors see where each page stands in review; viewers only see pages.
@@ -171,7 +185,7 @@ impl PageService {
         };
         models
             .iter()
-            .filter(|model| edits || viewable(model, actor))
+            .filter(|model| may(actor, Action::EditPage, model) || viewable(model, actor))
             .map(|model| {
                 let mut summary = summary(
                     model,
@@ -209,6 +223,20 @@ impl PageService {
         scoped::load::<page::Entity>(conn, actor.org_id, id).await
     }
 
+    /// The page, if `actor` may do `action` to it: its grants are asked before anything
+    /// about it (a conflict naming who saved last) is told. A page they may not view is
+    /// "not found".
+    async fn load_for(
+        conn: &impl ConnectionTrait,
+        actor: &SessionUser,
+        id: i32,
+        action: Action,
+    ) -> Result<page::Model> {
+        let model = Self::load(conn, actor, id).await?;
+        crate::authorize(actor, action, page::Entity::resource(&model))?;
+        Ok(model)
+    }
+
     /// Parses and validates a definition sent by a client, including the embed allow-list.
     fn validated(&self, definition: &Value) -> Result<PageDefinition> {
         let definition = PageDefinition::from_json(definition).map_err(definition_issues)?;
@@ -220,10 +248,46 @@ impl PageService {
         }
     }
 
+    /// Refuses a definition that brings in a tool whose grants leave the actor out. Tools
+    /// `before` (what was stored) already used stay: someone else put them there.
+    async fn refuse_unusable_tools(
+        &self,
+        actor: &SessionUser,
+        definition: &PageDefinition,
+        before: Option<&Value>,
+    ) -> Result<()> {
+        let kept: BTreeSet<String> = before
+            .and_then(|before| serde_json::from_value::<PageDefinition>(before.clone()).ok())
+            .map(|before| before.tools().into_keys().collect())
+            .unwrap_or_default();
+        let used = definition.tools();
+        let added: BTreeSet<String> = used
+            .keys()
+            .filter(|tool| !kept.contains(*tool))
+            .cloned()
+            .collect();
+        let refused = self.tools.unusable(actor, &added).await?;
+        if refused.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Validation(
+            refused
+                .into_iter()
+                .map(|tool| {
+                    let widget = used.get(&tool).cloned().unwrap_or_default();
+                    ValidationIssue::new(
+                        format!("definition.widgets.{widget}.tool"),
+                        format!("You may not use the tool “{tool}” in pages. Ask someone who manages it to give you access."),
+                    )
+                })
+                .collect(),
+        ))
+    }
+
     /// What the builder opens: the working definition and its revision.
     pub async fn draft(&self, actor: &SessionUser, id: i32) -> Result<PageDraft> {
         crate::authorize(actor, Action::EditPage, pages_of(actor))?;
-        let model = Self::load(&self.db, actor, id).await?;
+        let model = Self::load_for(&self.db, actor, id, Action::EditPage).await?;
         Ok(PageDraft {
             page: summarize(&self.db, &model).await?,
             definition: stored_definition(&model)?,
@@ -242,10 +306,13 @@ impl PageService {
         save: SaveDraft,
     ) -> Result<SavedDraft> {
         crate::authorize(actor, Action::EditPage, pages_of(actor))?;
-        let canonical = self.validated(&save.definition)?.to_canonical_json();
+        let definition = self.validated(&save.definition)?;
         // Read outside the transaction so it begins with its write (SQLite takes the write
         // lock up front instead of upgrading); the conditional update below is the real guard.
-        let current = Self::load(&self.db, actor, id).await?;
+        let current = Self::load_for(&self.db, actor, id, Action::EditPage).await?;
+        self.refuse_unusable_tools(actor, &definition, Some(&current.definition))
+            .await?;
+        let canonical = definition.to_canonical_json();
         if current.version != save.base_revision {
             return Err(self.conflict(actor, &current).await);
         }
@@ -310,7 +377,7 @@ impl PageService {
     ) -> Result<PageSummary> {
         crate::authorize(actor, Action::PublishPage, pages_of(actor))?;
         self.refuse_without_approval(actor.org_id).await?;
-        let current = Self::load(&self.db, actor, id).await?;
+        let current = Self::load_for(&self.db, actor, id, Action::PublishPage).await?;
         if current.version != base_revision {
             return Err(self.conflict(actor, &current).await);
         }
@@ -376,7 +443,7 @@ impl PageService {
     /// Takes the page away from viewers; the draft stays. Unpublishing a draft changes nothing.
     pub async fn unpublish(&self, actor: &SessionUser, id: i32) -> Result<PageSummary> {
         crate::authorize(actor, Action::PublishPage, pages_of(actor))?;
-        let current = Self::load(&self.db, actor, id).await?;
+        let current = Self::load_for(&self.db, actor, id, Action::PublishPage).await?;
         if current.published_definition.is_none()
             && current.status != PageStatus::Published.as_str()
         {
@@ -428,10 +495,10 @@ impl PageService {
     /// that was never snapshotted. Deleting a published page takes the right to publish.
     pub async fn delete(&self, actor: &SessionUser, id: i32) -> Result<()> {
         crate::authorize(actor, Action::EditPage, pages_of(actor))?;
-        let current = Self::load(&self.db, actor, id).await?;
+        let current = Self::load_for(&self.db, actor, id, Action::EditPage).await?;
         let resource = page::Entity::resource(&current);
         if current.published_definition.is_some() {
-            crate::authorize(actor, Action::PublishPage, resource)?;
+            crate::authorize(actor, Action::PublishPage, resource.clone())?;
         }
         let change = self
             .changes
@@ -533,6 +600,11 @@ impl PageService {
             Err(err) => err,
         }
     }
+}
+
+/// Whether the actor's role and the page's grants let them do `action` to it.
+pub(crate) fn may(actor: &SessionUser, action: Action, model: &page::Model) -> bool {
+    crate::authorize(actor, action, page::Entity::resource(model)).is_ok()
 }
 
 /// Whether the page's published access condition lets the actor view it.

@@ -3,6 +3,7 @@
 
 use domain::{
     access::{Resource, ResourceKind},
+    grants::Restriction,
     ids::OrgId,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select};
@@ -18,9 +19,18 @@ pub trait OrgScoped: EntityTrait {
     fn org_column() -> Self::Column;
     fn org_of(model: &Self::Model) -> OrgId;
 
+    /// The row's grants, for kinds that have them.
+    fn restriction(_model: &Self::Model) -> Option<Restriction> {
+        None
+    }
+
     /// What the policy needs to know about a row.
     fn resource(model: &Self::Model) -> Resource {
-        Resource::new(Self::KIND, Self::org_of(model))
+        let resource = Resource::new(Self::KIND, Self::org_of(model));
+        match Self::restriction(model) {
+            Some(restriction) => resource.restricted(restriction),
+            None => resource,
+        }
     }
 }
 
@@ -43,7 +53,7 @@ where
 }
 
 macro_rules! org_scoped {
-    ($($entity:ident => $kind:ident),+ $(,)?) => {$(
+    ($($entity:ident => $kind:ident $(restricted by $restriction:path)?),+ $(,)?) => {$(
         impl OrgScoped for $entity::Entity {
             const KIND: ResourceKind = ResourceKind::$kind;
             fn org_column() -> Self::Column {
@@ -52,8 +62,20 @@ macro_rules! org_scoped {
             fn org_of(model: &Self::Model) -> OrgId {
                 OrgId(model.org_id)
             }
+            $(
+                fn restriction(model: &Self::Model) -> Option<Restriction> {
+                    Some($restriction(crate::grants::stored(&model.access_grants)))
+                }
+            )?
         }
     )+};
 }
 
-org_scoped!(page => Page, tool => Tool, user => User, role => Role, group => Group, audit_log => Audit);
+org_scoped!(
+    page => Page restricted by Restriction::Page,
+    tool => Tool restricted by Restriction::Tool,
+    user => User,
+    role => Role,
+    group => Group,
+    audit_log => Audit,
+);

@@ -134,6 +134,25 @@ async fn worlds(upstream_url: &str) -> Vec<World> {
     worlds
 }
 
+/// Another member of the test organization, added by its admin.
+async fn user(world: &World, email: &str, name: &str, role: Role) -> SessionUser {
+    world
+        .services
+        .users
+        .ensure_user(
+            &Actor::User(world.admin.clone()),
+            world.admin.org_id,
+            NewUser {
+                email: email.into(),
+                display_name: name.into(),
+                password: "Password123!".into(),
+                role,
+            },
+        )
+        .await
+        .unwrap()
+}
+
 fn kpi(id: &str, x: u8, path: &str, expression: &str, ttl: u32) -> Value {
     json!({"id": id, "type": "kpi", "props": {"label": id}, "position": {"desktop": {"x": x, "y": 0, "w": 3, "h": 2}},
            "binding": {"tool": "ops", "request": {"path": path}, "mapping": {"value": expression}, "cache_ttl_seconds": ttl}})
@@ -677,6 +696,7 @@ mod access;
 mod approvals;
 mod audit;
 mod forms;
+mod grants;
 mod history;
 mod mapper;
 mod pages;

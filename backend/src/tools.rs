@@ -2,13 +2,14 @@
 //! credentials, which are stored encrypted and never returned. Also what the Tool Manager
 //! keeps beside each tool: settings, logo, a pasted sample answer and the last test outcome.
 
+mod access;
 mod edit;
 mod history;
 mod secrets;
 mod webhook;
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, BTreeSet, HashMap},
     sync::Arc,
 };
 
@@ -37,7 +38,7 @@ use crate::{
     connector::{ConnectorService, Observation, RegisteredTool, ToolHealth, ToolTarget},
     crypto::Keyring,
     entities::{connection, tool, tool_check, tool_logo, tool_sample},
-    scoped,
+    scoped::{self, OrgScoped},
 };
 
 /// Connection rows per tool: its credentials, and the signing secret of its inbound webhook.
@@ -71,6 +72,11 @@ pub struct ToolLogo {
 }
 
 /// The organization's tools, as the policy sees them before one is loaded.
+/// Whether the actor's role and the tool's grants let them bind it into pages.
+fn may_use(actor: &SessionUser, tool: &tool::Model) -> bool {
+    crate::authorize(actor, Action::EditPage, tool::Entity::resource(tool)).is_ok()
+}
+
 fn tools_of(actor: &SessionUser) -> Resource {
     Resource::new(ResourceKind::Tool, actor.org_id)
 }
@@ -121,7 +127,7 @@ impl ToolService {
     /// A tool as the edit form opens it: settings, auth without secret, sample answer.
     pub async fn details(&self, actor: &SessionUser, tool_id: i32) -> Result<ToolDetails> {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
-        let tool = self.in_org(actor, tool_id).await?;
+        let tool = self.in_org(actor, tool_id, Action::ManageTools).await?;
         let sample = self.sample_of(tool.id).await?;
         Ok(ToolDetails {
             edit: ToolEdit {
@@ -187,7 +193,7 @@ impl ToolService {
         path: Option<String>,
     ) -> Result<ConnectionTest> {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
-        let tool = self.in_org(actor, tool_id).await?;
+        let tool = self.in_org(actor, tool_id, Action::ManageTools).await?;
         let target = self
             .target_for(actor.org_id, &tool.slug)
             .await?
@@ -255,10 +261,11 @@ impl ToolService {
         crate::authorize(actor, Action::EditPage, tools_of(actor))?;
         let tools = scoped::all_in::<tool::Entity>(actor.org_id)
             .all(&self.db)
-            .await?;
+            .await?
+            .into_iter()
+            .filter(|tool| may_use(actor, tool));
         let templates = crate::connector::templates::all();
         Ok(tools
-            .into_iter()
             .map(|tool| {
                 let settings = ToolSettings::lenient(&tool.config);
                 let mut endpoints: Vec<EndpointTemplate> = settings
@@ -365,8 +372,52 @@ impl ToolService {
             .collect())
     }
 
-    async fn in_org(&self, actor: &SessionUser, tool_id: i32) -> Result<tool::Model> {
-        scoped::load::<tool::Entity>(&self.db, actor.org_id, tool_id).await
+    /// The tool, if `actor` may do `action` to it (its grants included).
+    async fn in_org(
+        &self,
+        actor: &SessionUser,
+        tool_id: i32,
+        action: Action,
+    ) -> Result<tool::Model> {
+        let tool = scoped::load::<tool::Entity>(&self.db, actor.org_id, tool_id).await?;
+        crate::authorize(actor, action, tool::Entity::resource(&tool))?;
+        Ok(tool)
+    }
+
+    /// Of the tools named by slug, those `actor` may not bind into pages (their grants
+    /// leave the actor out). Unknown slugs are left to the definition's own checks.
+    pub(crate) async fn unusable(
+        &self,
+        actor: &SessionUser,
+        slugs: &BTreeSet<String>,
+    ) -> Result<Vec<String>> {
+        if slugs.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(scoped::all_in::<tool::Entity>(actor.org_id)
+            .filter(tool::Column::Slug.is_in(slugs.iter().cloned()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter(|tool| !may_use(actor, tool))
+            .map(|tool| tool.slug)
+            .collect())
+    }
+
+    /// The tool's target for someone working on a page with it (the field mapper).
+    pub(crate) async fn usable_target(
+        &self,
+        actor: &SessionUser,
+        slug: &str,
+    ) -> Result<ToolTarget> {
+        let tool = self
+            .by_slug(actor.org_id, slug)
+            .await?
+            .ok_or(Error::NotFound("tool"))?;
+        crate::authorize(actor, Action::EditPage, tool::Entity::resource(&tool))?;
+        self.target_for(actor.org_id, slug)
+            .await?
+            .ok_or(Error::NotFound("tool"))
     }
 
     /// Replaces the tool's sample answer; none removes it.

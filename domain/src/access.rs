@@ -1,10 +1,13 @@
 //! Who acts, on what, and whether they may: the one decision every service asks before it
 //! reads or changes a resource. Pure, so the UI can ask the same question the server enforces.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{
     dto::SessionUser,
+    grants::Restriction,
     ids::{OrgId, UserId},
     policy::Action,
 };
@@ -151,17 +154,33 @@ impl ResourceKind {
     }
 }
 
-/// What `authorize` needs to know about a resource. A resource that does not exist yet (a
-/// page being created) is described by the organization it will belong to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What `authorize` needs to know about a resource: its kind, its organization and, for a
+/// page or tool that has them, its grants. A resource that does not exist yet (a page being
+/// created) is described by the organization it will belong to.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resource {
     pub kind: ResourceKind,
     pub org_id: OrgId,
+    pub restriction: Option<Arc<Restriction>>,
 }
 
 impl Resource {
     pub fn new(kind: ResourceKind, org_id: OrgId) -> Self {
-        Self { kind, org_id }
+        Self {
+            kind,
+            org_id,
+            restriction: None,
+        }
+    }
+
+    /// The resource with its grants (none: the roles alone decide).
+    pub fn restricted(mut self, restriction: Restriction) -> Self {
+        let restricted = match &restriction {
+            Restriction::Page(grants) => grants.is_restricted(),
+            Restriction::Tool(grants) => grants.is_restricted(),
+        };
+        self.restriction = restricted.then(|| Arc::new(restriction));
+        self
     }
 }
 
@@ -190,8 +209,9 @@ pub enum Denial {
 }
 
 /// May `actor` do `action` to `resource`? Organization first (another organization's
-/// resource does not exist for the actor), then what the actor's role allows. Someone not
-/// signed in may do nothing that needs a permission.
+/// resource does not exist for the actor), then what the actor's role allows, then the
+/// resource's grants (`crate::grants`): a restricted page the actor may not even view does
+/// not exist for them either. Someone not signed in may do nothing that needs a permission.
 pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Denial> {
     match actor {
         Actor::System => Ok(()),
@@ -208,15 +228,27 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(
         }
         Actor::Provisioning { .. } | Actor::SingleSignOn { .. } => Err(Denial::Forbidden(action)),
         Actor::User(user) => {
-            if user.org_id != resource.org_id {
+            // Another organization's resource, or a restricted one the user may not even
+            // view: it does not exist for them.
+            let hidden = !granted(user, Action::ViewPublishedPage, resource)
+                && !granted(user, Action::ViewDraftPage, resource);
+            if user.org_id != resource.org_id || hidden {
                 Err(Denial::NotFound(resource.kind))
-            } else if user.may(action) {
+            } else if user.may(action) && granted(user, action, resource) {
                 Ok(())
             } else {
                 Err(Denial::Forbidden(action))
             }
         }
     }
+}
+
+/// Whether the resource's grants (if any) let `user` do `action`.
+fn granted(user: &SessionUser, action: Action, resource: &Resource) -> bool {
+    resource
+        .restriction
+        .as_ref()
+        .is_none_or(|restriction| restriction.allow(user, action))
 }
 
 #[cfg(test)]
@@ -233,6 +265,7 @@ mod tests {
             role,
             attributes: Default::default(),
             custom_role: None,
+            groups: Vec::new(),
         })
     }
 
@@ -309,6 +342,66 @@ mod tests {
             ),
             ("Finance analyst", "finance-analyst", "/admin")
         );
+    }
+
+    #[test]
+    fn a_restricted_page_exists_only_for_its_grantees_and_grants_never_exceed_the_role() {
+        use crate::grants::{Grant, Grantee, Grants, PageRight, ToolRight};
+        let page = Resource::new(ResourceKind::Page, OrgId(1)).restricted(Restriction::Page(
+            Grants(vec![Grant {
+                grantee: Grantee::User(UserId(1)),
+                right: PageRight::Publish,
+            }]),
+        ));
+        // User 1 is named: an Editor may publish it, a Viewer only view it.
+        assert_eq!(
+            authorize(&user(Role::Editor, 1), Action::PublishPage, &page),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&user(Role::Viewer, 1), Action::EditPage, &page),
+            Err(Denial::Forbidden(Action::EditPage))
+        );
+        let Actor::User(mut other) = user(Role::Editor, 1) else {
+            unreachable!()
+        };
+        other.id = UserId(2);
+        assert_eq!(
+            authorize(
+                &Actor::User(other.clone()),
+                Action::ViewPublishedPage,
+                &page
+            ),
+            Err(Denial::NotFound(ResourceKind::Page))
+        );
+        other.role = Role::Admin;
+        assert_eq!(
+            authorize(&Actor::User(other), Action::PublishPage, &page),
+            Ok(())
+        );
+        // A restricted tool stays visible; using it needs the grant.
+        let tool = Resource::new(ResourceKind::Tool, OrgId(1)).restricted(Restriction::Tool(
+            Grants(vec![Grant {
+                grantee: Grantee::Role("integrator".into()),
+                right: ToolRight::Manage,
+            }]),
+        ));
+        assert_eq!(
+            authorize(&user(Role::Integrator, 1), Action::ManageTools, &tool),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&user(Role::Editor, 1), Action::EditPage, &tool),
+            Err(Denial::Forbidden(Action::EditPage))
+        );
+        assert_eq!(
+            authorize(&user(Role::Editor, 1), Action::OpenAdmin, &tool),
+            Ok(())
+        );
+        // No grants at all: not restricted.
+        let open = Resource::new(ResourceKind::Page, OrgId(1))
+            .restricted(Restriction::Page(Grants::default()));
+        assert_eq!(open.restriction, None);
     }
 
     #[test]

@@ -72,6 +72,7 @@ audit_actions! {
     PageApprovalRequest => "page.approval_request", Page, EditPage, "asked for approval to publish";
     PageApprovalApprove => "page.approval_approve", Page, PublishPage, "approved and published the page";
     PageApprovalReject => "page.approval_reject", Page, PublishPage, "rejected publishing the page";
+    PageAccessChange => "page.access", Page, PublishPage, "changed who may use the page";
     OrganizationSettings => "organization.settings", Organization, ManageUsers, "changed the organization's settings";
     FormSubmit => "form.submit", Page, SubmitForm, "submitted a form";
     ToolCreate => "tool.create", Tool, ManageTools, "registered the tool";
@@ -82,6 +83,7 @@ audit_actions! {
     ToolSecretSet => "tool.secret_set", Tool, ManageTools, "replaced the tool's credentials";
     ToolDelete => "tool.delete", Tool, ManageTools, "deleted the tool";
     ToolWebhookEnabled => "tool.webhook_enabled", Tool, ManageTools, "turned on the tool's webhook";
+    ToolAccessChange => "tool.access", Tool, ManageTools, "changed who may use the tool";
     SessionSignIn => "session.sign_in", User, anyone, "signed in";
     SessionSignInFailed => "session.sign_in_failed", User, anyone, "failed to sign in";
     SessionSignOut => "session.sign_out", User, anyone, "signed out";

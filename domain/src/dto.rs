@@ -26,6 +26,9 @@ pub struct SessionUser {
     /// what they may do, and `role` is the floor (Viewer) that matches no widget role list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_role: Option<crate::roles::CustomRole>,
+    /// The groups the user is in, which page and tool grants may name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<crate::ids::GroupId>,
 }
 
 impl SessionUser {

@@ -51,6 +51,10 @@ id_type!(
     /// A registered tool.
     ToolId
 );
+id_type!(
+    /// A group of users (from the identity provider or made here).
+    GroupId
+);
 
 #[cfg(test)]
 mod tests {

@@ -12,6 +12,7 @@ pub mod dto;
 pub mod embed;
 pub mod error;
 pub mod expression;
+pub mod grants;
 pub mod ids;
 pub mod layout;
 pub mod limits;

@@ -11,6 +11,7 @@ mod m20261202_000006_custom_roles;
 mod m20261202_000007_approvals;
 mod m20261202_000008_provisioning;
 mod m20261203_000009_single_sign_on;
+mod m20261203_000010_object_grants;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_approvals::Migration),
             Box::new(m20261202_000008_provisioning::Migration),
             Box::new(m20261203_000009_single_sign_on::Migration),
+            Box::new(m20261203_000010_object_grants::Migration),
         ]
     }
 }

@@ -70,6 +70,8 @@ const SERVER_FNS: &[(&str, &str)] = &[
     ("add_group", FORM),
     ("load_role_history", FORM),
     ("load_tool_history", FORM),
+    ("load_page_access", FORM),
+    ("load_tool_access", FORM),
 ];
 
 /// `[[[…]]]` nested `depth` deep.

@@ -29,6 +29,20 @@ pub async fn list_users(search: String) -> Result<Vec<domain::users::UserSummary
     Ok(crate::ssr::services()?.users.list(&caller, &search).await?)
 }
 
+/// Who may view, edit and publish the page (its editors).
+#[server(prefix = "/rpc", endpoint = "load_page_access")]
+pub async fn load_page_access(id: i32) -> Result<domain::grants::AccessView, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?.pages.access(&caller, id).await?)
+}
+
+/// Who may use the tool in pages and who may manage it (its managers).
+#[server(prefix = "/rpc", endpoint = "load_tool_access")]
+pub async fn load_tool_access(id: i32) -> Result<domain::grants::AccessView, AppError> {
+    let caller = crate::ssr::caller().await?;
+    Ok(crate::ssr::services()?.tools.access(&caller, id).await?)
+}
+
 /// Adds a user; without a password the answer carries a set-password link.
 #[server(prefix = "/rpc", endpoint = "create_user")]
 pub async fn create_user(

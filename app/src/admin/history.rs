@@ -6,21 +6,15 @@
 use domain::versions::{CompareVersions, PageHistory, VersionComparison, VersionSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_query_map};
 
-use super::api;
+use super::{api, id_param};
 use crate::{auth::error_view, components::ListPanel};
 
 #[component]
 pub fn PageHistoryPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let id = move || {
-        params
-            .with(|params| params.get("id"))
-            .and_then(|id| id.parse::<i32>().ok())
-            .unwrap_or_default()
-    };
+    let id = id_param();
     let number = move |name: &str| {
         query
             .with(|query| query.get(name))

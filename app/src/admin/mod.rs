@@ -1,5 +1,6 @@
 //! The admin home: every page with its status, and the registered tools.
 
+pub mod access;
 pub mod api;
 pub mod approvals;
 pub mod audit;
@@ -93,5 +94,16 @@ pub fn AdminHomePage() -> impl IntoView {
                 })
             }}
         </Suspense>
+    }
+}
+
+/// The `:id` of the current route as a number (0 when it is not one, which no object has).
+pub(crate) fn id_param() -> impl Fn() -> i32 + Copy {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .with(|params| params.get("id"))
+            .and_then(|id| id.parse::<i32>().ok())
+            .unwrap_or_default()
     }
 }

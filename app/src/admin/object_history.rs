@@ -13,6 +13,7 @@ use leptos_router::{
 use super::{
     api,
     history::{HistoryBody, Outcome},
+    id_param,
 };
 use crate::auth::error_view;
 
@@ -85,14 +86,8 @@ pub fn RoleHistoryPage() -> impl IntoView {
 
 #[component]
 pub fn ToolHistoryPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let id = move || {
-        params
-            .with(|params| params.get("id"))
-            .and_then(|id| id.parse::<i32>().ok())
-            .unwrap_or_default()
-    };
+    let id = id_param();
     let compare = move || compared(query);
     let history = Resource::new(
         move || (id(), compare()),

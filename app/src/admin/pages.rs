@@ -106,6 +106,7 @@ pub fn PagesAdminPage() -> impl IntoView {
                                                                 <a class="btn-secondary" href=format!("/builder/{id}") aria-label=format!("Edit {title}")>"Edit"</a>
                                                                 <a class="btn-secondary" href=format!("/p/{}", page.slug)>"View"</a>
                                                                 <a class="btn-secondary" href=format!("/admin/pages/{id}/history") aria-label=format!("History of {title}")>"History"</a>
+                                                                <a class="btn-secondary" href=format!("/admin/pages/{id}/access") aria-label=format!("Who may use {title}")>"Access"</a>
                                                                 <button type="button" class="btn-secondary" on:click=ask aria-label=format!("Request approval of {title}")>"Request approval"</button>
                                                                 <button type="button" class="btn-secondary" on:click=duplicate aria-label=format!("Duplicate {title}")>"Duplicate"</button>
                                                                 <button type="button" class="btn-secondary" on:click=delete aria-label=format!("Delete {title}")>"Delete"</button>

@@ -239,6 +239,7 @@ fn ToolRow(
                 </button>
                 <TestToolButton id name=name.clone() on_tested />
                 <a class="btn-secondary" href=format!("/admin/tools/{id}/history") aria-label=format!("History of {name}")>"History"</a>
+                <a class="btn-secondary" href=format!("/admin/tools/{id}/access") aria-label=format!("Who may use {name}")>"Access"</a>
                 <button type="button" class="btn-secondary" on:click=delete aria-label=format!("Delete {name}")>"Delete"</button>
             </td>
         </tr>

@@ -20,6 +20,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+    /// Who may use this object (`domain::grants::Grants`); null: the roles alone decide.
+    pub access_grants: Option<Json>,
+    /// Bumped by every change of the grants (their own optimistic-concurrency guard).
+    pub access_revision: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,7 +22,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use super::{PageService, display_names, pages_of};
+use super::{PageService, display_names, may, pages_of};
 use crate::{
     Error, Result,
     entities::{approval_request, organization, page},
@@ -86,7 +86,7 @@ impl PageService {
         settings: PublishingSettings,
     ) -> Result<PublishingSettings> {
         let organization = Resource::new(ResourceKind::Organization, actor.org_id);
-        crate::authorize(actor, Action::ManageUsers, organization)?;
+        crate::authorize(actor, Action::ManageUsers, organization.clone())?;
         let before = self.requires_approval(actor.org_id).await?;
         let change = self
             .changes
@@ -142,7 +142,7 @@ impl PageService {
                 &format!("use at most {MAX_NOTE_CHARS} characters"),
             ));
         }
-        let current = Self::load(&self.db, actor, id).await?;
+        let current = Self::load_for(&self.db, actor, id, Action::EditPage).await?;
         if current.version != ask.base_revision {
             return Err(self.conflict(actor, &current).await);
         }
@@ -199,6 +199,15 @@ impl PageService {
             .all(&self.db)
             .await?;
         let pages = self.pages_by_id(actor, &rows).await?;
+        // Only pages the actor may publish: a page's grants choose its approvers.
+        let rows = rows
+            .into_iter()
+            .filter(|row| {
+                pages
+                    .get(&row.page_id)
+                    .is_some_and(|page| may(actor, Action::PublishPage, page))
+            })
+            .collect();
         described(&self.db, rows, &pages).await
     }
 
@@ -229,7 +238,7 @@ impl PageService {
         }
         may_decide(domain::ids::UserId(request.requested_by), actor.id)
             .map_err(|message| Error::Conflict(message.to_owned()))?;
-        let current = Self::load(&self.db, actor, request.page_id).await?;
+        let current = Self::load_for(&self.db, actor, request.page_id, Action::PublishPage).await?;
         if decision.approve && current.version != request.revision {
             return Err(Error::Conflict(
                 "The draft changed after this request, so it is not what was asked for. The editor needs to request approval again.".to_owned(),

@@ -29,6 +29,8 @@ struct NewRow {
     comment: &'static str,
     /// Extra audit context, e.g. the page it was copied from or the template.
     origin: Option<(&'static str, Value)>,
+    /// The grants a copy keeps, so copying a private page does not open it to everyone.
+    access_grants: Option<Value>,
 }
 
 /// A page about to be created in the actor's organization, as the policy sees it.
@@ -49,6 +51,7 @@ impl PageService {
             self.refuse_without_approval(actor.org_id).await?;
         }
         let definition = self.validated(&new.definition)?;
+        self.refuse_unusable_tools(actor, &definition, None).await?;
         self.insert(
             actor,
             NewRow {
@@ -63,6 +66,7 @@ impl PageService {
                     "created"
                 },
                 origin: None,
+                access_grants: None,
             },
         )
         .await
@@ -101,6 +105,7 @@ impl PageService {
             }
         };
         let definition = self.validated(&definition)?;
+        self.refuse_unusable_tools(actor, &definition, None).await?;
         self.insert(
             actor,
             NewRow {
@@ -111,6 +116,7 @@ impl PageService {
                 action: AuditAction::PageCreate,
                 comment: "created",
                 origin,
+                access_grants: None,
             },
         )
         .await
@@ -145,6 +151,7 @@ impl PageService {
             created_at: Set(now),
             updated_at: Set(now),
             published_at: Set(row.publish.then_some(now)),
+            access_grants: Set(row.access_grants.clone()),
             ..Default::default()
         }
         .insert(change.txn())
@@ -176,7 +183,7 @@ impl PageService {
     /// A new draft with the page's working definition, titled "… (copy)" under a free slug.
     pub async fn duplicate(&self, actor: &SessionUser, id: i32) -> Result<PageSummary> {
         crate::authorize(actor, Action::CreatePage, new_page(actor))?;
-        let source = scoped::load::<page::Entity>(&self.db, actor.org_id, id).await?;
+        let source = Self::load_for(&self.db, actor, id, Action::ViewDraftPage).await?;
         let definition = self.validated(&source.definition)?.to_canonical_json();
         self.insert_copy(actor, &source, definition, AuditAction::PageDuplicate)
             .await
@@ -191,8 +198,11 @@ impl PageService {
         definition: Value,
     ) -> Result<PageSummary> {
         crate::authorize(actor, Action::CreatePage, new_page(actor))?;
-        let definition = self.validated(&definition)?.to_canonical_json();
-        let source = scoped::load::<page::Entity>(&self.db, actor.org_id, id).await?;
+        let definition = self.validated(&definition)?;
+        let source = Self::load_for(&self.db, actor, id, Action::ViewDraftPage).await?;
+        self.refuse_unusable_tools(actor, &definition, Some(&source.definition))
+            .await?;
+        let definition = definition.to_canonical_json();
         self.insert_copy(actor, &source, definition, AuditAction::PageSaveAsCopy)
             .await
     }
@@ -220,6 +230,7 @@ impl PageService {
                         action,
                         comment: "copied",
                         origin: Some(("copied_from", json!(source.id))),
+                        access_grants: source.access_grants.clone(),
                     },
                 )
                 .await;

@@ -49,7 +49,7 @@ impl PageService {
         compare: CompareVersions,
     ) -> Result<PageHistory> {
         crate::authorize(actor, Action::EditPage, pages_of(actor))?;
-        let model = Self::load(&self.db, actor, id).await?;
+        let model = Self::load_for(&self.db, actor, id, Action::EditPage).await?;
         let listed = versions::list(&self.db, ResourceKind::Page, actor.org_id, id).await?;
         let live_version = model.published_definition.as_ref().and_then(|published| {
             listed
@@ -75,12 +75,11 @@ impl PageService {
         request: RevertRequest,
     ) -> Result<PageSummary> {
         crate::authorize(actor, Action::EditPage, pages_of(actor))?;
-        let current = Self::load(&self.db, actor, id).await?;
+        let current = Self::load_for(&self.db, actor, id, Action::EditPage).await?;
         let resource = page::Entity::resource(&current);
-        crate::authorize(actor, Action::EditPage, resource)?;
         let published = current.published_definition.is_some();
         if published {
-            crate::authorize(actor, Action::PublishPage, resource)?;
+            crate::authorize(actor, Action::PublishPage, resource.clone())?;
         }
         let chosen = versions::load(
             &self.db,
@@ -100,7 +99,10 @@ impl PageService {
             .to_owned();
         let definition = chosen.get("definition").cloned().unwrap_or(Value::Null);
         // Today's rules apply: a version naming a tool that is gone cannot come back live.
-        let canonical = self.validated(&definition)?.to_canonical_json();
+        let definition = self.validated(&definition)?;
+        self.refuse_unusable_tools(actor, &definition, Some(&current.definition))
+            .await?;
+        let canonical = definition.to_canonical_json();
         let change = self
             .changes
             .begin(actor, AuditAction::PageRevert, resource)

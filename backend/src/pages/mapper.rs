@@ -26,11 +26,7 @@ impl PageService {
             Action::EditPage,
             Resource::new(ResourceKind::Page, actor.org_id),
         )?;
-        let target = self
-            .tools
-            .target_for(actor.org_id, tool_slug)
-            .await?
-            .ok_or(Error::NotFound("tool"))?;
+        let target = self.tools.usable_target(actor, tool_slug).await?;
         let sample = || async {
             let text = self.tools.sample_of(target.tool.id).await?;
             Ok::<_, Error>(text.and_then(|text| parse_sample(&text).ok().flatten()))

@@ -12,7 +12,7 @@ use domain::{
 };
 use serde_json::Value;
 
-use super::{PageService, definition_issues, summarize};
+use super::{PageService, definition_issues, may, summarize};
 use crate::{Error, Result, entities::page, scoped};
 
 impl PageService {
@@ -66,10 +66,10 @@ impl PageService {
         model: &page::Model,
         draft: bool,
     ) -> Result<PageDefinition> {
-        let may_see_drafts = actor.may(Action::ViewDraftPage);
+        let may_see_drafts = may(actor, Action::ViewDraftPage, model);
         let stored = match &model.published_definition {
             _ if draft && may_see_drafts => &model.definition,
-            Some(published) if actor.may(Action::ViewPublishedPage) => published,
+            Some(published) if may(actor, Action::ViewPublishedPage, model) => published,
             _ if may_see_drafts => &model.definition,
             _ => return Err(Error::NotFound("page")),
         };
@@ -78,7 +78,7 @@ impl PageService {
         })?;
         // A page whose condition leaves the viewer out does not exist for them; those who
         // edit pages always see it.
-        if !definition.viewable_by(actor) && !actor.may(Action::EditPage) {
+        if !definition.viewable_by(actor) && !may(actor, Action::EditPage, model) {
             return Err(Error::NotFound("page"));
         }
         // Widgets for other roles and attributes never leave the server, nor does their data.

@@ -40,7 +40,7 @@ fn actions_of(model: &role::Model) -> Vec<Action> {
         .collect()
 }
 
-fn custom(model: &role::Model) -> CustomRole {
+pub(crate) fn custom(model: &role::Model) -> CustomRole {
     CustomRole {
         key: model.key.clone(),
         name: model.name.clone(),

@@ -3,18 +3,16 @@
 
 use domain::{
     ErrorCode, Role,
-    access::Actor,
-    dto::{NewPageFrom, PageStatus, SaveDraft, SessionUser, WidgetData},
+    dto::{NewPageFrom, PageStatus, SaveDraft, WidgetData},
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::{Value, json};
 
-use super::{World, kpi, page, upstream, worlds};
+use super::{World, kpi, page, upstream, user, worlds};
 use crate::{
     Error,
     entities::{audit_log, page as page_entity, version},
     test_support,
-    users::NewUser,
 };
 
 fn definition(widgets: Value) -> Value {
@@ -29,24 +27,6 @@ fn text(id: &str, x: u8, words: &str) -> Value {
 fn iframe(id: &str, x: u8, src: &str) -> Value {
     json!({"id": id, "type": "iframe", "props": {"src": src, "title": "Report"},
            "position": {"desktop": {"x": x, "y": 2, "w": 6, "h": 3}}})
-}
-
-async fn user(world: &World, email: &str, name: &str, role: Role) -> SessionUser {
-    world
-        .services
-        .users
-        .ensure_user(
-            &Actor::User(world.admin.clone()),
-            world.admin.org_id,
-            NewUser {
-                email: email.into(),
-                display_name: name.into(),
-                password: "Password123!".into(),
-                role,
-            },
-        )
-        .await
-        .unwrap()
 }
 
 async fn audit_actions(world: &World, id: i32) -> Vec<String> {

@@ -369,7 +369,7 @@ impl SsoService {
         update: SsoOrganizationUpdate,
     ) -> Result<SsoOrganizationSettings> {
         let resource = Resource::new(ResourceKind::Organization, actor.org_id);
-        crate::authorize(actor, Action::ManageUsers, resource)?;
+        crate::authorize(actor, Action::ManageUsers, resource.clone())?;
         let tenant_id = checked_tenant_id(update.tenant_id.as_deref())
             .map_err(|message| Error::validation("tenant_id", &message))?;
         if !update.password_sign_in && (self.oidc.is_none() || tenant_id.is_none()) {

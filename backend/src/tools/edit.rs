@@ -70,7 +70,7 @@ impl ToolService {
     ) -> Result<ToolSummary> {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
         edit.validate().map_err(Error::Validation)?;
-        let tool = self.in_org(actor, tool_id).await?;
+        let tool = self.in_org(actor, tool_id, Action::ManageTools).await?;
         let config = tool.config.clone();
         self.write(
             actor,
@@ -235,7 +235,7 @@ impl ToolService {
         bytes: &[u8],
     ) -> Result<ToolSummary> {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
-        let tool = self.in_org(actor, tool_id).await?;
+        let tool = self.in_org(actor, tool_id, Action::ManageTools).await?;
         let format = check_logo(bytes).map_err(|issue| Error::Validation(vec![issue]))?;
         let change = self
             .changes
@@ -280,7 +280,7 @@ impl ToolService {
     /// Removes a tool's logo; removing a logo that is not there changes nothing.
     pub async fn remove_logo(&self, actor: &SessionUser, tool_id: i32) -> Result<()> {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
-        let tool = self.in_org(actor, tool_id).await?;
+        let tool = self.in_org(actor, tool_id, Action::ManageTools).await?;
         let change = self
             .changes
             .begin(
@@ -311,7 +311,7 @@ impl ToolService {
     /// The stored logo, for whoever may see the tool list.
     pub async fn logo(&self, actor: &SessionUser, tool_id: i32) -> Result<ToolLogo> {
         crate::authorize(actor, Action::OpenAdmin, tools_of(actor))?;
-        let tool = self.in_org(actor, tool_id).await?;
+        let tool = self.in_org(actor, tool_id, Action::OpenAdmin).await?;
         let logo = tool_logo::Entity::find_by_id(tool.id)
             .one(&self.db)
             .await?
@@ -484,7 +484,7 @@ impl ToolService {
     /// rebound.
     pub async fn delete(&self, actor: &SessionUser, tool_id: i32) -> Result<()> {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
-        let tool = self.in_org(actor, tool_id).await?;
+        let tool = self.in_org(actor, tool_id, Action::ManageTools).await?;
         let change = self
             .changes
             .begin(

@@ -44,7 +44,7 @@ impl ToolService {
         compare: CompareVersions,
     ) -> Result<ToolHistory> {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
-        let tool = self.in_org(actor, tool_id).await?;
+        let tool = self.in_org(actor, tool_id, Action::ManageTools).await?;
         let listed = versions::list(&self.db, ResourceKind::Tool, actor.org_id, tool.id).await?;
         let comparison = versions::compare_listed(&listed, compare, comparable)?;
         Ok(ToolHistory {
@@ -65,7 +65,7 @@ impl ToolService {
         request: RevertRequest,
     ) -> Result<ToolSummary> {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
-        let tool = self.in_org(actor, tool_id).await?;
+        let tool = self.in_org(actor, tool_id, Action::ManageTools).await?;
         let chosen = versions::load(
             &self.db,
             ResourceKind::Tool,

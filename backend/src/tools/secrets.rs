@@ -24,7 +24,7 @@ impl ToolService {
         if secret.is_empty() {
             return Err(Error::validation("secret", "enter the credential"));
         }
-        let tool = self.in_org(actor, tool_id).await?;
+        let tool = self.in_org(actor, tool_id, Action::ManageTools).await?;
         let had_secret = self.stored_secret(tool.id, CREDENTIALS).await?.is_some();
         let change = self
             .changes

@@ -30,7 +30,7 @@ impl ToolService {
     /// once and stored encrypted; callers sign each body with HMAC-SHA256.
     pub async fn enable_webhook(&self, actor: &SessionUser, tool_id: i32) -> Result<WebhookSetup> {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
-        let tool = self.in_org(actor, tool_id).await?;
+        let tool = self.in_org(actor, tool_id, Action::ManageTools).await?;
         let token = crate::auth::random_token();
         let signing_secret = crate::auth::random_token();
         let mut config = tool.config.clone();

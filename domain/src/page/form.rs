@@ -358,6 +358,22 @@ mod tests {
     }
 
     #[test]
+    fn a_page_names_the_tools_its_forms_and_bindings_use() {
+        let definition = PageDefinition::from_json(&page(json!([
+            incident_form(create_incident()),
+            crate::page::test_support::kpi("runs", 0, 6)
+        ])))
+        .unwrap();
+        assert_eq!(
+            definition.tools().into_iter().collect::<Vec<_>>(),
+            [
+                ("databricks-demo".to_owned(), "runs".to_owned()),
+                ("servicenow-demo".to_owned(), "report".to_owned())
+            ]
+        );
+    }
+
+    #[test]
     fn form_submit_placeholders_must_name_the_forms_fields() {
         assert!(
             PageDefinition::from_json(&page(json!([incident_form(create_incident())]))).is_ok()

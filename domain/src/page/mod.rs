@@ -268,6 +268,25 @@ impl PageDefinition {
     pub fn viewable_by(&self, user: &crate::dto::SessionUser) -> bool {
         crate::condition::allows(self.access.as_deref(), &user.subject())
     }
+
+    /// The tools (by slug) the page reads from or sends forms to, with the first widget
+    /// that uses each.
+    pub fn tools(&self) -> BTreeMap<String, String> {
+        let mut tools = BTreeMap::new();
+        for widget in self.layout.all_widgets() {
+            let submits = match &widget.props {
+                WidgetProps::Form(form) => form.submit.as_ref().map(|submit| &submit.tool),
+                _ => None,
+            };
+            let reads = widget.binding.as_ref().map(|binding| &binding.tool);
+            for tool in reads.into_iter().chain(submits) {
+                tools
+                    .entry(tool.clone())
+                    .or_insert_with(|| widget.id.clone());
+            }
+        }
+        tools
+    }
 }
 
 /// Slugs name pages and tools in URLs and bindings: 1–80 lowercase letters and digits in
@@ -366,6 +385,7 @@ mod tests {
             display_name: "Someone".into(),
             role,
             custom_role: None,
+            groups: Vec::new(),
             attributes: attributes
                 .iter()
                 .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))

@@ -1,6 +1,7 @@
 //! REST API under /api: thin handlers that resolve the caller, call one service and map the
 //! result. Every error answers with the same envelope: `{"error": {"code", "message", "issues"}}`.
 
+mod access;
 mod approvals;
 mod audit;
 mod auth;
@@ -29,6 +30,7 @@ use domain::{ErrorBody, ErrorCode, dto::SessionUser};
 use serde_json::json;
 
 use crate::AppState;
+use access::{page_access, set_page_access, set_tool_access, tool_access};
 use approvals::{
     approval_queue, decide_approval, publishing_settings, request_approval, set_publishing_settings,
 };
@@ -88,6 +90,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/pages/{id}/duplicate", post(duplicate_page))
         .route("/api/pages/{id}/history", get(page_history))
         .route("/api/pages/{id}/revert", post(revert_page))
+        .route(
+            "/api/pages/{id}/access",
+            get(page_access).post(set_page_access),
+        )
         .route("/api/pages/{id}/request-approval", post(request_approval))
         .route("/api/approvals", get(approval_queue))
         .route("/api/approvals/{id}/decision", post(decide_approval))
@@ -119,6 +125,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/tools/{id}/secret", put(set_tool_secret))
         .route("/api/tools/{id}/history", get(tool_history))
         .route("/api/tools/{id}/revert", post(revert_tool))
+        .route(
+            "/api/tools/{id}/access",
+            get(tool_access).post(set_tool_access),
+        )
         .route("/api/tools/{id}/webhook", post(enable_webhook))
         .route("/api/hooks/{tool}/{token}", post(receive_webhook))
         .route("/api/events", get(events))

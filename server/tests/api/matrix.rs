@@ -34,6 +34,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/roles/{key}/history", "GET"),
     ("/api/tools/{id}/history", "GET"),
     ("/api/tools/{id}/revert", "POST"),
+    ("/api/tools/{id}/access", "GET POST"),
     ("/api/roles/{key}/revert", "POST"),
     ("/api/users", "GET POST"),
     ("/api/users/{id}", "PUT"),
@@ -53,6 +54,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/pages/{id}/duplicate", "POST"),
     ("/api/pages/{id}/history", "GET"),
     ("/api/pages/{id}/revert", "POST"),
+    ("/api/pages/{id}/access", "GET POST"),
     ("/api/pages/{id}/request-approval", "POST"),
     ("/api/approvals", "GET"),
     ("/api/approvals/{id}/decision", "POST"),
@@ -86,6 +88,7 @@ const SERVER_FNS: &str = "
     load_publishing_settings save_publishing_settings request_approval list_approvals
     decide_approval list_scim_tokens issue_scim_token revoke_scim_token list_groups set_group_role
     load_role_history load_tool_history load_sso_settings save_sso_settings add_group
+    load_page_access load_tool_access
     render_page submit_form more_grid_rows
     load_draft store_draft publish_page unpublish_page preview_page save_page_as_copy
     load_binding_sources list_page_templates create_page duplicate_page delete_page
@@ -176,6 +179,8 @@ const STAFF: Expect = Expect::Roles(
 /// `CreatePage`, `EditPage` and `PublishPage`.
 const PAGE_EDITORS: Expect = Expect::Roles(&[Role::Admin, Role::Editor], Action::EditPage);
 /// `ManageTools`.
+const PAGE_PUBLISHERS: Expect = Expect::Roles(&[Role::Admin, Role::Editor], Action::PublishPage);
+
 const TOOL_MANAGERS: Expect = Expect::Roles(&[Role::Admin, Role::Integrator], Action::ManageTools);
 /// `ReadAudit`.
 const AUDIT_READERS: Expect = Expect::Roles(&[Role::Admin, Role::Auditor], Action::ReadAudit);
@@ -390,12 +395,23 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         rpc("load_binding_sources", PAGE_EDITORS),
         rpc("load_draft", PAGE_EDITORS).form(format!("id={draft}")),
         rpc("load_page_history", PAGE_EDITORS).form(format!("id={draft}&from=1&to=1")),
+        get("/api/pages/{id}/access", PAGE_EDITORS).on(draft),
+        rpc("load_page_access", PAGE_EDITORS).form(format!("id={draft}")),
+        // A stale revision of the grants: 409 past authorization, nothing changes.
+        post("/api/pages/{id}/access", PAGE_PUBLISHERS)
+            .on(draft)
+            .json(json!({"grants": [], "base_revision": STALE})),
         rpc("load_mapper_answer", PAGE_EDITORS).json(json!({"tool": "databricks-demo",
             "request": {"path": "/api/2.1/jobs/runs/list"}, "use_sample": true})),
         rpc("list_tools", TOOL_MANAGERS),
         rpc("load_tool", TOOL_MANAGERS).form(format!("id={tool}")),
         get("/api/tools/{id}/history", TOOL_MANAGERS).on(tool),
         rpc("load_tool_history", TOOL_MANAGERS).form(format!("id={tool}")),
+        get("/api/tools/{id}/access", TOOL_MANAGERS).on(tool),
+        rpc("load_tool_access", TOOL_MANAGERS).form(format!("id={tool}")),
+        post("/api/tools/{id}/access", TOOL_MANAGERS)
+            .on(tool)
+            .json(json!({"grants": [], "base_revision": STALE})),
         // A stale revision: 409 past authorization, nothing changes.
         post("/api/tools/{id}/revert", TOOL_MANAGERS)
             .on(tool)

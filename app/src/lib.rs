@@ -27,7 +27,10 @@ use crate::{
         approvals::ApprovalsPage,
         audit::AuditTrailPage,
         history::PageHistoryPage,
-        object_history::{RoleHistoryPage, ToolHistoryPage},
+        object_history::{
+            PageAccessHistoryPage, RoleHistoryPage, SettingsHistoryPage, ToolAccessHistoryPage,
+            ToolHistoryPage,
+        },
         pages::PagesAdminPage,
         provisioning::ProvisioningPage,
         roles::RolesAdminPage,
@@ -97,6 +100,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/pages/:id/history") view=PageHistoryPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/pages/:id/access") view=PageAccessPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/tools/:id/access") view=ToolAccessPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/pages/:id/access/history") view=PageAccessHistoryPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/settings/:kind/history") view=SettingsHistoryPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/tools/:id/access/history") view=ToolAccessHistoryPage ssr=SsrMode::Async />
                         <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
                         <Route path=path!("/builder/:id") view=BuilderPage ssr=SsrMode::Async />
                         <Route path=path!("/p/:slug") view=ViewerPage ssr=SsrMode::Async />

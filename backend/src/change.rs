@@ -134,6 +134,11 @@ impl Change {
         &self.actor
     }
 
+    /// The organization the change is recorded in.
+    pub fn org_id(&self) -> OrgId {
+        self.resource.org_id
+    }
+
     /// The new organization a [`Changes::begin_organization`] change created, whose trail
     /// its audit row starts.
     pub fn created_organization(&mut self, org_id: OrgId) -> Result<()> {

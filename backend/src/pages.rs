@@ -556,7 +556,7 @@ impl PageService {
         crate::versions::record(
             change.txn(),
             crate::versions::NewVersion {
-                kind: ResourceKind::Page,
+                kind: ResourceKind::Page.into(),
                 org_id: actor.org_id,
                 resource_id: id,
                 version: number,

@@ -702,6 +702,7 @@ mod mapper;
 mod pages;
 mod roles;
 mod sessions;
+mod settings;
 mod sso;
 mod tools;
 mod users;

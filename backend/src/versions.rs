@@ -5,9 +5,13 @@
 
 use chrono::{DateTime, Utc};
 use domain::{
-    access::ResourceKind,
+    Action,
+    access::{Resource, ResourceKind},
+    dto::SessionUser,
     ids::{OrgId, UserId},
-    versions::{CompareVersions, VersionComparison, VersionSummary},
+    versions::{
+        CompareVersions, RevertRequest, SettingsHistory, VersionComparison, VersionSummary,
+    },
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -16,9 +20,31 @@ use serde_json::Value;
 
 use crate::{Error, Result, entities::version, pages::display_names};
 
+/// What a history is of: an object's own state (`page`), or one side of it kept apart
+/// (`page_access`, its grants), as the `versions.resource_type` column names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Versioned(&'static str);
+
+impl From<ResourceKind> for Versioned {
+    fn from(kind: ResourceKind) -> Self {
+        Versioned(kind.as_str())
+    }
+}
+
+impl Versioned {
+    /// Who may use a page: its grants.
+    pub(crate) const PAGE_ACCESS: Versioned = Versioned("page_access");
+    /// Who may use a tool: its grants.
+    pub(crate) const TOOL_ACCESS: Versioned = Versioned("tool_access");
+    /// An organization's publishing settings (approval).
+    pub(crate) const PUBLISHING_SETTINGS: Versioned = Versioned("publishing_settings");
+    /// An organization's single sign-on settings (tenant, password sign-in).
+    pub(crate) const SSO_SETTINGS: Versioned = Versioned("sso_settings");
+}
+
 /// A snapshot to keep.
 pub(crate) struct NewVersion<'a> {
-    pub kind: ResourceKind,
+    pub kind: Versioned,
     pub org_id: OrgId,
     pub resource_id: i32,
     pub version: i32,
@@ -31,7 +57,7 @@ pub(crate) struct NewVersion<'a> {
 pub(crate) async fn record(conn: &impl ConnectionTrait, new: NewVersion<'_>) -> Result<()> {
     version::ActiveModel {
         org_id: Set(new.org_id.get()),
-        resource_type: Set(new.kind.as_str().to_owned()),
+        resource_type: Set(new.kind.0.to_owned()),
         resource_id: Set(new.resource_id),
         version: Set(new.version),
         snapshot: Set(new.snapshot),
@@ -45,17 +71,21 @@ pub(crate) async fn record(conn: &impl ConnectionTrait, new: NewVersion<'_>) -> 
     Ok(())
 }
 
-fn of(kind: ResourceKind, org_id: OrgId, resource_id: i32) -> sea_orm::Select<version::Entity> {
+fn of(
+    kind: impl Into<Versioned>,
+    org_id: OrgId,
+    resource_id: i32,
+) -> sea_orm::Select<version::Entity> {
     version::Entity::find()
         .filter(version::Column::OrgId.eq(org_id.get()))
-        .filter(version::Column::ResourceType.eq(kind.as_str()))
+        .filter(version::Column::ResourceType.eq(kind.into().0))
         .filter(version::Column::ResourceId.eq(resource_id))
 }
 
 /// Every version of the object, newest first, with who saved each.
 pub(crate) async fn list(
     conn: &impl ConnectionTrait,
-    kind: ResourceKind,
+    kind: impl Into<Versioned>,
     org_id: OrgId,
     resource_id: i32,
 ) -> Result<Vec<(VersionSummary, Value)>> {
@@ -81,7 +111,7 @@ pub(crate) async fn list(
 /// One version's snapshot, or "not found" (also for another organization's object).
 pub(crate) async fn load(
     conn: &impl ConnectionTrait,
-    kind: ResourceKind,
+    kind: impl Into<Versioned>,
     org_id: OrgId,
     resource_id: i32,
     number: i32,
@@ -154,7 +184,7 @@ pub(crate) async fn record_if_missing(
 /// The newest version number kept for the object, if any.
 pub(crate) async fn latest(
     conn: &impl ConnectionTrait,
-    kind: ResourceKind,
+    kind: impl Into<Versioned>,
     org_id: OrgId,
     resource_id: i32,
 ) -> Result<Option<i32>> {
@@ -163,4 +193,97 @@ pub(crate) async fn latest(
         .one(conn)
         .await?
         .map(|row| row.version))
+}
+
+/// Keeps a change of one of the organization's settings as the next version of `kind`
+/// (inside the change that made it): the state before becomes version 0 when nothing was kept
+/// yet. A change to what is already there keeps nothing.
+pub(crate) async fn keep_settings(
+    change: &crate::change::Change,
+    kind: Versioned,
+    by: UserId,
+    (before, after): (&Value, &Value),
+    note: &str,
+) -> Result<()> {
+    if before == after {
+        return Ok(());
+    }
+    let org_id = change.org_id();
+    let resource_id = org_id.get();
+    let next = match latest(change.txn(), kind, org_id, resource_id).await? {
+        Some(newest) => newest + 1,
+        None => {
+            let start = NewVersion {
+                kind,
+                org_id,
+                resource_id,
+                version: 0,
+                snapshot: before.clone(),
+                note: "as it was before",
+                by: None,
+                at: change.now(),
+            };
+            record(change.txn(), start).await?;
+            1
+        }
+    };
+    let new = NewVersion {
+        kind,
+        org_id,
+        resource_id,
+        version: next,
+        snapshot: after.clone(),
+        note,
+        by: Some(by),
+        at: change.now(),
+    };
+    record(change.txn(), new).await
+}
+
+/// The organization's settings, as the policy sees them: only those who manage users read
+/// or revert their history.
+fn authorize_settings(actor: &SessionUser) -> Result<OrgId> {
+    let organization = Resource::new(ResourceKind::Organization, actor.org_id);
+    crate::authorize(actor, Action::ManageUsers, organization)?;
+    Ok(actor.org_id)
+}
+
+/// The versions of one of the organization's settings, newest first, two compared.
+pub(crate) async fn settings_history(
+    conn: &impl ConnectionTrait,
+    actor: &SessionUser,
+    kind: Versioned,
+    compare: CompareVersions,
+) -> Result<SettingsHistory> {
+    let org_id = authorize_settings(actor)?;
+    let listed = list(conn, kind, org_id, org_id.get()).await?;
+    let comparison = compare_listed(&listed, compare, Value::clone)?;
+    Ok(SettingsHistory {
+        revision: listed.first().map_or(0, |(summary, _)| summary.version),
+        versions: listed.into_iter().map(|(summary, _)| summary).collect(),
+        comparison,
+    })
+}
+
+/// The settings of version `request.version` and the note for bringing them back, if
+/// `request.base_revision` is still the newest version (otherwise someone changed the
+/// settings since: a conflict).
+pub(crate) async fn settings_to_revert<T: serde::de::DeserializeOwned>(
+    conn: &impl ConnectionTrait,
+    actor: &SessionUser,
+    kind: Versioned,
+    request: RevertRequest,
+) -> Result<(T, String)> {
+    let org_id = authorize_settings(actor)?;
+    let newest = latest(conn, kind, org_id, org_id.get()).await?.unwrap_or(0);
+    if newest != request.base_revision {
+        return Err(Error::Conflict(
+            "Someone changed these settings after you opened their history. Reload and try again."
+                .to_owned(),
+        ));
+    }
+    let kept = load(conn, kind, org_id, org_id.get(), request.version).await?;
+    let settings = serde_json::from_value(kept)
+        .map_err(|err| Error::internal_from(format!("kept {}", kind.0), err))?;
+    Ok((settings, format!("reverted to version {}", request.version)))
 }

@@ -61,6 +61,29 @@ pub struct ToolHistory {
     pub comparison: Option<VersionComparison>,
 }
 
+/// What the history screen of a page's or tool's grants shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccessHistory {
+    /// The page's or tool's id and name.
+    pub id: i32,
+    pub name: String,
+    /// Newest first.
+    pub versions: Vec<VersionSummary>,
+    /// The grants' revision, sent back with a revert.
+    pub revision: i32,
+    pub comparison: Option<VersionComparison>,
+}
+
+/// What the history screen of one of an organization's settings shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingsHistory {
+    /// Newest first.
+    pub versions: Vec<VersionSummary>,
+    /// The newest version's number (0 before the first), sent back with a revert.
+    pub revision: i32,
+    pub comparison: Option<VersionComparison>,
+}
+
 /// Which versions to compare; unset means "the one before `to`" and "the newest".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompareVersions {

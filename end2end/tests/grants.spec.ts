@@ -75,8 +75,17 @@ test('an admin shares a page with one person on its access screen; everyone else
   await expect(page.getByTestId('grants-heading')).toHaveText('Grants: none, the roles decide');
   const check = await request.post('/api/auth/login', { data: other });
   const otherHeaders = { authorization: `Bearer ${(await check.json()).access_token}` };
-  const listed = await (await request.get('/api/pages', { headers: otherHeaders })).json();
-  expect(JSON.stringify(listed)).toContain(slug);
+  const listedFor = async () => JSON.stringify(await (await request.get('/api/pages', { headers: otherHeaders })).json());
+  expect(await listedFor()).toContain(slug);
+
+  // The grants' history compares the two sets in words; reverting brings the grant back.
+  await page.getByTestId('access-history').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Who could use Payroll run, over time');
+  await expect(page.locator('main')).toContainText('Payroll clerk');
+  await page.getByRole('button', { name: 'Revert to version 1' }).click();
+  await expect(page.getByTestId('history-outcome')).toContainText('Reverted to version 1');
+  await expect(page.locator('main')).toContainText('reverted to version 1');
+  expect(await listedFor()).not.toContain(slug);
 });
 
 test('a tool shared with one editor for use is not offered to other editors', async ({ page, request }) => {

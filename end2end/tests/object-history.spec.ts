@@ -61,3 +61,29 @@ test('an admin reverts a tool to its registered settings from its history', asyn
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('History of Status API');
   await expect(page.locator('.history-table tbody tr').nth(0)).toContainText('reverted to version 1');
 });
+
+test('an admin brings back an earlier single sign-on setting from its history', async ({ page, request, javaScriptEnabled }) => {
+  // One run only: both projects would change the same organization's settings at once.
+  test.skip(!javaScriptEnabled, 'the no-JS run shares the organization');
+  const finance = { email: 'admin@finance.example.com', password: 'Finance123!' };
+  const login = await request.post('/api/auth/login', { data: finance });
+  const headers = { authorization: `Bearer ${(await login.json()).access_token}` };
+  const tenant = crypto.randomUUID();
+  for (const tenant_id of [tenant, null]) {
+    const saved = await request.put('/api/sso', { headers, data: { tenant_id, password_sign_in: true } });
+    expect(saved.status(), await saved.text()).toBe(200);
+  }
+  const history = await (await request.get('/api/sso/history', { headers })).json();
+  const linked = history.versions[1].version as number;
+
+  await signIn(page, finance);
+  await page.goto('/admin/provisioning');
+  await page.getByTestId('sso-history').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('History of the single sign-on settings');
+  await expect(page.locator('main')).toContainText(tenant);
+  await page.getByRole('button', { name: `Revert to version ${linked}` }).click();
+  await expect(page.getByTestId('history-outcome')).toContainText(`Reverted to version ${linked}`);
+  const now = await (await request.get('/api/sso', { headers })).json();
+  expect(now.tenant_id).toBe(tenant);
+  await request.put('/api/sso', { headers, data: { tenant_id: null, password_sign_in: true } });
+});

@@ -72,6 +72,10 @@ const SERVER_FNS: &[(&str, &str)] = &[
     ("load_tool_history", FORM),
     ("load_page_access", FORM),
     ("load_tool_access", FORM),
+    ("load_page_access_history", FORM),
+    ("load_tool_access_history", FORM),
+    ("load_publishing_history", FORM),
+    ("load_sso_history", FORM),
 ];
 
 /// `[[[…]]]` nested `depth` deep.

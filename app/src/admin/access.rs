@@ -120,7 +120,8 @@ fn AccessBody(access: AccessView, object: Object, outcome: Option<String>) -> im
     let header = view! {
         <h1 class="page-title">{format!("Who may use {}", access.name)}</h1>
         <p class="builder-group">
-            <a href=format!("{base}/history")>"History"</a>
+            <a href=format!("{base}/access/history") data-testid="access-history">"Earlier grants"</a>
+            <a href=format!("{base}/history")>{format!("History of the {noun}")}</a>
             <a href=audit>"Access changes in the audit trail"</a>
         </p>
         {message.map(|(saved, text)| if saved {

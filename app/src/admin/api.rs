@@ -43,6 +43,65 @@ pub async fn load_tool_access(id: i32) -> Result<domain::grants::AccessView, App
     Ok(crate::ssr::services()?.tools.access(&caller, id).await?)
 }
 
+/// The versions of the page's grants, two compared in words.
+#[server(prefix = "/rpc", endpoint = "load_page_access_history")]
+pub async fn load_page_access_history(
+    id: i32,
+    // Flat, not a struct: with neither set the browser sends nothing for them.
+    from: Option<i32>,
+    to: Option<i32>,
+) -> Result<domain::versions::AccessHistory, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let compare = domain::versions::CompareVersions { from, to };
+    Ok(crate::ssr::services()?
+        .pages
+        .access_history(&caller, id, compare)
+        .await?)
+}
+
+/// The versions of the tool's grants, two compared in words.
+#[server(prefix = "/rpc", endpoint = "load_tool_access_history")]
+pub async fn load_tool_access_history(
+    id: i32,
+    from: Option<i32>,
+    to: Option<i32>,
+) -> Result<domain::versions::AccessHistory, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let compare = domain::versions::CompareVersions { from, to };
+    Ok(crate::ssr::services()?
+        .tools
+        .access_history(&caller, id, compare)
+        .await?)
+}
+
+/// The versions of the organization's publishing settings (Admin).
+#[server(prefix = "/rpc", endpoint = "load_publishing_history")]
+pub async fn load_publishing_history(
+    from: Option<i32>,
+    to: Option<i32>,
+) -> Result<domain::versions::SettingsHistory, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let compare = domain::versions::CompareVersions { from, to };
+    Ok(crate::ssr::services()?
+        .pages
+        .publishing_history(&caller, compare)
+        .await?)
+}
+
+/// The versions of the organization's single sign-on settings (Admin).
+#[server(prefix = "/rpc", endpoint = "load_sso_history")]
+pub async fn load_sso_history(
+    from: Option<i32>,
+    to: Option<i32>,
+) -> Result<domain::versions::SettingsHistory, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let compare = domain::versions::CompareVersions { from, to };
+    Ok(crate::ssr::services()?
+        .sso
+        .settings_history(&caller, compare)
+        .await?)
+}
+
 /// Adds a user; without a password the answer carries a set-password link.
 #[server(prefix = "/rpc", endpoint = "create_user")]
 pub async fn create_user(

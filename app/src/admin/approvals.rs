@@ -61,7 +61,11 @@ pub fn ApprovalsPage() -> impl IntoView {
                                     <input type="checkbox" checked=settings.require_approval disabled=!admin on:change=toggle />
                                     <span>"Publishing needs approval by someone other than the requester"</span>
                                 </label>
-                                {(!admin).then(|| view! { <p class="muted">"Admins change this setting."</p> })}
+                                {if admin {
+                                    view! { <p><a href="/admin/settings/publishing/history" data-testid="publishing-history">"History of this setting"</a></p> }.into_any()
+                                } else {
+                                    view! { <p class="muted">"Admins change this setting."</p> }.into_any()
+                                }}
                             </section>
                             <section class="panel" aria-labelledby="queue-heading">
                                 <h2 id="queue-heading" data-testid="queue-summary">{match queue.len() {

@@ -70,6 +70,7 @@ pub fn SingleSignOnPanel(
         <section class="panel" aria-labelledby="sso-heading">
             <h2 id="sso-heading">"Single sign-on"</h2>
             {server_part}
+            <p><a href="/admin/settings/sso/history" data-testid="sso-history">"History of these settings"</a></p>
             <p class="muted">
                 "People sign in with their identity provider and are created here on their first sign-in. "
                 "Their role comes from the token's app roles (matched to a role's name or key), else from the groups below; "

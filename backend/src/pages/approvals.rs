@@ -15,6 +15,7 @@ use domain::{
     audit::AuditAction,
     dto::{PageSummary, SessionUser},
     ids::OrgId,
+    versions::{CompareVersions, RevertRequest, SettingsHistory},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -27,6 +28,7 @@ use crate::{
     Error, Result,
     entities::{approval_request, organization, page},
     scoped::{self, OrgScoped},
+    versions::{self, Versioned},
 };
 
 fn status_of(row: &approval_request::Model) -> ApprovalStatus {
@@ -85,6 +87,37 @@ impl PageService {
         actor: &SessionUser,
         settings: PublishingSettings,
     ) -> Result<PublishingSettings> {
+        self.write_publishing_settings(actor, settings, "settings changed")
+            .await
+    }
+
+    /// The versions of the publishing settings, two compared (Admin).
+    pub async fn publishing_history(
+        &self,
+        actor: &SessionUser,
+        compare: CompareVersions,
+    ) -> Result<SettingsHistory> {
+        versions::settings_history(&self.db, actor, Versioned::PUBLISHING_SETTINGS, compare).await
+    }
+
+    /// Sets an earlier version of the publishing settings again, as a new version.
+    pub async fn revert_publishing_settings(
+        &self,
+        actor: &SessionUser,
+        request: RevertRequest,
+    ) -> Result<PublishingSettings> {
+        let (settings, note) =
+            versions::settings_to_revert(&self.db, actor, Versioned::PUBLISHING_SETTINGS, request)
+                .await?;
+        self.write_publishing_settings(actor, settings, &note).await
+    }
+
+    async fn write_publishing_settings(
+        &self,
+        actor: &SessionUser,
+        settings: PublishingSettings,
+        note: &str,
+    ) -> Result<PublishingSettings> {
         let organization = Resource::new(ResourceKind::Organization, actor.org_id);
         crate::authorize(actor, Action::ManageUsers, organization.clone())?;
         let before = self.requires_approval(actor.org_id).await?;
@@ -100,12 +133,20 @@ impl PageService {
             .filter(organization::Column::Id.eq(actor.org_id.get()))
             .exec(change.txn())
             .await?;
+        let (before, after) = (
+            json!({"require_approval": before}),
+            json!({"require_approval": settings.require_approval}),
+        );
+        versions::keep_settings(
+            &change,
+            Versioned::PUBLISHING_SETTINGS,
+            actor.id,
+            (&before, &after),
+            note,
+        )
+        .await?;
         change
-            .commit(
-                actor.org_id,
-                Some(json!({"require_approval": before})),
-                Some(json!({"require_approval": settings.require_approval})),
-            )
+            .commit(actor.org_id, Some(before), Some(after))
             .await?;
         Ok(settings)
     }

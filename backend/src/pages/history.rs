@@ -135,7 +135,7 @@ impl PageService {
         versions::record(
             change.txn(),
             NewVersion {
-                kind: ResourceKind::Page,
+                kind: ResourceKind::Page.into(),
                 org_id: actor.org_id,
                 resource_id: id,
                 version: request.base_revision + 1,

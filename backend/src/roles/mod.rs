@@ -73,7 +73,7 @@ fn role_version<'a>(
     at: DateTime<Utc>,
 ) -> NewVersion<'a> {
     NewVersion {
-        kind: ResourceKind::Role,
+        kind: ResourceKind::Role.into(),
         org_id: OrgId(model.org_id),
         resource_id: model.id,
         version: model.version,

@@ -392,3 +392,113 @@ async fn a_tool_shared_for_use_keeps_others_from_binding_or_managing_it() {
         );
     }
 }
+
+#[tokio::test]
+async fn reverting_grants_brings_the_old_ones_back_as_a_new_version() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let label = world.label;
+        let pages = &world.services.pages;
+        let outsider = user(&world, "outsider@example.com", "outsider", Role::Editor).await;
+        let group = finance_group(&world, &[]).await;
+        let created = pages
+            .create(&world.admin, page("month-end", json!([]), true))
+            .await
+            .unwrap();
+        pages
+            .set_access(&world.admin, created.id, update(&[(&group, "view")], 0))
+            .await
+            .unwrap();
+        pages
+            .set_access(&world.admin, created.id, update(&[], 1))
+            .await
+            .unwrap();
+
+        let history = pages
+            .access_history(&world.admin, created.id, Default::default())
+            .await
+            .unwrap();
+        let listed: Vec<(i32, &str)> = history
+            .versions
+            .iter()
+            .map(|version| (version.version, version.note.as_str()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (2, "grants changed"),
+                (1, "grants changed"),
+                (0, "as it was before")
+            ],
+            "{label}"
+        );
+        let words = history.comparison.unwrap().changes.join(" | ");
+        assert!(words.contains("Finance (Group)"), "{label}: {words}");
+
+        let reverted = pages
+            .revert_access(
+                &world.admin,
+                created.id,
+                domain::versions::RevertRequest {
+                    version: 1,
+                    base_revision: 2,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (reverted.revision, reverted.grants[0].grantee.key.as_str()),
+            (3, group.as_str()),
+            "{label}"
+        );
+        assert!(
+            !listed_for(&world, &world.viewer, "month-end").await,
+            "{label}"
+        );
+        let history = pages
+            .access_history(&world.admin, created.id, Default::default())
+            .await
+            .unwrap();
+        assert_eq!(history.versions[0].note, "reverted to version 1", "{label}");
+
+        let again = pages
+            .revert_access(
+                &world.admin,
+                created.id,
+                domain::versions::RevertRequest {
+                    version: 0,
+                    base_revision: 2,
+                },
+            )
+            .await;
+        assert!(
+            matches!(again, Err(Error::Conflict(_))),
+            "{label}: {again:?}"
+        );
+        let missing = pages
+            .revert_access(
+                &world.admin,
+                created.id,
+                domain::versions::RevertRequest {
+                    version: 99,
+                    base_revision: 3,
+                },
+            )
+            .await;
+        assert!(
+            matches!(missing, Err(Error::NotFound(_))),
+            "{label}: {missing:?}"
+        );
+        // The page is private again: its history does not exist for an outsider either.
+        assert!(matches!(
+            pages
+                .access_history(&outsider, created.id, Default::default())
+                .await,
+            Err(Error::NotFound("page"))
+        ));
+    }
+}
+
+async fn listed_for(world: &World, who: &SessionUser, slug: &str) -> bool {
+    listed(&world.services.pages.list_for(who).await.unwrap(), slug)
+}

@@ -99,7 +99,7 @@ async fn last_audit_id(world: &World) -> i32 {
 }
 
 /// A second organization with its own Admin, `owner@other.example`.
-async fn other_organization_admin(world: &World) -> SessionUser {
+pub(super) async fn other_organization_admin(world: &World) -> SessionUser {
     let other = world
         .services
         .users

@@ -21,6 +21,7 @@ use domain::{
         SsoOrganizationUpdate, SsoRefusal, checked_tenant_id, identity_from_claims,
         role_from_claim, role_outcome,
     },
+    versions::{CompareVersions, RevertRequest, SettingsHistory},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
@@ -39,6 +40,7 @@ use crate::{
     scim::{granted_role, group_role_rank, group_snapshot, member_ids},
     scoped,
     users::{attributes_of, keep_an_admin, lock_organization, snapshot},
+    versions::{self, Versioned},
 };
 
 /// A sign-in must come back within this long.
@@ -368,6 +370,41 @@ impl SsoService {
         actor: &SessionUser,
         update: SsoOrganizationUpdate,
     ) -> Result<SsoOrganizationSettings> {
+        self.write_organization_settings(actor, update, "settings changed")
+            .await
+    }
+
+    /// The versions of the organization's single sign-on settings, two compared (Admin).
+    pub async fn settings_history(
+        &self,
+        actor: &SessionUser,
+        compare: CompareVersions,
+    ) -> Result<SettingsHistory> {
+        versions::settings_history(&self.db, actor, Versioned::SSO_SETTINGS, compare).await
+    }
+
+    /// Sets an earlier version of the single sign-on settings again, as a new version, with
+    /// today's checks (a tenant another organization took since is refused).
+    pub async fn revert_settings(
+        &self,
+        actor: &SessionUser,
+        request: RevertRequest,
+    ) -> Result<SsoOrganizationSettings> {
+        let (kept, note): (KeptSsoSettings, String) =
+            versions::settings_to_revert(&self.db, actor, Versioned::SSO_SETTINGS, request).await?;
+        let update = SsoOrganizationUpdate {
+            tenant_id: kept.sso_tenant_id,
+            password_sign_in: kept.password_sign_in,
+        };
+        self.write_organization_settings(actor, update, &note).await
+    }
+
+    async fn write_organization_settings(
+        &self,
+        actor: &SessionUser,
+        update: SsoOrganizationUpdate,
+        note: &str,
+    ) -> Result<SsoOrganizationSettings> {
         let resource = Resource::new(ResourceKind::Organization, actor.org_id);
         crate::authorize(actor, Action::ManageUsers, resource.clone())?;
         let tenant_id = checked_tenant_id(update.tenant_id.as_deref())
@@ -401,16 +438,31 @@ impl SsoService {
                     "Another organization here is already linked to this tenant.",
                 )
             })?;
+        let (before, after) = (
+            json!({"sso_tenant_id": before.sso_tenant_id, "password_sign_in": before.password_sign_in}),
+            json!({"sso_tenant_id": tenant_id, "password_sign_in": update.password_sign_in}),
+        );
+        versions::keep_settings(
+            &change,
+            Versioned::SSO_SETTINGS,
+            actor.id,
+            (&before, &after),
+            note,
+        )
+        .await?;
         change
-            .commit(
-                actor.org_id,
-                Some(json!({"sso_tenant_id": before.sso_tenant_id, "password_sign_in": before.password_sign_in})),
-                Some(json!({"sso_tenant_id": tenant_id, "password_sign_in": update.password_sign_in})),
-            )
+            .commit(actor.org_id, Some(before), Some(after))
             .await?;
         let after = self.organization(actor.org_id).await?;
         Ok(self.describe(&after))
     }
+}
+
+/// A version of the single sign-on settings, as `write_organization_settings` keeps it.
+#[derive(serde::Deserialize)]
+struct KeptSsoSettings {
+    sso_tenant_id: Option<String>,
+    password_sign_in: bool,
 }
 
 /// The organization's roles, each with how capable it is, for matching `roles` claims.

@@ -5,6 +5,7 @@ use domain::{
     Action,
     dto::SessionUser,
     grants::{AccessUpdate, AccessView},
+    versions::{AccessHistory, CompareVersions, RevertRequest},
 };
 
 use super::{ToolService, tools_of};
@@ -28,6 +29,39 @@ impl ToolService {
     ) -> Result<AccessView> {
         crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
         let current = self.in_org(actor, id, Action::ManageTools).await?;
-        grants::replace::<tool::Entity>(&self.db, &self.changes, actor, &current, &update).await
+        grants::replace::<tool::Entity>(
+            &self.db,
+            &self.changes,
+            actor,
+            &current,
+            &update,
+            "grants changed",
+        )
+        .await
+    }
+
+    /// The versions of the tool's grants, two of them compared in words.
+    pub async fn access_history(
+        &self,
+        actor: &SessionUser,
+        id: i32,
+        compare: CompareVersions,
+    ) -> Result<AccessHistory> {
+        crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
+        let model = self.in_org(actor, id, Action::ManageTools).await?;
+        grants::history::history::<tool::Entity>(&self.db, actor, &model, compare).await
+    }
+
+    /// Sets an earlier version's grants again, as a new version.
+    pub async fn revert_access(
+        &self,
+        actor: &SessionUser,
+        id: i32,
+        request: RevertRequest,
+    ) -> Result<AccessView> {
+        crate::authorize(actor, Action::ManageTools, tools_of(actor))?;
+        let current = self.in_org(actor, id, Action::ManageTools).await?;
+        grants::history::revert::<tool::Entity>(&self.db, &self.changes, actor, &current, request)
+            .await
     }
 }

@@ -39,7 +39,7 @@ fn tool_version<'a>(
     at: chrono::DateTime<chrono::Utc>,
 ) -> NewVersion<'a> {
     NewVersion {
-        kind: ResourceKind::Tool,
+        kind: ResourceKind::Tool.into(),
         org_id: domain::ids::OrgId(model.org_id),
         resource_id: model.id,
         version,

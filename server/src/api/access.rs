@@ -2,7 +2,8 @@
 //! `POST` replaces them — as JSON (`{"grants": [{"grantee": "group:4", "right": "view"}],
 //! "base_revision": 0}`, answered with the new grants) or as the access screen's form
 //! (repeated `grantee`/`right` pairs, answered with a redirect back saying how it went, so
-//! the screen works without JavaScript).
+//! the screen works without JavaScript). `…/access/history` and `…/access/revert` are the
+//! grants' versions, like an object's history.
 
 use axum::{
     Json,
@@ -11,9 +12,12 @@ use axum::{
     http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
 };
-use domain::grants::{AccessUpdate, AccessView, GrantInput};
+use domain::{
+    grants::{AccessUpdate, AccessView, GrantInput},
+    versions::{AccessHistory, CompareVersions},
+};
 
-use super::{ApiError, ApiPath, ApiResult, Caller, is_form};
+use super::{ApiError, ApiPath, ApiQuery, ApiResult, Caller, is_form, pages::answer_revert};
 use crate::AppState;
 
 pub(super) async fn page_access(
@@ -58,6 +62,58 @@ pub(super) async fn set_tool_access(
     answer(&headers, &body, &back, |update| {
         let (tools, actor) = (&state.services.tools, &actor);
         async move { tools.set_access(actor, id, update).await }
+    })
+    .await
+}
+
+pub(super) async fn page_access_history(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    ApiQuery(compare): ApiQuery<CompareVersions>,
+) -> ApiResult<Json<AccessHistory>> {
+    let pages = &state.services.pages;
+    Ok(Json(pages.access_history(&actor, id, compare).await?))
+}
+
+/// Sets an earlier version of the page's grants again (`{version, base_revision}` as JSON, or
+/// the history screen's form).
+pub(super) async fn revert_page_access(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let back = format!("/admin/pages/{id}/access/history");
+    answer_revert(&headers, &body, &back, |request| {
+        let (pages, actor) = (&state.services.pages, &actor);
+        async move { pages.revert_access(actor, id, request).await }
+    })
+    .await
+}
+
+pub(super) async fn tool_access_history(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    ApiQuery(compare): ApiQuery<CompareVersions>,
+) -> ApiResult<Json<AccessHistory>> {
+    let tools = &state.services.tools;
+    Ok(Json(tools.access_history(&actor, id, compare).await?))
+}
+
+pub(super) async fn revert_tool_access(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let back = format!("/admin/tools/{id}/access/history");
+    answer_revert(&headers, &body, &back, |request| {
+        let (tools, actor) = (&state.services.tools, &actor);
+        async move { tools.revert_access(actor, id, request).await }
     })
     .await
 }

@@ -10,6 +10,7 @@ mod health;
 mod pages;
 mod provisioning;
 mod roles;
+mod settings;
 mod sso;
 mod tools;
 mod users;
@@ -30,7 +31,10 @@ use domain::{ErrorBody, ErrorCode, dto::SessionUser};
 use serde_json::json;
 
 use crate::AppState;
-use access::{page_access, set_page_access, set_tool_access, tool_access};
+use access::{
+    page_access, page_access_history, revert_page_access, revert_tool_access, set_page_access,
+    set_tool_access, tool_access, tool_access_history,
+};
 use approvals::{
     approval_queue, decide_approval, publishing_settings, request_approval, set_publishing_settings,
 };
@@ -52,6 +56,7 @@ use provisioning::{
     issue_scim_token, list_groups, list_scim_tokens, revoke_scim_token, set_group_role,
 };
 use roles::{create_role, delete_role, list_roles, revert_role, role_history, update_role};
+use settings::{publishing_history, revert_publishing, revert_sso, sso_history};
 use sso::{add_group, finish_sign_in, save_sso_settings, sso_settings, start_sign_in};
 use users::{create_user, disable_user, enable_user, issue_password_link, list_users, update_user};
 
@@ -64,6 +69,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/oidc/start", get(start_sign_in))
         .route("/api/auth/oidc/callback", get(finish_sign_in))
         .route("/api/sso", get(sso_settings).put(save_sso_settings))
+        .route("/api/sso/history", get(sso_history))
+        .route("/api/sso/revert", post(revert_sso))
         .route("/api/me", get(me))
         .route("/api/roles", get(list_roles).post(create_role))
         .route("/api/roles/{key}", put(update_role).delete(delete_role))
@@ -94,6 +101,8 @@ pub fn routes() -> Router<AppState> {
             "/api/pages/{id}/access",
             get(page_access).post(set_page_access),
         )
+        .route("/api/pages/{id}/access/history", get(page_access_history))
+        .route("/api/pages/{id}/access/revert", post(revert_page_access))
         .route("/api/pages/{id}/request-approval", post(request_approval))
         .route("/api/approvals", get(approval_queue))
         .route("/api/approvals/{id}/decision", post(decide_approval))
@@ -101,6 +110,8 @@ pub fn routes() -> Router<AppState> {
             "/api/settings/publishing",
             get(publishing_settings).put(set_publishing_settings),
         )
+        .route("/api/settings/publishing/history", get(publishing_history))
+        .route("/api/settings/publishing/revert", post(revert_publishing))
         .route("/api/pages/{id}/save-as-copy", post(save_page_as_copy))
         .route("/api/pages/from-template", post(create_page_from))
         .route("/api/pages/preview", post(preview_page))
@@ -129,6 +140,8 @@ pub fn routes() -> Router<AppState> {
             "/api/tools/{id}/access",
             get(tool_access).post(set_tool_access),
         )
+        .route("/api/tools/{id}/access/history", get(tool_access_history))
+        .route("/api/tools/{id}/access/revert", post(revert_tool_access))
         .route("/api/tools/{id}/webhook", post(enable_webhook))
         .route("/api/hooks/{tool}/{token}", post(receive_webhook))
         .route("/api/events", get(events))

@@ -28,6 +28,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/auth/oidc/start", "GET"),
     ("/api/auth/oidc/callback", "GET"),
     ("/api/sso", "GET PUT"),
+    ("/api/sso/history", "GET"),
+    ("/api/sso/revert", "POST"),
     ("/api/me", "GET"),
     ("/api/roles", "GET POST"),
     ("/api/roles/{key}", "PUT DELETE"),
@@ -35,6 +37,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/tools/{id}/history", "GET"),
     ("/api/tools/{id}/revert", "POST"),
     ("/api/tools/{id}/access", "GET POST"),
+    ("/api/tools/{id}/access/history", "GET"),
+    ("/api/tools/{id}/access/revert", "POST"),
     ("/api/roles/{key}/revert", "POST"),
     ("/api/users", "GET POST"),
     ("/api/users/{id}", "PUT"),
@@ -55,10 +59,14 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/pages/{id}/history", "GET"),
     ("/api/pages/{id}/revert", "POST"),
     ("/api/pages/{id}/access", "GET POST"),
+    ("/api/pages/{id}/access/history", "GET"),
+    ("/api/pages/{id}/access/revert", "POST"),
     ("/api/pages/{id}/request-approval", "POST"),
     ("/api/approvals", "GET"),
     ("/api/approvals/{id}/decision", "POST"),
     ("/api/settings/publishing", "GET PUT"),
+    ("/api/settings/publishing/history", "GET"),
+    ("/api/settings/publishing/revert", "POST"),
     ("/api/pages/{id}/save-as-copy", "POST"),
     ("/api/pages/from-template", "POST"),
     ("/api/pages/preview", "POST"),
@@ -88,7 +96,8 @@ const SERVER_FNS: &str = "
     load_publishing_settings save_publishing_settings request_approval list_approvals
     decide_approval list_scim_tokens issue_scim_token revoke_scim_token list_groups set_group_role
     load_role_history load_tool_history load_sso_settings save_sso_settings add_group
-    load_page_access load_tool_access
+    load_page_access load_tool_access load_page_access_history load_tool_access_history
+    load_publishing_history load_sso_history
     render_page submit_form more_grid_rows
     load_draft store_draft publish_page unpublish_page preview_page save_page_as_copy
     load_binding_sources list_page_templates create_page duplicate_page delete_page
@@ -349,6 +358,14 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         rpc("save_sso_settings", USER_MANAGERS)
             .form("tenant_id=not%20a%20tenant&password_sign_in=true"),
         rpc("add_group", USER_MANAGERS).form("display_name=&external_id=&role="),
+        // Settings history; a stale revert is answered (409) past authorization.
+        get("/api/sso/history", USER_MANAGERS),
+        rpc("load_sso_history", USER_MANAGERS),
+        post("/api/sso/revert", USER_MANAGERS).json(json!({"version": 0, "base_revision": STALE})),
+        get("/api/settings/publishing/history", USER_MANAGERS),
+        rpc("load_publishing_history", USER_MANAGERS),
+        post("/api/settings/publishing/revert", USER_MANAGERS)
+            .json(json!({"version": 0, "base_revision": STALE})),
         // Approvals. The setting stays off, so the publish entries below keep their meaning;
         // an unknown request and a stale revision are answered past authorization.
         get("/api/settings/publishing", STAFF),
@@ -401,6 +418,12 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         post("/api/pages/{id}/access", PAGE_PUBLISHERS)
             .on(draft)
             .json(json!({"grants": [], "base_revision": STALE})),
+        get("/api/pages/{id}/access/history", PAGE_EDITORS).on(draft),
+        rpc("load_page_access_history", PAGE_EDITORS).form(format!("id={draft}")),
+        // No such version: 404 past authorization.
+        post("/api/pages/{id}/access/revert", PAGE_PUBLISHERS)
+            .on(draft)
+            .json(json!({"version": STALE, "base_revision": 0})),
         rpc("load_mapper_answer", PAGE_EDITORS).json(json!({"tool": "databricks-demo",
             "request": {"path": "/api/2.1/jobs/runs/list"}, "use_sample": true})),
         rpc("list_tools", TOOL_MANAGERS),
@@ -412,6 +435,11 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         post("/api/tools/{id}/access", TOOL_MANAGERS)
             .on(tool)
             .json(json!({"grants": [], "base_revision": STALE})),
+        get("/api/tools/{id}/access/history", TOOL_MANAGERS).on(tool),
+        rpc("load_tool_access_history", TOOL_MANAGERS).form(format!("id={tool}")),
+        post("/api/tools/{id}/access/revert", TOOL_MANAGERS)
+            .on(tool)
+            .json(json!({"version": STALE, "base_revision": 0})),
         // A stale revision: 409 past authorization, nothing changes.
         post("/api/tools/{id}/revert", TOOL_MANAGERS)
             .on(tool)

@@ -29,7 +29,10 @@ use crate::{
     change::Changes,
     entities::{group, page, role, tool, user},
     scoped::{self, OrgScoped},
+    versions::{self, NewVersion, Versioned},
 };
+
+pub(crate) mod history;
 
 /// The grants stored on a row. Null is none. A list that cannot be read restricts the object
 /// to Admins (it fails closed) until someone saves its grants again.
@@ -232,6 +235,8 @@ pub(crate) trait Granted: OrgScoped {
     /// "page" or "tool", for messages.
     const NOUN: &'static str;
     const ACCESS_CHANGE: AuditAction;
+    /// Where the grants' versions are kept.
+    const HISTORY: Versioned;
     /// What the person changing the grants must keep being allowed to do.
     const KEEPS: Action;
     fn id_column() -> Self::Column;
@@ -244,11 +249,12 @@ pub(crate) trait Granted: OrgScoped {
 }
 
 macro_rules! granted {
-    ($entity:ident, $right:ty, $noun:literal, $change:ident, $keeps:ident, $name:ident) => {
+    ($entity:ident, $right:ty, $noun:literal, $change:ident, $history:ident, $keeps:ident, $name:ident) => {
         impl Granted for $entity::Entity {
             type Right = $right;
             const NOUN: &'static str = $noun;
             const ACCESS_CHANGE: AuditAction = AuditAction::$change;
+            const HISTORY: Versioned = Versioned::$history;
             const KEEPS: Action = Action::$keeps;
             fn id_column() -> Self::Column {
                 $entity::Column::Id
@@ -280,10 +286,19 @@ granted!(
     PageRight,
     "page",
     PageAccessChange,
+    PAGE_ACCESS,
     PublishPage,
     title
 );
-granted!(tool, ToolRight, "tool", ToolAccessChange, ManageTools, name);
+granted!(
+    tool,
+    ToolRight,
+    "tool",
+    ToolAccessChange,
+    TOOL_ACCESS,
+    ManageTools,
+    name
+);
 
 /// The access screen of `model` (which the caller checked the actor may see).
 pub(crate) async fn access_view<E: Granted>(
@@ -298,13 +313,15 @@ pub(crate) async fn access_view<E: Granted>(
 
 /// Replaces the grants of `current` (loaded for the actor) if nobody changed them since
 /// `update.base_revision`: each must name someone the organization has, and the actor must
-/// keep [`Granted::KEEPS`] on the object (Admins always do). One audited change, in words.
+/// keep [`Granted::KEEPS`] on the object (Admins always do). One audited change, in words,
+/// and a version of the grants (`note` says why) numbered like their revision.
 pub(crate) async fn replace<E>(
     conn: &DatabaseConnection,
     changes: &Changes,
     actor: &SessionUser,
     current: &E::Model,
     update: &AccessUpdate,
+    note: &str,
 ) -> Result<AccessView>
 where
     E: Granted,
@@ -355,6 +372,33 @@ where
     if updated.rows_affected == 0 {
         return Err(stale(E::NOUN));
     }
+    let kept = |version: i32, grants: &Grants<E::Right>, note: &'static str| NewVersion {
+        kind: E::HISTORY,
+        org_id: actor.org_id,
+        resource_id: id,
+        version,
+        snapshot: history::snapshot(grants, &directory),
+        note,
+        by: Some(actor.id),
+        at: change.now(),
+    };
+    // Grants set before they were versioned get their starting point.
+    versions::record_if_missing(
+        change.txn(),
+        NewVersion {
+            by: None,
+            ..kept(update.base_revision, &before, "as it was before")
+        },
+    )
+    .await?;
+    versions::record(
+        change.txn(),
+        NewVersion {
+            note,
+            ..kept(update.base_revision + 1, &grants, "")
+        },
+    )
+    .await?;
     change
         .commit(
             id,

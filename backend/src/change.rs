@@ -16,7 +16,10 @@ use domain::{
     audit::AuditAction,
     ids::OrgId,
 };
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 use serde_json::Value;
 
 use crate::{
@@ -71,12 +74,24 @@ impl Changes {
             )));
         }
         Ok(Change {
-            txn: self.db.begin().await?,
+            txn: self.write_transaction().await?,
             actor,
             action,
             resource,
             now: self.now(),
         })
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock as it begins
+    /// (`BEGIN IMMEDIATE`): two changes that both read before writing would otherwise each
+    /// hold a read lock the other's write waits for, and one would fail at once with
+    /// "database is locked" instead of waiting its turn. PostgreSQL ignores the option.
+    async fn write_transaction(&self) -> Result<DatabaseTransaction> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.db.begin_with_options(options).await?)
     }
 
     /// Starts creating an organization. Only the system does this (first boot); the change
@@ -86,7 +101,7 @@ impl Changes {
             return Err(Error::Forbidden(Action::ManageUsers));
         }
         Ok(Change {
-            txn: self.db.begin().await?,
+            txn: self.write_transaction().await?,
             actor: actor.clone(),
             action: AuditAction::OrganizationCreate,
             resource: Resource::new(ResourceKind::Organization, OrgId::default()),

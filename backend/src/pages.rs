@@ -26,6 +26,7 @@ use domain::{
     dto::{PageDraft, PageStatus, PageSummary, SaveDraft, SavedDraft, SessionUser},
     embed,
     ids::OrgId,
+    page::ToolUse,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -248,40 +249,44 @@ impl PageService {
         }
     }
 
-    /// Refuses a definition that brings in a tool whose grants leave the actor out. Tools
-    /// `before` (what was stored) already used stay: someone else put them there.
+    /// Refuses a definition that uses a tool whose grants leave the actor out, except for
+    /// uses `before` (what was stored) already had exactly: someone else put them there, and
+    /// others may edit the page around them but not point them elsewhere.
     async fn refuse_unusable_tools(
         &self,
         actor: &SessionUser,
         definition: &PageDefinition,
         before: Option<&Value>,
     ) -> Result<()> {
-        let kept: BTreeSet<String> = before
+        let kept = before
             .and_then(|before| serde_json::from_value::<PageDefinition>(before.clone()).ok())
-            .map(|before| before.tools().into_keys().collect())
+            .map(|before| before.tool_uses())
             .unwrap_or_default();
-        let used = definition.tools();
-        let added: BTreeSet<String> = used
-            .keys()
-            .filter(|tool| !kept.contains(*tool))
-            .cloned()
+        let new_uses: Vec<ToolUse> = definition
+            .tool_uses()
+            .into_iter()
+            .filter(|used| !kept.contains(used))
             .collect();
-        let refused = self.tools.unusable(actor, &added).await?;
-        if refused.is_empty() {
-            return Ok(());
+        let tools: BTreeSet<String> = new_uses.iter().map(|used| used.tool.clone()).collect();
+        let refused = self.tools.unusable(actor, &tools).await?;
+        let issues: Vec<ValidationIssue> = new_uses
+            .iter()
+            .filter(|used| refused.contains(&used.tool))
+            .map(|used| {
+                ValidationIssue::new(
+                    format!("definition.widgets.{}.tool", used.widget),
+                    format!(
+                        "You may not use the tool “{}” in pages, so widget “{}” cannot use it or change how it does. Ask someone who manages the tool to give you access.",
+                        used.tool, used.widget
+                    ),
+                )
+            })
+            .collect();
+        if issues.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(issues))
         }
-        Err(Error::Validation(
-            refused
-                .into_iter()
-                .map(|tool| {
-                    let widget = used.get(&tool).cloned().unwrap_or_default();
-                    ValidationIssue::new(
-                        format!("definition.widgets.{widget}.tool"),
-                        format!("You may not use the tool “{tool}” in pages. Ask someone who manages it to give you access."),
-                    )
-                })
-                .collect(),
-        ))
     }
 
     /// What the builder opens: the working definition and its revision.

@@ -695,6 +695,7 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
 mod access;
 mod approvals;
 mod audit;
+mod concurrency;
 mod forms;
 mod grants;
 mod history;

@@ -40,6 +40,8 @@ impl Versioned {
     pub(crate) const PUBLISHING_SETTINGS: Versioned = Versioned("publishing_settings");
     /// An organization's single sign-on settings (tenant, password sign-in).
     pub(crate) const SSO_SETTINGS: Versioned = Versioned("sso_settings");
+    /// Which role each of the organization's groups grants.
+    pub(crate) const GROUP_ROLES: Versioned = Versioned("group_roles");
 }
 
 /// A snapshot to keep.

@@ -102,6 +102,20 @@ pub async fn load_sso_history(
         .await?)
 }
 
+/// The versions of which role each group grants (Admin).
+#[server(prefix = "/rpc", endpoint = "load_group_roles_history")]
+pub async fn load_group_roles_history(
+    from: Option<i32>,
+    to: Option<i32>,
+) -> Result<domain::versions::SettingsHistory, AppError> {
+    let caller = crate::ssr::caller().await?;
+    let compare = domain::versions::CompareVersions { from, to };
+    Ok(crate::ssr::services()?
+        .scim
+        .group_roles_history(&caller, compare)
+        .await?)
+}
+
 /// Adds a user; without a password the answer carries a set-password link.
 #[server(prefix = "/rpc", endpoint = "create_user")]
 pub async fn create_user(

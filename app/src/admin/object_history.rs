@@ -200,7 +200,7 @@ fn access_history(
 }
 
 /// The history of one of the organization's settings (`/admin/settings/:kind/history`,
-/// `publishing` or `sso`, Admin).
+/// `publishing`, `sso` or `group_roles`, Admin).
 #[component]
 pub fn SettingsHistoryPage() -> impl IntoView {
     let params = use_params_map();
@@ -212,6 +212,7 @@ pub fn SettingsHistoryPage() -> impl IntoView {
             match kind.as_str() {
                 "publishing" => api::load_publishing_history(compare.from, compare.to).await,
                 "sso" => api::load_sso_history(compare.from, compare.to).await,
+                "group_roles" => api::load_group_roles_history(compare.from, compare.to).await,
                 _ => Err(AppError(domain::ErrorBody::new(
                     domain::ErrorCode::NotFound,
                     "Settings not found.",
@@ -219,22 +220,31 @@ pub fn SettingsHistoryPage() -> impl IntoView {
             }
         },
         |history: SettingsHistory, outcome, path| {
-            let (title, back, revert) = if path.contains("/publishing/") {
+            let (title, back, revert, audit) = if path.contains("/publishing/") {
                 (
                     "History of the publishing settings",
                     "/admin/approvals",
                     "/api/settings/publishing/revert",
+                    "/admin/audit?action=organization.settings",
+                )
+            } else if path.contains("/group_roles/") {
+                (
+                    "History of the roles groups grant",
+                    "/admin/provisioning",
+                    "/api/groups/revert",
+                    "/admin/audit?action=group.update",
                 )
             } else {
                 (
                     "History of the single sign-on settings",
                     "/admin/provisioning",
                     "/api/sso/revert",
+                    "/admin/audit?action=organization.settings",
                 )
             };
             let links = view! {
                 <a href=back>"The settings now"</a>
-                <a href="/admin/audit?action=organization.settings">"Audit trail"</a>
+                <a href=audit>"Audit trail"</a>
             }
             .into_any();
             view! {

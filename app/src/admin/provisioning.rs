@@ -84,6 +84,11 @@ pub fn ProvisioningPage() -> impl IntoView {
                                 empty="No groups yet. They appear here when your identity provider pushes them, or when you add one below."
                                 rows=group_rows
                             />
+                            <p>
+                                <a href="/admin/settings/group_roles/history" data-testid="group-roles-history">
+                                    "History of the roles groups grant"
+                                </a>
+                            </p>
                             <AddGroupForm choices=group_choices done failed />
                             <SingleSignOnPanel settings=sso done failed />
                         </div>

@@ -51,6 +51,12 @@ pub async fn set_tool_secret(id: i32, secret: String) -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "upload_tool_logo", input = Json)]
 pub async fn upload_tool_logo(id: i32, image_base64: String) -> Result<ToolSummary, AppError> {
     let caller = crate::ssr::caller().await?;
+    // Who may set logos is asked before the upload is decoded.
+    backend::authorize(
+        &caller,
+        domain::Action::ManageTools,
+        domain::access::Resource::new(domain::access::ResourceKind::Tool, caller.org_id),
+    )?;
     let bytes = crate::ssr::decode_base64(&image_base64)?;
     Ok(crate::ssr::services()?
         .tools

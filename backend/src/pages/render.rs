@@ -1,7 +1,7 @@
 //! Rendering: what a viewer, an editor or the builder's canvas gets of a page, with every
 //! widget's data resolved and every rich-text block's HTML.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use domain::{
     Action, PageDefinition,
@@ -95,7 +95,13 @@ impl PageService {
     ) -> Result<RenderedPage> {
         let definition = Self::visible_definition(actor, &model, draft)?;
         let (data, html) = self
-            .resolve(actor, &definition, variables, force_refresh)
+            .resolve(
+                actor,
+                &definition,
+                variables,
+                force_refresh,
+                &BTreeSet::new(),
+            )
             .await?;
         Ok(RenderedPage {
             page: summarize(&self.db, &model).await?,
@@ -115,9 +121,36 @@ impl PageService {
             Resource::new(ResourceKind::Page, actor.org_id),
         )?;
         let definition = PageDefinition::parse(&definition).map_err(definition_issues)?;
-        let (data, html) = self
-            .resolve(actor, &definition, &Variables::new(), false)
+        // Tools the editor may not use are not called for them, whoever bound them.
+        let used: BTreeSet<String> = definition
+            .tool_uses()
+            .into_iter()
+            .map(|used| used.tool)
+            .collect();
+        let refused: BTreeSet<String> = self
+            .tools
+            .unusable(actor, &used)
+            .await?
+            .into_iter()
+            .collect();
+        let (mut data, html) = self
+            .resolve(actor, &definition, &Variables::new(), false, &refused)
             .await?;
+        for widget in definition.layout.all_widgets() {
+            if let Some(binding) = &widget.binding
+                && refused.contains(&binding.tool)
+            {
+                data.insert(
+                    widget.id.clone(),
+                    WidgetData::Failed {
+                        message: format!(
+                            "You may not use the tool “{}” in pages, so its data is not shown here.",
+                            binding.tool
+                        ),
+                    },
+                );
+            }
+        }
         let now = self.changes.now();
         Ok(RenderedPage {
             page: PageSummary {
@@ -139,18 +172,21 @@ impl PageService {
 
     /// Every bound widget's data (each distinct request made once) and every rich-text
     /// block's HTML. Iframes whose host left the allow-list after the page was saved fail.
+    /// Tools in `refused` are not called.
     async fn resolve(
         &self,
         actor: &SessionUser,
         definition: &PageDefinition,
         variables: &Variables,
         force_refresh: bool,
+        refused: &BTreeSet<String>,
     ) -> Result<(BTreeMap<String, WidgetData>, BTreeMap<String, String>)> {
         let widgets = definition.layout.all_widgets();
         let mut tools = HashMap::new();
         for widget in &widgets {
             if let Some(binding) = &widget.binding
                 && !tools.contains_key(&binding.tool)
+                && !refused.contains(&binding.tool)
                 && let Some(target) = self.tools.target_for(actor.org_id, &binding.tool).await?
             {
                 tools.insert(binding.tool.clone(), target);

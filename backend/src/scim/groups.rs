@@ -177,7 +177,7 @@ pub(crate) async fn granted_role(
 }
 
 /// Each user's granted role now, to compare with after the change.
-async fn granted_roles(
+pub(super) async fn granted_roles(
     conn: &impl ConnectionTrait,
     org_id: OrgId,
     users: &BTreeSet<i32>,
@@ -191,7 +191,7 @@ async fn granted_roles(
 
 /// Gives each user whose granted role changed that role (Viewer if their groups no longer
 /// grant one), each as its own audit row in the same change.
-async fn apply_granted_roles(
+pub(super) async fn apply_granted_roles(
     change: &Change,
     org_id: OrgId,
     before: HashMap<i32, Option<String>>,
@@ -508,59 +508,13 @@ impl ScimService {
         let id = id_of(created.id.as_deref().unwrap_or_default(), "group")?;
         self.set_group_role(actor, id, role).await
     }
-
-    /// Makes a group grant `role` (a built-in or custom role key), or nothing; its members'
-    /// roles follow at once.
-    pub async fn set_group_role(
-        &self,
-        actor: &SessionUser,
-        id: i32,
-        role: Option<&str>,
-    ) -> Result<GroupSummary> {
-        crate::authorize(
-            actor,
-            Action::ManageUsers,
-            Resource::new(ResourceKind::Group, actor.org_id),
-        )?;
-        let target = scoped::load::<group::Entity>(&self.db, actor.org_id, id).await?;
-        let role = match role.map(str::trim).filter(|role| !role.is_empty()) {
-            None => None,
-            Some(key) => {
-                let mut issues = Vec::new();
-                match crate::roles::resolve_key(&self.db, actor.org_id, key, &mut issues).await? {
-                    Some(key) => Some(key),
-                    None => return Err(Error::Validation(issues)),
-                }
-            }
-        };
-        let change = self
-            .changes
-            .begin(
-                actor,
-                AuditAction::GroupUpdate,
-                group::Entity::resource(&target),
-            )
-            .await?;
-        let members = member_ids(change.txn(), target.id).await?;
-        let granted = granted_roles(change.txn(), actor.org_id, &members).await?;
-        let mut row: group::ActiveModel = target.clone().into();
-        row.role = Set(role);
-        row.updated_at = Set(change.now());
-        let updated = row.update(change.txn()).await?;
-        apply_granted_roles(&change, actor.org_id, granted).await?;
-        change
-            .commit(
-                target.id,
-                Some(group_snapshot(&target, &members)),
-                Some(group_snapshot(&updated, &members)),
-            )
-            .await?;
-        let names = crate::roles::role_names(&self.db, actor.org_id).await?;
-        Ok(summary(&updated, members.len() as u64, &names))
-    }
 }
 
-fn summary(model: &group::Model, members: u64, names: &HashMap<String, String>) -> GroupSummary {
+pub(super) fn summary(
+    model: &group::Model,
+    members: u64,
+    names: &HashMap<String, String>,
+) -> GroupSummary {
     GroupSummary {
         id: model.id,
         display_name: model.display_name.clone(),

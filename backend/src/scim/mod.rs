@@ -3,6 +3,7 @@
 //! the roles they grant in `groups`. Every change runs as the organization's provisioning
 //! actor through the one audited path, so the audit trail shows what the provider did.
 
+mod group_roles;
 mod groups;
 mod tokens;
 mod users;

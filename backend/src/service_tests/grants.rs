@@ -353,17 +353,45 @@ async fn a_tool_shared_for_use_keeps_others_from_binding_or_managing_it() {
         let draft = pages.draft(&other, built.id).await.unwrap();
         let mut definition = serde_json::to_value(&draft.definition).unwrap();
         definition["layout"]["widgets"][0]["props"]["label"] = json!("Runs today");
-        pages
+        let saved = pages
             .save_draft(
                 &other,
                 built.id,
                 SaveDraft {
-                    definition,
+                    definition: definition.clone(),
                     base_revision: draft.revision,
                 },
             )
             .await
             .unwrap();
+        // …but not point the tool's widget at something else.
+        definition["layout"]["widgets"][0]["binding"]["request"]["path"] = json!("/secrets");
+        let repointed = pages
+            .save_draft(
+                &other,
+                built.id,
+                SaveDraft {
+                    definition: definition.clone(),
+                    base_revision: saved.revision,
+                },
+            )
+            .await;
+        let Err(Error::Validation(issues)) = repointed else {
+            panic!("{label}: {repointed:?}")
+        };
+        assert_eq!(issues[0].path, "definition.widgets.runs.tool", "{label}");
+        // The builder's preview does not call it for them either.
+        let hits = upstream.hits.load(std::sync::atomic::Ordering::SeqCst);
+        let preview = pages.preview(&other, definition).await.unwrap();
+        assert!(
+            matches!(&preview.data["runs"], domain::dto::WidgetData::Failed { message } if message.contains("“ops”")),
+            "{label}: {:?}",
+            preview.data["runs"]
+        );
+        assert_eq!(
+            upstream.hits.load(std::sync::atomic::Ordering::SeqCst),
+            hits
+        );
 
         // Managing it needs a Manage grant even for an Integrator.
         assert!(matches!(

@@ -167,3 +167,102 @@ async fn single_sign_on_settings_keep_their_versions_and_revert_with_todays_chec
         assert_eq!(history.revision, 4, "{label}");
     }
 }
+
+#[tokio::test]
+async fn the_roles_groups_grant_keep_their_versions_and_revert_in_one_change() {
+    let upstream = upstream().await;
+    for world in worlds(&upstream.base_url).await {
+        let label = world.label;
+        let scim = &world.services.scim;
+        let group = |name: &str, role: Option<&str>| domain::scim::NewGroup {
+            display_name: name.into(),
+            external_id: format!("{name}-id"),
+            role: role.map(str::to_owned),
+        };
+        let ops = scim
+            .add_group(&world.admin, group("Ops", Some("integrator")))
+            .await
+            .unwrap();
+        let finance = scim
+            .add_group(&world.admin, group("Finance", None))
+            .await
+            .unwrap();
+        scim.set_group_role(&world.admin, ops.id, Some("editor"))
+            .await
+            .unwrap();
+        scim.set_group_role(&world.admin, finance.id, Some("viewer"))
+            .await
+            .unwrap();
+        let history = scim
+            .group_roles_history(&world.admin, CompareVersions::default())
+            .await
+            .unwrap();
+        // A group added without a role changes nothing groups grant, so keeps no version.
+        assert_eq!(
+            notes(&history),
+            [
+                (3, "group role changed"),
+                (2, "group role changed"),
+                (1, "group role changed"),
+                (0, "as it was before")
+            ],
+            "{label}"
+        );
+        let words = history.comparison.unwrap().changes.join(" | ");
+        assert!(words.contains("Finance"), "{label}: {words}");
+
+        let audit_rows = || async {
+            audit_log::Entity::find()
+                .filter(audit_log::Column::Action.eq("group.update"))
+                .count(&world.services.db)
+                .await
+                .unwrap()
+        };
+        let rows_before = audit_rows().await;
+        let groups = scim
+            .revert_group_roles(
+                &world.admin,
+                RevertRequest {
+                    version: 1,
+                    base_revision: 3,
+                },
+            )
+            .await
+            .unwrap();
+        let role_of = |name: &str| {
+            groups
+                .iter()
+                .find(|group| group.display_name == name)
+                .and_then(|group| group.role.clone())
+        };
+        assert_eq!(role_of("Ops").as_deref(), Some("integrator"), "{label}");
+        assert_eq!(role_of("Finance"), None, "{label}");
+        // Both groups changed in one change: one new version, a row per group.
+        let history = scim
+            .group_roles_history(&world.admin, CompareVersions::default())
+            .await
+            .unwrap();
+        assert_eq!(notes(&history)[0], (4, "reverted to version 1"), "{label}");
+        assert_eq!(history.versions.len(), 5, "{label}");
+        assert_eq!(audit_rows().await, rows_before + 2, "{label}");
+
+        let stale = scim
+            .revert_group_roles(
+                &world.admin,
+                RevertRequest {
+                    version: 2,
+                    base_revision: 3,
+                },
+            )
+            .await;
+        assert!(
+            matches!(stale, Err(Error::Conflict(_))),
+            "{label}: {stale:?}"
+        );
+        assert!(matches!(
+            scim.group_roles_history(&world.viewer, CompareVersions::default())
+                .await,
+            Err(Error::Forbidden(_))
+        ));
+    }
+}

@@ -364,13 +364,25 @@ mod tests {
             crate::page::test_support::kpi("runs", 0, 6)
         ])))
         .unwrap();
+        let uses = definition.tool_uses();
+        let named: Vec<(&str, &str)> = uses
+            .iter()
+            .map(|used| (used.widget.as_str(), used.tool.as_str()))
+            .collect();
         assert_eq!(
-            definition.tools().into_iter().collect::<Vec<_>>(),
-            [
-                ("databricks-demo".to_owned(), "runs".to_owned()),
-                ("servicenow-demo".to_owned(), "report".to_owned())
-            ]
+            named,
+            [("report", "servicenow-demo"), ("runs", "databricks-demo")]
         );
+        // A changed request is a different use of the same tool.
+        let mut changed = definition.clone();
+        changed.layout.widgets[1]
+            .binding
+            .as_mut()
+            .unwrap()
+            .request
+            .path = "/other".into();
+        assert_ne!(changed.tool_uses()[1], uses[1]);
+        assert_eq!(changed.tool_uses()[0], uses[0]);
     }
 
     #[test]

@@ -269,23 +269,40 @@ impl PageDefinition {
         crate::condition::allows(self.access.as_deref(), &user.subject())
     }
 
-    /// The tools (by slug) the page reads from or sends forms to, with the first widget
-    /// that uses each.
-    pub fn tools(&self) -> BTreeMap<String, String> {
-        let mut tools = BTreeMap::new();
+    /// Every use of a tool on the page: each widget's binding (what it reads) and each
+    /// form's submit action (what it sends).
+    pub fn tool_uses(&self) -> Vec<ToolUse> {
+        let mut uses = Vec::new();
         for widget in self.layout.all_widgets() {
-            let submits = match &widget.props {
-                WidgetProps::Form(form) => form.submit.as_ref().map(|submit| &submit.tool),
-                _ => None,
-            };
-            let reads = widget.binding.as_ref().map(|binding| &binding.tool);
-            for tool in reads.into_iter().chain(submits) {
-                tools
-                    .entry(tool.clone())
-                    .or_insert_with(|| widget.id.clone());
+            if let Some(binding) = &widget.binding {
+                uses.push(ToolUse::new(&widget.id, &binding.tool, binding));
+            }
+            if let WidgetProps::Form(form) = &widget.props
+                && let Some(submit) = &form.submit
+            {
+                uses.push(ToolUse::new(&widget.id, &submit.tool, submit));
             }
         }
-        tools
+        uses
+    }
+}
+
+/// One widget's use of a tool, with the binding or submit action as it is written, so two
+/// definitions can tell whether a use changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToolUse {
+    pub widget: String,
+    pub tool: String,
+    pub spec: String,
+}
+
+impl ToolUse {
+    fn new(widget: &str, tool: &str, spec: &impl Serialize) -> Self {
+        Self {
+            widget: widget.to_owned(),
+            tool: tool.to_owned(),
+            spec: serde_json::to_string(spec).unwrap_or_default(),
+        }
     }
 }
 

@@ -56,7 +56,10 @@ use provisioning::{
     issue_scim_token, list_groups, list_scim_tokens, revoke_scim_token, set_group_role,
 };
 use roles::{create_role, delete_role, list_roles, revert_role, role_history, update_role};
-use settings::{publishing_history, revert_publishing, revert_sso, sso_history};
+use settings::{
+    group_roles_history, publishing_history, revert_group_roles, revert_publishing, revert_sso,
+    sso_history,
+};
 use sso::{add_group, finish_sign_in, save_sso_settings, sso_settings, start_sign_in};
 use users::{create_user, disable_user, enable_user, issue_password_link, list_users, update_user};
 
@@ -84,6 +87,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/scim-tokens/{id}/revoke", post(revoke_scim_token))
         .route("/api/groups", get(list_groups).post(add_group))
         .route("/api/groups/{id}/role", put(set_group_role))
+        .route("/api/groups/history", get(group_roles_history))
+        .route("/api/groups/revert", post(revert_group_roles))
         .route("/api/users/{id}", put(update_user))
         .route("/api/users/{id}/disable", post(disable_user))
         .route("/api/users/{id}/enable", post(enable_user))

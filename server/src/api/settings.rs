@@ -1,5 +1,5 @@
-//! Versions of an organization's settings (Admin): `GET /api/settings/publishing/history`
-//! and `GET /api/sso/history` list them with two compared in words; `POST …/revert` sets an
+//! Versions of an organization's settings (Admin): `GET /api/settings/publishing/history`,
+//! `GET /api/sso/history` and `GET /api/groups/history` (the roles groups grant) list them with two compared in words; `POST …/revert` sets an
 //! earlier version again (`{version, base_revision}` as JSON, or the history screen's form,
 //! answered with a redirect back).
 
@@ -55,5 +55,32 @@ pub(super) async fn revert_sso(
         let (sso, actor) = (&state.services.sso, &actor);
         async move { sso.revert_settings(actor, request).await }
     })
+    .await
+}
+
+pub(super) async fn group_roles_history(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(compare): ApiQuery<CompareVersions>,
+) -> ApiResult<Json<SettingsHistory>> {
+    let scim = &state.services.scim;
+    Ok(Json(scim.group_roles_history(&actor, compare).await?))
+}
+
+pub(super) async fn revert_group_roles(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    answer_revert(
+        &headers,
+        &body,
+        "/admin/settings/group_roles/history",
+        |request| {
+            let (scim, actor) = (&state.services.scim, &actor);
+            async move { scim.revert_group_roles(actor, request).await }
+        },
+    )
     .await
 }

@@ -49,6 +49,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/scim-tokens/{id}/revoke", "POST"),
     ("/api/groups", "GET POST"),
     ("/api/groups/{id}/role", "PUT"),
+    ("/api/groups/history", "GET"),
+    ("/api/groups/revert", "POST"),
     ("/api/pages", "GET POST"),
     ("/api/pages/{id}", "DELETE"),
     ("/api/pages/{id}/render", "GET"),
@@ -97,7 +99,7 @@ const SERVER_FNS: &str = "
     decide_approval list_scim_tokens issue_scim_token revoke_scim_token list_groups set_group_role
     load_role_history load_tool_history load_sso_settings save_sso_settings add_group
     load_page_access load_tool_access load_page_access_history load_tool_access_history
-    load_publishing_history load_sso_history
+    load_publishing_history load_sso_history load_group_roles_history
     render_page submit_form more_grid_rows
     load_draft store_draft publish_page unpublish_page preview_page save_page_as_copy
     load_binding_sources list_page_templates create_page duplicate_page delete_page
@@ -212,6 +214,8 @@ struct Entry {
     path: String,
     body: Body,
     expect: Expect,
+    /// A route already tabled, checked once more with other input.
+    again: bool,
 }
 
 impl Entry {
@@ -222,7 +226,14 @@ impl Entry {
             template,
             body,
             expect,
+            again: false,
         }
+    }
+
+    /// Marks a second entry for a route: same callers allowed, other input.
+    fn again(mut self) -> Self {
+        self.again = true;
+        self
     }
 
     fn on(mut self, id: i64) -> Self {
@@ -361,6 +372,10 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         // Settings history; a stale revert is answered (409) past authorization.
         get("/api/sso/history", USER_MANAGERS),
         rpc("load_sso_history", USER_MANAGERS),
+        get("/api/groups/history", USER_MANAGERS),
+        rpc("load_group_roles_history", USER_MANAGERS),
+        post("/api/groups/revert", USER_MANAGERS)
+            .json(json!({"version": 0, "base_revision": STALE})),
         post("/api/sso/revert", USER_MANAGERS).json(json!({"version": 0, "base_revision": STALE})),
         get("/api/settings/publishing/history", USER_MANAGERS),
         rpc("load_publishing_history", USER_MANAGERS),
@@ -494,6 +509,10 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
             .bytes(PNG),
         rpc("upload_tool_logo", TOOL_MANAGERS)
             .json(json!({"id": tool, "image_base64": PNG_BASE64})),
+        // Not base64 at all: 400 for those who may set logos, 403 for everyone else.
+        rpc("upload_tool_logo", TOOL_MANAGERS)
+            .json(json!({"id": tool, "image_base64": "not base64!"}))
+            .again(),
         delete("/api/tools/{id}/logo", TOOL_MANAGERS).on(tool),
         rpc("remove_tool_logo", TOOL_MANAGERS).form(format!("id={tool}")),
         post("/api/tools/{id}/webhook", TOOL_MANAGERS).on(tool),
@@ -737,6 +756,7 @@ fn the_table_has_one_entry_per_route_and_server_function() {
     let entries: Vec<(String, String)> = protected_entries(Ids::default())
         .into_iter()
         .chain(public_entries())
+        .filter(|entry| !entry.again)
         .map(|entry| (entry.method.to_string(), entry.template))
         .collect();
     let tabled: BTreeSet<(String, String)> = entries.iter().cloned().collect();

@@ -21,6 +21,7 @@ pub mod throttle;
 pub mod tools;
 pub mod users;
 pub mod versions;
+pub mod workflows;
 
 #[cfg(test)]
 mod service_tests;
@@ -80,6 +81,7 @@ pub struct Services {
     pub tools: tools::ToolService,
     pub pages: pages::PageService,
     pub audit: audit::AuditService,
+    pub workflows: workflows::WorkflowService,
     pub connectors: Arc<connector::ConnectorService>,
     events: tokio::sync::broadcast::Sender<ToolEvent>,
 }
@@ -129,6 +131,7 @@ impl Services {
                 users::UserService::new(db.clone(), changes.clone()),
             ),
             audit: audit::AuditService::new(db.clone(), changes.clone()),
+            workflows: workflows::WorkflowService::new(db.clone(), changes.clone()),
             pages: pages::PageService::new(
                 db.clone(),
                 changes,

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryF
 
 use crate::{
     Error, Result,
-    entities::{audit_log, group, page, role, tool, user},
+    entities::{audit_log, group, page, role, tool, user, workflow},
 };
 
 /// A table whose rows each belong to one organization.
@@ -78,4 +78,5 @@ org_scoped!(
     role => Role,
     group => Group,
     audit_log => Audit,
+    workflow => Workflow,
 );

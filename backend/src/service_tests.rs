@@ -707,3 +707,4 @@ mod settings;
 mod sso;
 mod tools;
 mod users;
+mod workflows;

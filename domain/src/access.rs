@@ -124,10 +124,12 @@ pub enum ResourceKind {
     Group,
     /// The organization's audit trail, read as a whole.
     Audit,
+    /// An automation: a trigger and the steps it sets off.
+    Workflow,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 7] = [
+    pub const ALL: [ResourceKind; 8] = [
         ResourceKind::Organization,
         ResourceKind::User,
         ResourceKind::Page,
@@ -135,6 +137,7 @@ impl ResourceKind {
         ResourceKind::Role,
         ResourceKind::Group,
         ResourceKind::Audit,
+        ResourceKind::Workflow,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -146,6 +149,7 @@ impl ResourceKind {
             ResourceKind::Role => "role",
             ResourceKind::Group => "group",
             ResourceKind::Audit => "audit",
+            ResourceKind::Workflow => "workflow",
         }
     }
 

@@ -84,6 +84,12 @@ audit_actions! {
     ToolDelete => "tool.delete", Tool, ManageTools, "deleted the tool";
     ToolWebhookEnabled => "tool.webhook_enabled", Tool, ManageTools, "turned on the tool's webhook";
     ToolAccessChange => "tool.access", Tool, ManageTools, "changed who may use the tool";
+    WorkflowCreate => "workflow.create", Workflow, ManageWorkflows, "created the workflow";
+    WorkflowSave => "workflow.save", Workflow, ManageWorkflows, "saved the workflow";
+    WorkflowEnable => "workflow.enable", Workflow, ManageWorkflows, "turned the workflow on";
+    WorkflowDisable => "workflow.disable", Workflow, ManageWorkflows, "turned the workflow off";
+    WorkflowRevert => "workflow.revert", Workflow, ManageWorkflows, "reverted the workflow";
+    WorkflowDelete => "workflow.delete", Workflow, ManageWorkflows, "deleted the workflow";
     SessionSignIn => "session.sign_in", User, anyone, "signed in";
     SessionSignInFailed => "session.sign_in_failed", User, anyone, "failed to sign in";
     SessionSignOut => "session.sign_out", User, anyone, "signed out";

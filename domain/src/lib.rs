@@ -1,6 +1,6 @@
 //! The pure heart of Platform Builder: the page JSON model and its validation, roles and
-//! policy, chart geometry, the builder's layout editing and the wire types shared by the UI
-//! and the server. No I/O, no framework; builds for wasm32 and native.
+//! policy, workflows and their rules, chart geometry, the builder's layout editing and the
+//! wire types shared by the UI and the server. No I/O, no framework; builds for wasm32 and native.
 
 pub mod access;
 pub mod approvals;
@@ -33,6 +33,7 @@ pub mod transform;
 pub mod users;
 pub mod versions;
 pub mod virtual_rows;
+pub mod workflow;
 
 pub use error::{ErrorBody, ErrorCode, ValidationIssue};
 pub use page::{

@@ -70,6 +70,8 @@ pub enum Action {
     ManageUsers,
     /// Send a form's values to its tool (on a page the user may view).
     SubmitForm,
+    /// Build, turn on and off, and revert workflows.
+    ManageWorkflows,
 }
 
 impl Action {
@@ -86,6 +88,7 @@ impl Action {
             Action::ReadAudit => "read_audit",
             Action::ManageUsers => "manage_users",
             Action::SubmitForm => "submit_form",
+            Action::ManageWorkflows => "manage_workflows",
         }
     }
 
@@ -102,6 +105,7 @@ impl Action {
             Action::ReadAudit => "Read the audit trail",
             Action::ManageUsers => "Manage users and roles",
             Action::SubmitForm => "Send forms on pages",
+            Action::ManageWorkflows => "Build and turn on workflows",
         }
     }
 
@@ -111,7 +115,7 @@ impl Action {
             .find(|action| action.as_str() == name)
     }
 
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ViewPublishedPage,
         Action::ViewDraftPage,
         Action::CreatePage,
@@ -122,6 +126,7 @@ impl Action {
         Action::ReadAudit,
         Action::ManageUsers,
         Action::SubmitForm,
+        Action::ManageWorkflows,
     ];
 }
 
@@ -141,7 +146,12 @@ pub fn allows(role: Role, action: Action) -> bool {
         ),
         Role::Integrator => matches!(
             action,
-            ViewPublishedPage | ViewDraftPage | ManageTools | OpenAdmin | SubmitForm
+            ViewPublishedPage
+                | ViewDraftPage
+                | ManageTools
+                | OpenAdmin
+                | SubmitForm
+                | ManageWorkflows
         ),
         Role::Auditor => matches!(
             action,
@@ -182,6 +192,7 @@ mod tests {
                     ManageTools,
                     OpenAdmin,
                     SubmitForm,
+                    ManageWorkflows,
                 ],
             ),
             (

@@ -12,6 +12,7 @@ mod m20261202_000007_approvals;
 mod m20261202_000008_provisioning;
 mod m20261203_000009_single_sign_on;
 mod m20261203_000010_object_grants;
+mod m20261206_000011_workflows;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_provisioning::Migration),
             Box::new(m20261203_000009_single_sign_on::Migration),
             Box::new(m20261203_000010_object_grants::Migration),
+            Box::new(m20261206_000011_workflows::Migration),
         ]
     }
 }

@@ -19,3 +19,4 @@ pub mod tool_sample;
 pub mod user;
 pub mod version;
 pub mod webhook_event;
+pub mod workflow;

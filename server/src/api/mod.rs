@@ -14,6 +14,7 @@ mod settings;
 mod sso;
 mod tools;
 mod users;
+mod workflows;
 
 use axum::{
     Json, Router,
@@ -62,6 +63,10 @@ use settings::{
 };
 use sso::{add_group, finish_sign_in, save_sso_settings, sso_settings, start_sign_in};
 use users::{create_user, disable_user, enable_user, issue_password_link, list_users, update_user};
+use workflows::{
+    create_workflow, delete_workflow, disable_workflow, enable_workflow, list_workflows,
+    revert_workflow, save_workflow, workflow, workflow_history,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -150,6 +155,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/tools/{id}/webhook", post(enable_webhook))
         .route("/api/hooks/{tool}/{token}", post(receive_webhook))
         .route("/api/events", get(events))
+        .route("/api/workflows", get(list_workflows).post(create_workflow))
+        .route(
+            "/api/workflows/{id}",
+            get(workflow).put(save_workflow).delete(delete_workflow),
+        )
+        .route("/api/workflows/{id}/enable", post(enable_workflow))
+        .route("/api/workflows/{id}/disable", post(disable_workflow))
+        .route("/api/workflows/{id}/history", get(workflow_history))
+        .route("/api/workflows/{id}/revert", post(revert_workflow))
         .route("/api/connector-templates", get(list_templates))
         .route("/api/tools/{id}/test", post(test_tool))
         .route("/api/audit", get(list_audit))

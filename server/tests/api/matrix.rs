@@ -86,6 +86,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/audit/export", "GET"),
     ("/healthz", "GET"),
     ("/readyz", "GET"),
+    ("/api/workflows", "GET POST"),
+    ("/api/workflows/{id}", "GET PUT DELETE"),
+    ("/api/workflows/{id}/enable", "POST"),
+    ("/api/workflows/{id}/disable", "POST"),
+    ("/api/workflows/{id}/history", "GET"),
+    ("/api/workflows/{id}/revert", "POST"),
 ];
 
 /// Every server function's endpoint, served at `POST /rpc/<endpoint>`; by the module of `app`
@@ -197,6 +203,8 @@ const TOOL_MANAGERS: Expect = Expect::Roles(&[Role::Admin, Role::Integrator], Ac
 const AUDIT_READERS: Expect = Expect::Roles(&[Role::Admin, Role::Auditor], Action::ReadAudit);
 /// `ManageUsers`.
 const USER_MANAGERS: Expect = Expect::Roles(&[Role::Admin], Action::ManageUsers);
+const WORKFLOW_MANAGERS: Expect =
+    Expect::Roles(&[Role::Admin, Role::Integrator], Action::ManageWorkflows);
 const PUBLIC: Expect = Expect::Public;
 
 enum Body {
@@ -294,6 +302,7 @@ struct Ids {
     tool: i64,
     /// A viewer to edit, disable and send links to.
     user: i64,
+    workflow: i64,
 }
 
 fn empty_definition() -> Value {
@@ -318,10 +327,30 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         draft,
         tool,
         user,
+        workflow,
     } = ids;
     let definition = empty_definition();
     vec![
         get("/api/me", EVERYONE_SIGNED_IN),
+        get("/api/workflows", WORKFLOW_MANAGERS),
+        // A slug each caller's fresh server has not seen: created (201) once authorized.
+        post("/api/workflows", WORKFLOW_MANAGERS)
+            .json(json!({"slug": "matrix-new", "name": "New"})),
+        get("/api/workflows/{id}", WORKFLOW_MANAGERS).on(workflow),
+        // Stale revisions: a conflict (409) once authorized, nothing changed.
+        put("/api/workflows/{id}", WORKFLOW_MANAGERS)
+            .on(workflow)
+            .json(
+                json!({"name": "Renamed", "definition": {"schema_version": 1}, "base_revision": 0}),
+            ),
+        post("/api/workflows/{id}/enable", WORKFLOW_MANAGERS)
+            .on(workflow)
+            .json(json!({"base_revision": 0})),
+        post("/api/workflows/{id}/disable", WORKFLOW_MANAGERS).on(workflow),
+        get("/api/workflows/{id}/history", WORKFLOW_MANAGERS).on(workflow),
+        post("/api/workflows/{id}/revert", WORKFLOW_MANAGERS)
+            .on(workflow)
+            .json(json!({"version": 1, "base_revision": 0})),
         get("/api/pages", EVERYONE_SIGNED_IN),
         // Rendering has no role check beyond seeing the page; a draft would be a 404 to
         // viewers by design ("not found", not "forbidden"), so the published page is used.
@@ -546,6 +575,7 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         rpc("delete_page", PAGE_EDITORS).form(format!("id={draft}")),
         delete("/api/tools/{id}", TOOL_MANAGERS).on(tool),
         rpc("delete_tool", TOOL_MANAGERS).form(format!("id={tool}")),
+        delete("/api/workflows/{id}", WORKFLOW_MANAGERS).on(workflow),
     ]
 }
 
@@ -616,11 +646,14 @@ async fn setup(app: &TestApp, admin: &Client) -> Ids {
     let target = json!({"email": "matrix-target@example.com", "display_name": "Matrix Target",
                         "role": "viewer"});
     let user = created(app, admin, "/api/users", target).await;
+    let workflow = json!({"slug": "matrix-workflow", "name": "Matrix workflow"});
+    let workflow = created(app, admin, "/api/workflows", workflow).await;
     Ids {
         published,
         draft: draft["id"].as_i64().unwrap(),
         tool: tool["id"].as_i64().unwrap(),
         user: user["user"]["id"].as_i64().unwrap(),
+        workflow: workflow["workflow"]["id"].as_i64().unwrap(),
     }
 }
 

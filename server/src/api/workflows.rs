@@ -1,0 +1,123 @@
+//! Workflows (Admin, Integrator): list, create, open, save (problems and all), turn on and
+//! off, delete, history and revert.
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use domain::{
+    versions::CompareVersions,
+    workflow::wire::{
+        EnableWorkflow, NewWorkflow, SaveWorkflow, WorkflowDraft, WorkflowHistory, WorkflowSummary,
+    },
+};
+use serde::Serialize;
+
+use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Caller, pages::answer_revert};
+use crate::AppState;
+
+#[derive(Serialize)]
+pub(super) struct WorkflowList {
+    workflows: Vec<WorkflowSummary>,
+}
+
+pub(super) async fn list_workflows(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<WorkflowList>> {
+    let workflows = state.services.workflows.list(&actor).await?;
+    Ok(Json(WorkflowList { workflows }))
+}
+
+/// A blank workflow (a manual start), or the `definition` given; off until turned on.
+pub(super) async fn create_workflow(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(new): ApiJson<NewWorkflow>,
+) -> ApiResult<(StatusCode, Json<WorkflowDraft>)> {
+    let created = state.services.workflows.create(&actor, new).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The working definition and what keeps it from being turned on, each on its node.
+pub(super) async fn workflow(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<Json<WorkflowDraft>> {
+    Ok(Json(state.services.workflows.get(&actor, id).await?))
+}
+
+/// Saves `{name, description, definition, base_revision}`; 409 when someone saved since.
+pub(super) async fn save_workflow(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(save): ApiJson<SaveWorkflow>,
+) -> ApiResult<Json<WorkflowDraft>> {
+    Ok(Json(state.services.workflows.save(&actor, id, save).await?))
+}
+
+pub(super) async fn delete_workflow(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<StatusCode> {
+    state.services.workflows.delete(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turns it on at `{base_revision}`; 422 lists every problem on its node.
+pub(super) async fn enable_workflow(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(enable): ApiJson<EnableWorkflow>,
+) -> ApiResult<Json<WorkflowSummary>> {
+    Ok(Json(
+        state.services.workflows.enable(&actor, id, enable).await?,
+    ))
+}
+
+pub(super) async fn disable_workflow(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<Json<WorkflowSummary>> {
+    Ok(Json(state.services.workflows.disable(&actor, id).await?))
+}
+
+/// Versions, newest first, and a comparison (`?from=&to=`).
+pub(super) async fn workflow_history(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    ApiQuery(compare): ApiQuery<CompareVersions>,
+) -> ApiResult<Json<WorkflowHistory>> {
+    Ok(Json(
+        state
+            .services
+            .workflows
+            .history(&actor, id, compare)
+            .await?,
+    ))
+}
+
+/// Reverts to `{version, base_revision}` (JSON, or the history screen's form).
+pub(super) async fn revert_workflow(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let back = format!("/admin/workflows/{id}/history");
+    answer_revert(&headers, &body, &back, |request| {
+        let (workflows, actor) = (&state.services.workflows, &actor);
+        async move { workflows.revert(actor, id, request).await }
+    })
+    .await
+}

@@ -82,6 +82,8 @@ pub struct Services {
     pub pages: pages::PageService,
     pub audit: audit::AuditService,
     pub workflows: workflows::WorkflowService,
+    /// Carries workflow runs forward; the server runs it in the background.
+    pub engine: workflows::Engine,
     pub connectors: Arc<connector::ConnectorService>,
     events: tokio::sync::broadcast::Sender<ToolEvent>,
 }
@@ -113,6 +115,13 @@ impl Services {
             keyring.clone(),
             connectors.health(),
         );
+        let runner = workflows::StepRunner::new(tools.clone(), connectors.clone(), clock.clone());
+        let engine = workflows::Engine::new(
+            db.clone(),
+            clock.clone(),
+            runner,
+            &format!("engine-{}", std::process::id()),
+        );
         let auth = auth::AuthService::new(db.clone(), settings.auth, clock, changes.clone());
         Self {
             sso: sso::SsoService::new(
@@ -131,7 +140,8 @@ impl Services {
                 users::UserService::new(db.clone(), changes.clone()),
             ),
             audit: audit::AuditService::new(db.clone(), changes.clone()),
-            workflows: workflows::WorkflowService::new(db.clone(), changes.clone()),
+            workflows: workflows::WorkflowService::new(db.clone(), changes.clone(), engine.clone()),
+            engine,
             pages: pages::PageService::new(
                 db.clone(),
                 changes,

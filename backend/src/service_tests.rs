@@ -696,6 +696,7 @@ mod access;
 mod approvals;
 mod audit;
 mod concurrency;
+mod engine;
 mod forms;
 mod grants;
 mod history;

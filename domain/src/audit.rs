@@ -90,6 +90,7 @@ audit_actions! {
     WorkflowDisable => "workflow.disable", Workflow, ManageWorkflows, "turned the workflow off";
     WorkflowRevert => "workflow.revert", Workflow, ManageWorkflows, "reverted the workflow";
     WorkflowDelete => "workflow.delete", Workflow, ManageWorkflows, "deleted the workflow";
+    WorkflowRun => "workflow.run", Workflow, ManageWorkflows, "started a run of the workflow";
     SessionSignIn => "session.sign_in", User, anyone, "signed in";
     SessionSignInFailed => "session.sign_in_failed", User, anyone, "failed to sign in";
     SessionSignOut => "session.sign_out", User, anyone, "signed out";

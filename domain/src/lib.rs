@@ -35,6 +35,9 @@ pub mod versions;
 pub mod virtual_rows;
 pub mod workflow;
 
+#[cfg(test)]
+mod published_schema;
+
 pub use error::{ErrorBody, ErrorCode, ValidationIssue};
 pub use page::{
     Binding, GridRect, Layout, PageDefinition, Positions, Widget, WidgetKind, WidgetProps,

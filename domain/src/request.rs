@@ -285,31 +285,47 @@ enum Segment<'a> {
     Variable(&'a str),
 }
 
-/// Splits text into literal parts and `{{name}}` placeholders; `{{` always opens one.
-fn parse(text: &str) -> Result<Vec<Segment<'_>>, String> {
-    let mut segments = Vec::new();
+/// A part of a text with `{{…}}` placeholders: literal text, or what stands between the
+/// braces (trimmed).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Part<'a> {
+    Text(&'a str),
+    Placeholder(&'a str),
+}
+
+/// Splits text into literal parts and placeholders; `{{` always opens one.
+pub(crate) fn placeholder_parts(text: &str) -> Result<Vec<Part<'_>>, String> {
+    let mut parts = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
         if start > 0 {
-            segments.push(Segment::Text(&rest[..start]));
+            parts.push(Part::Text(&rest[..start]));
         }
         let after = &rest[start + 2..];
         let end = after
             .find("}}")
             .ok_or_else(|| "a placeholder opened with {{ is not closed with }}".to_owned())?;
-        let name = after[..end].trim();
-        if !is_variable_name(name) {
-            return Err(format!(
-                "\"{{{{{name}}}}}\" is not a placeholder: use {{{{name}}}} with letters, digits, _ . -"
-            ));
-        }
-        segments.push(Segment::Variable(name));
+        parts.push(Part::Placeholder(after[..end].trim()));
         rest = &after[end + 2..];
     }
     if !rest.is_empty() {
-        segments.push(Segment::Text(rest));
+        parts.push(Part::Text(rest));
     }
-    Ok(segments)
+    Ok(parts)
+}
+
+/// Splits text into literal parts and `{{name}}` placeholders naming variables.
+fn parse(text: &str) -> Result<Vec<Segment<'_>>, String> {
+    placeholder_parts(text)?
+        .into_iter()
+        .map(|part| match part {
+            Part::Text(text) => Ok(Segment::Text(text)),
+            Part::Placeholder(name) if is_variable_name(name) => Ok(Segment::Variable(name)),
+            Part::Placeholder(name) => Err(format!(
+                "\"{{{{{name}}}}}\" is not a placeholder: use {{{{name}}}} with letters, digits, _ . -"
+            )),
+        })
+        .collect()
 }
 
 fn is_variable_name(name: &str) -> bool {

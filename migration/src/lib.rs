@@ -13,6 +13,7 @@ mod m20261202_000008_provisioning;
 mod m20261203_000009_single_sign_on;
 mod m20261203_000010_object_grants;
 mod m20261206_000011_workflows;
+mod m20261206_000012_workflow_runs;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_single_sign_on::Migration),
             Box::new(m20261203_000010_object_grants::Migration),
             Box::new(m20261206_000011_workflows::Migration),
+            Box::new(m20261206_000012_workflow_runs::Migration),
         ]
     }
 }

@@ -176,6 +176,14 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{addr}");
     let (stopping, mut stop_requested) = tokio::sync::watch::channel(false);
+    // Workflow runs move on in the background; on shutdown the engine stops taking work.
+    let engine = state.services.engine.clone();
+    let engine_stop = stop_requested.clone();
+    let engine_task = tokio::spawn(async move {
+        engine
+            .run_until_stopped(std::time::Duration::from_secs(1), engine_stop)
+            .await
+    });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
@@ -190,6 +198,7 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
             tokio::time::sleep(std::time::Duration::from_secs(5)).await;
         } => tracing::warn!("connections still open 5 s after the shutdown signal; exiting"),
     }
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), engine_task).await;
     Ok(())
 }
 

@@ -20,3 +20,5 @@ pub mod user;
 pub mod version;
 pub mod webhook_event;
 pub mod workflow;
+pub mod workflow_run;
+pub mod workflow_step;

@@ -4,7 +4,13 @@
 //! runs, so later saves do not change a running workflow until it is turned on again.
 //! Every save is a version; a revert writes an old version back as a new one.
 
+pub mod engine;
 mod history;
+mod runs;
+pub mod steps;
+
+pub use engine::Engine;
+pub use steps::StepRunner;
 
 use domain::{
     Action, ValidationIssue,
@@ -117,40 +123,26 @@ fn check_texts(name: &str, description: &str) -> Result<()> {
 pub struct WorkflowService {
     db: DatabaseConnection,
     changes: Changes,
+    engine: Engine,
 }
 
 impl WorkflowService {
-    pub fn new(db: DatabaseConnection, changes: Changes) -> Self {
-        Self { db, changes }
+    pub fn new(db: DatabaseConnection, changes: Changes, engine: Engine) -> Self {
+        Self {
+            db,
+            changes,
+            engine,
+        }
     }
 
     /// What exists in the organization for a workflow's steps to name.
     pub async fn catalog(&self, actor: &SessionUser, this: Option<&str>) -> Result<Catalog> {
         let org = actor.org_id;
-        let slugs = |rows: Vec<String>| rows.into_iter().collect();
-        let tools = scoped::all_in::<tool::Entity>(org)
-            .select_only()
-            .column(tool::Column::Slug)
-            .into_tuple::<String>()
-            .all(&self.db)
-            .await?;
-        let pages = scoped::all_in::<page::Entity>(org)
-            .select_only()
-            .column(page::Column::Slug)
-            .into_tuple::<String>()
-            .all(&self.db)
-            .await?;
-        let workflows = scoped::all_in::<workflow::Entity>(org)
-            .select_only()
-            .column(workflow::Column::Slug)
-            .into_tuple::<String>()
-            .all(&self.db)
-            .await?;
         Ok(Catalog {
-            tools: slugs(tools),
+            tools: slugs_of::<tool::Entity>(&self.db, org, tool::Column::Slug).await?,
             channels: Default::default(),
-            workflows: slugs(workflows),
-            pages: slugs(pages),
+            workflows: slugs_of::<workflow::Entity>(&self.db, org, workflow::Column::Slug).await?,
+            pages: slugs_of::<page::Entity>(&self.db, org, page::Column::Slug).await?,
             this_workflow: this.map(str::to_owned),
         })
     }
@@ -384,7 +376,9 @@ impl WorkflowService {
             return Err(stale(&current));
         }
         let catalog = self.catalog(actor, Some(&current.slug)).await?;
-        let issues = stored(&current)?.issues(&catalog);
+        let definition = stored(&current)?;
+        let mut issues = definition.issues(&catalog);
+        issues.extend(steps::unrunnable_issues(&definition));
         if !issues.is_empty() {
             return Err(Error::Validation(
                 issues
@@ -480,6 +474,21 @@ impl WorkflowService {
             .await?;
         change.commit(id, Some(before), None).await
     }
+}
+
+/// The slugs of the organization's rows of `E`.
+async fn slugs_of<E: OrgScoped>(
+    db: &DatabaseConnection,
+    org: domain::ids::OrgId,
+    slug: E::Column,
+) -> Result<std::collections::BTreeSet<String>> {
+    let slugs: Vec<String> = scoped::all_in::<E>(org)
+        .select_only()
+        .column(slug)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(slugs.into_iter().collect())
 }
 
 async fn keep_version(

@@ -333,21 +333,7 @@ mod tests {
 
     #[test]
     fn published_json_schema_matches_the_model() {
-        let schema = serde_json::to_string_pretty(&json_schema()).unwrap() + "\n";
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../docs/page-definition.schema.json"
-        );
-        if std::env::var_os("UPDATE_SCHEMA").is_some() {
-            std::fs::write(path, &schema).unwrap();
-        }
-        let published = std::fs::read_to_string(path).expect(
-            "docs/page-definition.schema.json exists; run with UPDATE_SCHEMA=1 to write it",
-        );
-        assert_eq!(
-            published, schema,
-            "docs/page-definition.schema.json is stale; run `UPDATE_SCHEMA=1 cargo test -p domain`"
-        );
+        crate::published_schema::assert_published(&json_schema(), "page-definition.schema.json");
     }
 
     #[test]

@@ -16,6 +16,7 @@
 
 pub mod plan;
 pub mod retry;
+pub mod run;
 pub mod schedule;
 mod step;
 pub mod template;
@@ -180,6 +181,22 @@ impl Port {
         *self == Port::Next
     }
 
+    /// The name stored with a settled step.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Port::Next => "next",
+            Port::True => "true",
+            Port::False => "false",
+            Port::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Port::Next, Port::True, Port::False, Port::Error]
+            .into_iter()
+            .find(|port| port.as_str() == text)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Port::Next => "next",
@@ -242,20 +259,9 @@ mod tests {
 
     #[test]
     fn published_json_schema_matches_the_model() {
-        let schema = serde_json::to_string_pretty(&json_schema()).unwrap() + "\n";
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../docs/workflow-definition.schema.json"
-        );
-        if std::env::var_os("UPDATE_SCHEMA").is_some() {
-            std::fs::write(path, &schema).unwrap();
-        }
-        let published = std::fs::read_to_string(path).expect(
-            "docs/workflow-definition.schema.json exists; run with UPDATE_SCHEMA=1 to write it",
-        );
-        assert_eq!(
-            published, schema,
-            "docs/workflow-definition.schema.json is stale; run `UPDATE_SCHEMA=1 cargo test -p domain`"
+        crate::published_schema::assert_published(
+            &json_schema(),
+            "workflow-definition.schema.json",
         );
     }
 

@@ -34,37 +34,17 @@ pub enum TemplateError {
     Invalid { expression: String, message: String },
 }
 
-#[derive(Debug, PartialEq)]
-enum Segment<'a> {
-    Text(&'a str),
-    Expression(&'a str),
-}
+use crate::request::{Part as Segment, placeholder_parts};
 
 /// Splits text into literal parts and `{{expression}}` placeholders.
 fn segments(text: &str) -> Result<Vec<Segment<'_>>, String> {
-    let mut segments = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        if start > 0 {
-            segments.push(Segment::Text(&rest[..start]));
-        }
-        let after = &rest[start + 2..];
-        let end = after
-            .find("}}")
-            .ok_or_else(|| "a placeholder opened with {{ is not closed with }}".to_owned())?;
-        let expression = after[..end].trim();
-        if expression.is_empty() {
-            return Err(
-                "“{{}}” is empty: put a value between the braces, e.g. {{ trigger.id }}".to_owned(),
-            );
-        }
-        segments.push(Segment::Expression(expression));
-        rest = &after[end + 2..];
+    let parts = placeholder_parts(text)?;
+    if parts.contains(&Segment::Placeholder("")) {
+        return Err(
+            "“{{}}” is empty: put a value between the braces, e.g. {{ trigger.id }}".to_owned(),
+        );
     }
-    if !rest.is_empty() {
-        segments.push(Segment::Text(rest));
-    }
-    Ok(segments)
+    Ok(parts)
 }
 
 /// The value of one placeholder, or why it has none.
@@ -132,7 +112,7 @@ fn render_text_with(
     for part in parts {
         match part {
             Segment::Text(text) => rendered.push_str(text),
-            Segment::Expression(expression) => {
+            Segment::Placeholder(expression) => {
                 rendered.push_str(&encode(value_text(&evaluate(expression, context)?)));
             }
         }
@@ -146,7 +126,7 @@ pub fn render_json(template: &Value, context: &Value) -> Result<Value, TemplateE
     Ok(match template {
         Value::String(text) => {
             if let Ok(parts) = segments(text)
-                && let [Segment::Expression(expression)] = parts.as_slice()
+                && let [Segment::Placeholder(expression)] = parts.as_slice()
             {
                 evaluate(expression, context)?
             } else {
@@ -227,7 +207,7 @@ pub(super) fn check_text(
         }
     };
     for part in parts {
-        let Segment::Expression(expression) = part else {
+        let Segment::Placeholder(expression) = part else {
             continue;
         };
         match crate::expression::compile(expression) {

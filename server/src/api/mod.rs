@@ -64,8 +64,9 @@ use settings::{
 use sso::{add_group, finish_sign_in, save_sso_settings, sso_settings, start_sign_in};
 use users::{create_user, disable_user, enable_user, issue_password_link, list_users, update_user};
 use workflows::{
-    create_workflow, delete_workflow, disable_workflow, enable_workflow, list_workflows,
-    revert_workflow, save_workflow, workflow, workflow_history,
+    create_workflow, delete_workflow, disable_workflow, enable_workflow, execute_workflow,
+    list_workflows, revert_workflow, run_workflow, save_workflow, workflow, workflow_history,
+    workflow_run, workflow_runs,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -164,6 +165,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/workflows/{id}/disable", post(disable_workflow))
         .route("/api/workflows/{id}/history", get(workflow_history))
         .route("/api/workflows/{id}/revert", post(revert_workflow))
+        .route("/api/workflows/{id}/run", post(run_workflow))
+        .route("/api/workflows/{id}/runs", get(workflow_runs))
+        .route("/api/workflows/execute", post(execute_workflow))
+        .route("/api/runs/{id}", get(workflow_run))
         .route("/api/connector-templates", get(list_templates))
         .route("/api/tools/{id}/test", post(test_tool))
         .route("/api/audit", get(list_audit))

@@ -1,5 +1,5 @@
 //! Workflows (Admin, Integrator): list, create, open, save (problems and all), turn on and
-//! off, delete, history and revert.
+//! off, delete, history and revert; start runs and read them.
 
 use axum::{
     Json,
@@ -10,11 +10,15 @@ use axum::{
 };
 use domain::{
     versions::CompareVersions,
-    workflow::wire::{
-        EnableWorkflow, NewWorkflow, SaveWorkflow, WorkflowDraft, WorkflowHistory, WorkflowSummary,
+    workflow::{
+        run::{ExecuteWorkflow, RunDetail, RunStarted, RunSummary},
+        wire::{
+            EnableWorkflow, NewWorkflow, SaveWorkflow, WorkflowDraft, WorkflowHistory,
+            WorkflowSummary,
+        },
     },
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Caller, pages::answer_revert};
 use crate::AppState;
@@ -120,4 +124,58 @@ pub(super) async fn revert_workflow(
         async move { workflows.revert(actor, id, request).await }
     })
     .await
+}
+
+#[derive(Deserialize)]
+pub(super) struct RunInput {
+    #[serde(default)]
+    input: serde_json::Value,
+}
+
+#[derive(Serialize)]
+pub(super) struct RunList {
+    runs: Vec<RunSummary>,
+}
+
+/// "Run now": `{input}` becomes the trigger's payload; 202 with the run's id.
+pub(super) async fn run_workflow(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(run): ApiJson<RunInput>,
+) -> ApiResult<(StatusCode, Json<RunStarted>)> {
+    let started = state
+        .services
+        .workflows
+        .run_now(&actor, id, run.input)
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(started)))
+}
+
+/// `{workflow, input}` (the workflow's slug) → 202 with the run's id.
+pub(super) async fn execute_workflow(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(request): ApiJson<ExecuteWorkflow>,
+) -> ApiResult<(StatusCode, Json<RunStarted>)> {
+    let started = state.services.workflows.execute(&actor, request).await?;
+    Ok((StatusCode::ACCEPTED, Json(started)))
+}
+
+pub(super) async fn workflow_runs(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<Json<RunList>> {
+    let runs = state.services.workflows.runs(&actor, id).await?;
+    Ok(Json(RunList { runs }))
+}
+
+/// One run with every step's input, output, attempts and error.
+pub(super) async fn workflow_run(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<Json<RunDetail>> {
+    Ok(Json(state.services.workflows.run(&actor, id).await?))
 }

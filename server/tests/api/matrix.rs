@@ -92,6 +92,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/workflows/{id}/disable", "POST"),
     ("/api/workflows/{id}/history", "GET"),
     ("/api/workflows/{id}/revert", "POST"),
+    ("/api/workflows/{id}/run", "POST"),
+    ("/api/workflows/{id}/runs", "GET"),
+    ("/api/workflows/execute", "POST"),
+    ("/api/runs/{id}", "GET"),
 ];
 
 /// Every server function's endpoint, served at `POST /rpc/<endpoint>`; by the module of `app`
@@ -351,6 +355,15 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         post("/api/workflows/{id}/revert", WORKFLOW_MANAGERS)
             .on(workflow)
             .json(json!({"version": 1, "base_revision": 0})),
+        // The workflow is off: a 422 once authorized, nothing started.
+        post("/api/workflows/{id}/run", WORKFLOW_MANAGERS)
+            .on(workflow)
+            .json(json!({"input": {}})),
+        post("/api/workflows/execute", WORKFLOW_MANAGERS)
+            .json(json!({"workflow": "matrix-workflow", "input": {}})),
+        get("/api/workflows/{id}/runs", WORKFLOW_MANAGERS).on(workflow),
+        // Authorized before the lookup: a 404 for those allowed.
+        get("/api/runs/{id}", WORKFLOW_MANAGERS).at("/api/runs/999999"),
         get("/api/pages", EVERYONE_SIGNED_IN),
         // Rendering has no role check beyond seeing the page; a draft would be a 404 to
         // viewers by design ("not found", not "forbidden"), so the published page is used.

@@ -82,6 +82,7 @@ pub struct Services {
     pub pages: pages::PageService,
     pub audit: audit::AuditService,
     pub workflows: workflows::WorkflowService,
+    pub channels: workflows::ChannelService,
     /// Carries workflow runs forward; the server runs it in the background.
     pub engine: workflows::Engine,
     pub connectors: Arc<connector::ConnectorService>,
@@ -115,7 +116,18 @@ impl Services {
             keyring.clone(),
             connectors.health(),
         );
-        let runner = workflows::StepRunner::new(tools.clone(), connectors.clone(), clock.clone());
+        let channels = workflows::ChannelService::new(
+            db.clone(),
+            changes.clone(),
+            keyring.clone(),
+            connectors.clone(),
+        );
+        let runner = workflows::StepRunner::new(
+            tools.clone(),
+            channels.clone(),
+            connectors.clone(),
+            clock.clone(),
+        );
         let engine = workflows::Engine::new(
             db.clone(),
             clock.clone(),
@@ -142,6 +154,7 @@ impl Services {
             audit: audit::AuditService::new(db.clone(), changes.clone()),
             workflows: workflows::WorkflowService::new(db.clone(), changes.clone(), engine.clone()),
             engine,
+            channels,
             pages: pages::PageService::new(
                 db.clone(),
                 changes,

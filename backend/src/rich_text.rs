@@ -36,7 +36,8 @@ pub fn highlight(code: &str, language: &str) -> String {
     generator.finalize()
 }
 
-fn html_escape(text: &str) -> String {
+/// Text made safe to put in HTML element content.
+pub fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

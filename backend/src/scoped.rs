@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryF
 
 use crate::{
     Error, Result,
-    entities::{audit_log, group, page, role, tool, user, workflow},
+    entities::{audit_log, channel, group, page, role, tool, user, workflow},
 };
 
 /// A table whose rows each belong to one organization.
@@ -79,4 +79,5 @@ org_scoped!(
     group => Group,
     audit_log => Audit,
     workflow => Workflow,
+    channel => Channel,
 );

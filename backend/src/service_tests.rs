@@ -695,6 +695,7 @@ async fn only_tool_managers_set_secrets_and_the_change_is_audited() {
 mod access;
 mod approvals;
 mod audit;
+mod channels;
 mod concurrency;
 mod engine;
 mod forms;
@@ -707,5 +708,6 @@ mod sessions;
 mod settings;
 mod sso;
 mod tools;
+mod triggers;
 mod users;
 mod workflows;

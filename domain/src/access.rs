@@ -126,10 +126,12 @@ pub enum ResourceKind {
     Audit,
     /// An automation: a trigger and the steps it sets off.
     Workflow,
+    /// Where notifications go (Slack, Teams, email…).
+    Channel,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 8] = [
+    pub const ALL: [ResourceKind; 9] = [
         ResourceKind::Organization,
         ResourceKind::User,
         ResourceKind::Page,
@@ -138,6 +140,7 @@ impl ResourceKind {
         ResourceKind::Group,
         ResourceKind::Audit,
         ResourceKind::Workflow,
+        ResourceKind::Channel,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -150,6 +153,7 @@ impl ResourceKind {
             ResourceKind::Group => "group",
             ResourceKind::Audit => "audit",
             ResourceKind::Workflow => "workflow",
+            ResourceKind::Channel => "channel",
         }
     }
 

@@ -91,6 +91,9 @@ audit_actions! {
     WorkflowRevert => "workflow.revert", Workflow, ManageWorkflows, "reverted the workflow";
     WorkflowDelete => "workflow.delete", Workflow, ManageWorkflows, "deleted the workflow";
     WorkflowRun => "workflow.run", Workflow, ManageWorkflows, "started a run of the workflow";
+    ChannelCreate => "channel.create", Channel, ManageWorkflows, "added the channel";
+    ChannelUpdate => "channel.update", Channel, ManageWorkflows, "changed the channel";
+    ChannelDelete => "channel.delete", Channel, ManageWorkflows, "deleted the channel";
     SessionSignIn => "session.sign_in", User, anyone, "signed in";
     SessionSignInFailed => "session.sign_in_failed", User, anyone, "failed to sign in";
     SessionSignOut => "session.sign_out", User, anyone, "signed out";

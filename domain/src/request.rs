@@ -69,12 +69,27 @@ impl JsonTemplate {
 
     /// Reports malformed placeholders with the JSON path of the string holding them.
     pub(crate) fn check(&self, path: &str, issues: &mut Vec<ValidationIssue>) {
+        self.check_as(path, Placeholders::Variables, issues);
+    }
+
+    fn check_as(&self, path: &str, placeholders: Placeholders, issues: &mut Vec<ValidationIssue>) {
+        if placeholders == Placeholders::Elsewhere {
+            return;
+        }
         visit_strings(&self.0, path, &mut |at, text| {
             if let Err(message) = parse(text) {
                 issues.push(ValidationIssue::new(at, message));
             }
         });
     }
+}
+
+/// What the `{{…}}` in a request mean: page variables and form values (checked here), or
+/// something the caller checks (a workflow's JMESPath templates).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Placeholders {
+    Variables,
+    Elsewhere,
 }
 
 /// The body of a POST request.
@@ -156,10 +171,17 @@ impl RequestBody {
         }
     }
 
-    pub(crate) fn check(&self, path: &str, issues: &mut Vec<ValidationIssue>) {
+    /// Reports what is wrong with the body; `placeholders` says whether `{{…}}` are page
+    /// variables to check here.
+    pub(crate) fn check_as(
+        &self,
+        path: &str,
+        placeholders: Placeholders,
+        issues: &mut Vec<ValidationIssue>,
+    ) {
         match self {
             RequestBody::Json { template, .. } => {
-                template.check(&format!("{path}.template"), issues)
+                template.check_as(&format!("{path}.template"), placeholders, issues)
             }
             RequestBody::Graphql { query, variables } => {
                 match graphql_operation(query) {
@@ -173,7 +195,12 @@ impl RequestBody {
                     )),
                     Some(_) => {}
                 }
-                check_object(&format!("{path}.variables"), variables, issues);
+                check_object(
+                    &format!("{path}.variables"),
+                    variables,
+                    placeholders,
+                    issues,
+                );
             }
             RequestBody::Statement { name, parameters } => {
                 if name.trim().is_empty() {
@@ -182,21 +209,31 @@ impl RequestBody {
                         "choose one of the statements defined on the tool",
                     ));
                 }
-                check_object(&format!("{path}.parameters"), parameters, issues);
+                check_object(
+                    &format!("{path}.parameters"),
+                    parameters,
+                    placeholders,
+                    issues,
+                );
             }
         }
     }
 }
 
 /// GraphQL variables and statement parameters: an object (or nothing) with placeholders.
-fn check_object(path: &str, template: &JsonTemplate, issues: &mut Vec<ValidationIssue>) {
+fn check_object(
+    path: &str,
+    template: &JsonTemplate,
+    placeholders: Placeholders,
+    issues: &mut Vec<ValidationIssue>,
+) {
     if !(template.0.is_null() || template.0.is_object()) {
         issues.push(ValidationIssue::new(
             path,
             "use a JSON object of names and values",
         ));
     }
-    template.check(path, issues);
+    template.check_as(path, placeholders, issues);
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -531,7 +568,7 @@ mod tests {
             ),
             read_only: false,
         }
-        .check("request.body", &mut issues);
+        .check_as("request.body", Placeholders::Variables, &mut issues);
         let paths: Vec<_> = issues.iter().map(|issue| issue.path.as_str()).collect();
         assert_eq!(
             paths,

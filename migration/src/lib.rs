@@ -14,6 +14,8 @@ mod m20261203_000009_single_sign_on;
 mod m20261203_000010_object_grants;
 mod m20261206_000011_workflows;
 mod m20261206_000012_workflow_runs;
+mod m20261206_000013_workflow_triggers;
+mod m20261206_000014_channels;
 
 pub struct Migrator;
 
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_object_grants::Migration),
             Box::new(m20261206_000011_workflows::Migration),
             Box::new(m20261206_000012_workflow_runs::Migration),
+            Box::new(m20261206_000013_workflow_triggers::Migration),
+            Box::new(m20261206_000014_channels::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! through the API are kept in memory per server (numbered on from the seeded ones).
 
 mod graphql;
+mod messaging;
 mod sql;
 
 use std::sync::{Arc, LazyLock, Mutex};
@@ -92,6 +93,7 @@ pub fn routes() -> Router<AppState> {
         .route("/unavailable/{*rest}", get(unavailable))
         // Each router (each server, each test app) starts with the seeded incidents only.
         .with_state(MockState::default())
+        .merge(messaging::routes())
 }
 
 #[expect(clippy::expect_used, reason = "a fixed, valid calendar date")]

@@ -123,8 +123,15 @@ impl ConnectorService {
                 },
                 ReadError::Transport => ConnectorError::Unreachable { tool: name() },
             })?;
-        let answer: Value =
-            serde_json::from_slice(&bytes).map_err(|_| ConnectorError::NotJson { tool: name() })?;
+        let answer: Value = match serde_json::from_slice(&bytes) {
+            Ok(answer) => answer,
+            // Messaging webhooks answer `ok`, `1` or nothing at all.
+            Err(_) if tool.kind == super::CHANNEL_KIND => Value::String(truncate(
+                &String::from_utf8_lossy(&bytes),
+                MAX_MESSAGE_CHARS,
+            )),
+            Err(_) => return Err(ConnectorError::NotJson { tool: name() }),
+        };
         let failure = match prepared.answer {
             AnswerCheck::Plain => None,
             AnswerCheck::Graphql => graphql_error(&answer),

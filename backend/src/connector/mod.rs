@@ -72,6 +72,10 @@ use self::{
 use crate::pages::resolve::widget_data;
 pub use crate::pages::resolve::{apply_mapping, map_values};
 
+/// The `kind` of one-off targets that are notification channels, not tools: their answers
+/// may be plain text (Slack answers `ok`).
+pub const CHANNEL_KIND: &str = "channel";
+
 pub struct ConnectorService {
     client: reqwest::Client,
     cache: Cache<RequestKey, Fetched>,

@@ -3,6 +3,7 @@
 pub mod approval_request;
 pub mod audit_chain_head;
 pub mod audit_log;
+pub mod channel;
 pub mod connection;
 pub mod group;
 pub mod group_member;
@@ -22,3 +23,4 @@ pub mod webhook_event;
 pub mod workflow;
 pub mod workflow_run;
 pub mod workflow_step;
+pub mod workflow_trigger;

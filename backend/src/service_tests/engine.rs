@@ -7,7 +7,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use axum::{extract::Path, routing::post};
+use axum::{extract::Path, response::IntoResponse, routing::post};
 use domain::workflow::{
     run::{RunStatus, StepStatus},
     wire::{EnableWorkflow, NewWorkflow},
@@ -16,20 +16,24 @@ use domain::workflow::{
 use super::*;
 use crate::workflows::engine::NewRun;
 
-/// A tool stand-in that keeps every body it received, by path. `/flaky` answers 503 until
-/// it has failed `flaky_failures` times; `/refuse` always answers 400.
+/// A tool stand-in that keeps every body it received, by path. Paths with `flaky` answer 503
+/// until they have failed `flaky_failures` times; `/refuse` always answers 400, `/plain-ok`
+/// a plain-text `ok`; `GET /jobs/runs`
+/// answers `{"runs": …}` as the test sets them, counting the polls.
 #[derive(Clone, Default)]
-struct Sink {
+pub(super) struct Sink {
     received: Arc<Mutex<HashMap<String, Vec<Value>>>>,
     flaky_failures: Arc<AtomicUsize>,
+    pub(super) runs: Arc<Mutex<Value>>,
+    pub(super) polls: Arc<AtomicUsize>,
 }
 
 impl Sink {
-    fn count(&self, path: &str) -> usize {
+    pub(super) fn count(&self, path: &str) -> usize {
         self.received.lock().unwrap().get(path).map_or(0, Vec::len)
     }
 
-    fn bodies(&self, path: &str) -> Vec<Value> {
+    pub(super) fn bodies(&self, path: &str) -> Vec<Value> {
         self.received
             .lock()
             .unwrap()
@@ -39,49 +43,60 @@ impl Sink {
     }
 }
 
-async fn sink(flaky_failures: usize) -> (Sink, String) {
+pub(super) async fn sink(flaky_failures: usize) -> (Sink, String) {
     let sink = Sink::default();
     sink.flaky_failures.store(flaky_failures, Ordering::SeqCst);
+    *sink.runs.lock().unwrap() = json!([]);
     let kept = sink.clone();
-    let app = Router::new().route(
-        "/{name}",
-        post(move |Path(name): Path<String>, Json(body): Json<Value>| {
-            let sink = kept.clone();
-            async move {
-                sink.received
-                    .lock()
-                    .unwrap()
-                    .entry(format!("/{name}"))
-                    .or_default()
-                    .push(body);
-                let left = sink.flaky_failures.load(Ordering::SeqCst);
-                match name.as_str() {
-                    "flaky" if left > 0 => {
-                        sink.flaky_failures.store(left - 1, Ordering::SeqCst);
-                        (
-                            StatusCode::SERVICE_UNAVAILABLE,
-                            Json(json!({"error": "busy"})),
-                        )
-                    }
-                    "refuse" => (
-                        StatusCode::BAD_REQUEST,
-                        Json(json!({"error": "no such queue"})),
-                    ),
-                    _ => (
-                        StatusCode::OK,
-                        Json(json!({"number": format!("INC-{name}"), "ok": true})),
-                    ),
+    let polled = sink.clone();
+    let app = Router::new()
+        .route(
+            "/jobs/runs",
+            axum::routing::get(move || {
+                let sink = polled.clone();
+                async move {
+                    sink.polls.fetch_add(1, Ordering::SeqCst);
+                    Json(json!({"runs": sink.runs.lock().unwrap().clone()}))
                 }
-            }
-        }),
-    );
+            }),
+        )
+        .route(
+            "/{*path}",
+            post(move |Path(path): Path<String>, Json(body): Json<Value>| {
+                let sink = kept.clone();
+                async move {
+                    sink.received
+                        .lock()
+                        .unwrap()
+                        .entry(format!("/{path}"))
+                        .or_default()
+                        .push(body);
+                    let left = sink.flaky_failures.load(Ordering::SeqCst);
+                    if path.contains("flaky") && left > 0 {
+                        sink.flaky_failures.store(left - 1, Ordering::SeqCst);
+                        let busy = Json(json!({"error": "busy"}));
+                        return (StatusCode::SERVICE_UNAVAILABLE, busy).into_response();
+                    }
+                    match path.as_str() {
+                        "refuse" => {
+                            let refused = Json(json!({"error": "no such queue"}));
+                            (StatusCode::BAD_REQUEST, refused).into_response()
+                        }
+                        // As Slack's incoming webhooks answer.
+                        "plain-ok" => "ok".into_response(),
+                        _ => Json(json!({"number": format!("INC-{path}"), "ok": true}))
+                            .into_response(),
+                    }
+                }
+            }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (sink, format!("http://{addr}"))
 }
 
-fn call(id: &str, path: &str, body: Value) -> Value {
+pub(super) fn call(id: &str, path: &str, body: Value) -> Value {
     json!({"id": id, "label": id, "step": {"type": "call_tool", "tool": "sink",
            "request": {"method": "POST", "path": path, "body": {"kind": "json", "template": body}}},
            "policy": {"timeout_seconds": 5, "retry": {"max_attempts": 3, "initial_delay_ms": 1000, "factor": 2, "max_delay_ms": 60000}}})
@@ -94,7 +109,7 @@ fn workflow(nodes: Vec<Value>, edges: Value) -> Value {
 }
 
 /// Registers the sink as a tool and the workflow, turned on; the workflow's id.
-async fn enabled(world: &World, sink_url: &str, slug: &str, definition: Value) -> i32 {
+pub(super) async fn enabled(world: &World, sink_url: &str, slug: &str, definition: Value) -> i32 {
     world
         .services
         .tools
@@ -134,7 +149,7 @@ async fn enabled(world: &World, sink_url: &str, slug: &str, definition: Value) -
     id
 }
 
-fn engine(world: &World) -> crate::workflows::Engine {
+pub(super) fn engine(world: &World) -> crate::workflows::Engine {
     // The most jitter: every wait is the policy's full delay.
     world.services.engine.clone().with_jitter(Arc::new(|| 1.0))
 }

@@ -87,7 +87,19 @@ impl Engine {
         self
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub(crate) fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    pub(crate) fn runner(&self) -> &StepRunner {
+        &self.runner
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         use chrono::SubsecRound;
         self.clock.now().trunc_subsecs(6)
     }
@@ -144,7 +156,7 @@ impl Engine {
         }
     }
 
-    /// Looks for due work every `every` until `stop` turns true; the pass in hand finishes
+    /// Fires due triggers and carries runs forward every `every` until `stop` turns true; the pass in hand finishes
     /// first, and each run it leaves is released for any instance to continue.
     pub async fn run_until_stopped(
         &self,
@@ -152,6 +164,9 @@ impl Engine {
         mut stop: tokio::sync::watch::Receiver<bool>,
     ) {
         while !*stop.borrow() {
+            if let Err(err) = self.fire_due_triggers().await {
+                tracing::warn!(error = %err, "workflow triggers could not fire");
+            }
             if let Err(err) = self.run_due().await {
                 tracing::warn!(error = %err, "workflow engine pass failed");
             }
@@ -380,21 +395,27 @@ impl Engine {
 
     /// The definition of the version the run started on.
     async fn definition_of(&self, run: &workflow_run::Model) -> Result<WorkflowDefinition> {
+        self.definition_at(run.org_id, run.workflow_id, run.version)
+            .await
+    }
+
+    /// The definition a workflow version keeps.
+    pub(crate) async fn definition_at(
+        &self,
+        org_id: i32,
+        workflow_id: i32,
+        version: i32,
+    ) -> Result<WorkflowDefinition> {
         let kept = versions::load(
             &self.db,
             ResourceKind::Workflow,
-            OrgId(run.org_id),
-            run.workflow_id,
-            run.version,
+            OrgId(org_id),
+            workflow_id,
+            version,
         )
         .await?;
         serde_json::from_value(kept.get("definition").cloned().unwrap_or(Value::Null)).map_err(
-            |err| {
-                Error::internal_from(
-                    format!("version {} of workflow {}", run.version, run.workflow_id),
-                    err,
-                )
-            },
+            |err| Error::internal_from(format!("version {version} of workflow {workflow_id}"), err),
         )
     }
 

@@ -4,11 +4,14 @@
 //! runs, so later saves do not change a running workflow until it is turned on again.
 //! Every save is a version; a revert writes an old version back as a new one.
 
+pub mod channels;
 pub mod engine;
 mod history;
 mod runs;
 pub mod steps;
+mod triggers;
 
+pub use channels::ChannelService;
 pub use engine::Engine;
 pub use steps::StepRunner;
 
@@ -31,7 +34,7 @@ use serde_json::{Value, json};
 use crate::{
     Error, Result,
     change::{Change, Changes},
-    entities::{page, tool, workflow},
+    entities::{channel, page, tool, workflow},
     pages::display_names,
     scoped::{self, OrgScoped},
     versions::{self, NewVersion},
@@ -140,7 +143,7 @@ impl WorkflowService {
         let org = actor.org_id;
         Ok(Catalog {
             tools: slugs_of::<tool::Entity>(&self.db, org, tool::Column::Slug).await?,
-            channels: Default::default(),
+            channels: channel_kinds(&self.db, org).await?,
             workflows: slugs_of::<workflow::Entity>(&self.db, org, workflow::Column::Slug).await?,
             pages: slugs_of::<page::Entity>(&self.db, org, page::Column::Slug).await?,
             this_workflow: this.map(str::to_owned),
@@ -434,6 +437,13 @@ impl WorkflowService {
             .changes
             .begin(actor, action, workflow::Entity::resource(current))
             .await?;
+        match version {
+            Some(version) => {
+                let due = triggers::first_due(&stored(current)?, change.now())?;
+                triggers::arm(change.txn(), current, version, due).await?;
+            }
+            None => triggers::disarm(change.txn(), current.id).await?,
+        }
         let mut update = workflow::ActiveModel {
             enabled: Set(version.is_some()),
             updated_by: Set(Some(actor.id.get())),
@@ -474,6 +484,24 @@ impl WorkflowService {
             .await?;
         change.commit(id, Some(before), None).await
     }
+}
+
+/// The organization's channels by name, with their kinds.
+async fn channel_kinds(
+    db: &DatabaseConnection,
+    org: domain::ids::OrgId,
+) -> Result<std::collections::BTreeMap<String, domain::workflow::ChannelKind>> {
+    let rows: Vec<(String, String)> = scoped::all_in::<channel::Entity>(org)
+        .select_only()
+        .column(channel::Column::Name)
+        .column(channel::Column::Kind)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(name, kind)| Some((name, domain::workflow::ChannelKind::parse(&kind)?)))
+        .collect())
 }
 
 /// The slugs of the organization's rows of `E`.

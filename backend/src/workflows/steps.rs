@@ -9,11 +9,13 @@ use domain::{
     ValidationIssue,
     ids::OrgId,
     workflow::{
-        FailureKind, Node, Port, Step, WorkflowDefinition, plan, run::StepStatus, template,
+        ChannelKind, FailureKind, Node, Port, Step, WorkflowDefinition, plan, run::StepStatus,
+        template,
     },
 };
 use serde_json::{Value, json};
 
+use super::channels::{ChannelService, slack_message, teams_card};
 use crate::{
     clock::SharedClock,
     connector::{ConnectorError, ConnectorService},
@@ -54,7 +56,17 @@ fn failed(kind: FailureKind, message: impl Into<String>, input: Option<Value>) -
 pub(crate) fn runnable(step: &Step) -> bool {
     matches!(
         step,
-        Step::Manual { .. } | Step::Condition { .. } | Step::Delay { .. } | Step::CallTool { .. }
+        Step::Manual { .. }
+            | Step::Schedule { .. }
+            | Step::ToolEvent(_)
+            | Step::Condition { .. }
+            | Step::Delay { .. }
+            | Step::CallTool { .. }
+            | Step::Slack { .. }
+            | Step::Teams { .. }
+            | Step::Pagerduty { .. }
+            | Step::SendWebhook { .. }
+            | Step::CallFunction { .. }
     )
 }
 
@@ -68,7 +80,7 @@ pub(crate) fn unrunnable_issues(definition: &WorkflowDefinition) -> Vec<Validati
             ValidationIssue::new(
                 format!("nodes.{}", node.id),
                 format!(
-                    "“{}” steps cannot run on this server yet; use a manual start, conditions, delays and tool calls",
+                    "“{}” steps cannot run on this server yet; use a manual start, a schedule or a tool event, conditions, delays, tool calls, and Slack, Teams, PagerDuty, webhook or function steps",
                     node.step.type_label()
                 ),
             )
@@ -112,14 +124,21 @@ fn failure_kind(err: &ConnectorError) -> FailureKind {
 #[derive(Clone)]
 pub struct StepRunner {
     tools: ToolService,
+    channels: ChannelService,
     connectors: Arc<ConnectorService>,
     clock: SharedClock,
 }
 
 impl StepRunner {
-    pub fn new(tools: ToolService, connectors: Arc<ConnectorService>, clock: SharedClock) -> Self {
+    pub fn new(
+        tools: ToolService,
+        channels: ChannelService,
+        connectors: Arc<ConnectorService>,
+        clock: SharedClock,
+    ) -> Self {
         Self {
             tools,
+            channels,
             connectors,
             clock,
         }
@@ -169,6 +188,45 @@ impl StepRunner {
                 )
                 .await
             }
+            Step::Slack { channel, text } => {
+                let payload = template::render_text(text, context).map(|text| slack_message(&text));
+                self.notify(run, node, channel, ChannelKind::Slack, payload)
+                    .await
+            }
+            Step::Teams {
+                channel,
+                title,
+                text,
+            } => {
+                let payload = template::render_text(title, context).and_then(|title| {
+                    Ok(teams_card(&title, &template::render_text(text, context)?))
+                });
+                self.notify(run, node, channel, ChannelKind::Teams, payload)
+                    .await
+            }
+            Step::Pagerduty {
+                channel,
+                summary,
+                severity,
+                source,
+            } => {
+                let payload = template::render_text(summary, context).and_then(|summary| {
+                    Ok(json!({"summary": summary, "severity": severity,
+                              "source": template::render_text(source, context)?}))
+                });
+                self.notify(run, node, channel, ChannelKind::Pagerduty, payload)
+                    .await
+            }
+            Step::SendWebhook { channel, body } => {
+                let payload = template::render_json(body, context);
+                self.notify(run, node, channel, ChannelKind::Webhook, payload)
+                    .await
+            }
+            Step::CallFunction { channel, body } => {
+                let payload = template::render_json(body, context);
+                self.notify(run, node, channel, ChannelKind::Function, payload)
+                    .await
+            }
             other => failed(
                 FailureKind::Invalid,
                 format!(
@@ -177,6 +235,91 @@ impl StepRunner {
                 ),
                 None,
             ),
+        }
+    }
+
+    /// Sends a step's rendered message through its channel. The delivery is named by run and
+    /// step, so every attempt of it carries the same idempotency key.
+    async fn notify(
+        &self,
+        run: &workflow_run::Model,
+        node: &Node,
+        channel: &str,
+        kind: ChannelKind,
+        payload: Result<Value, template::TemplateError>,
+    ) -> Attempted {
+        let payload = match payload {
+            Ok(payload) => payload,
+            Err(err) => return failed(FailureKind::Invalid, err.to_string(), None),
+        };
+        let input = Some(payload.clone());
+        let outgoing = match self.channels.by_name(OrgId(run.org_id), channel).await {
+            Ok(Some(outgoing)) if outgoing.kind == kind => outgoing,
+            Ok(Some(_)) => {
+                return failed(
+                    FailureKind::Invalid,
+                    format!("“{channel}” is no longer a {} channel", kind.label()),
+                    input,
+                );
+            }
+            Ok(None) => {
+                return failed(
+                    FailureKind::Invalid,
+                    format!("there is no channel “{channel}” any more"),
+                    input,
+                );
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, channel, "workflow step could not load its channel");
+                return failed(
+                    FailureKind::Unavailable,
+                    "the channel's settings could not be read",
+                    input,
+                );
+            }
+        };
+        let key = format!("run-{}-{}", run.id, node.id);
+        let limit = Duration::from_secs(node.policy.timeout_seconds.into());
+        match tokio::time::timeout(limit, self.channels.send(&outgoing, payload, &key)).await {
+            Ok(Ok(answer)) => Attempted::Took {
+                port: Port::Next,
+                input,
+                output: json!({"channel": channel, "answer": answer, "delivery": key}),
+            },
+            Ok(Err(err)) => failed(failure_kind(&err), err.to_string(), input),
+            Err(_) => failed(
+                FailureKind::Unavailable,
+                format!(
+                    "“{channel}” did not answer within {} seconds",
+                    node.policy.timeout_seconds
+                ),
+                input,
+            ),
+        }
+    }
+
+    /// A tool event's poll: the tool's answer now (never a cached or stale one), or why
+    /// there is none.
+    pub(crate) async fn poll(
+        &self,
+        org_id: OrgId,
+        watch: &domain::workflow::ToolWatch,
+    ) -> Result<Value, String> {
+        let target = match self.tools.target_for(org_id, &watch.tool).await {
+            Ok(Some(target)) => target,
+            Ok(None) => return Err(format!("there is no tool “{}” any more", watch.tool)),
+            Err(err) => return Err(format!("the tool's settings could not be read: {err}")),
+        };
+        match self
+            .connectors
+            .fetch(&target, &watch.request, 0, true)
+            .await
+        {
+            Ok(fetched) => match fetched.stale {
+                Some(reason) => Err(reason),
+                None => Ok((*fetched.body).clone()),
+            },
+            Err(err) => Err(err.to_string()),
         }
     }
 

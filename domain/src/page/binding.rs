@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{DEFAULT_CACHE_TTL_SECONDS, WidgetProps};
+use crate::request::Placeholders;
 use crate::{
     ValidationIssue,
     request::{RequestBody, Variables, render_string},
@@ -283,6 +284,16 @@ pub(super) fn check_binding(
 
 /// The rules every request follows, in bindings, form submissions and manifests alike.
 pub(crate) fn check_request(at: &str, request: &RequestSpec, issues: &mut Vec<ValidationIssue>) {
+    check_request_as(at, request, Placeholders::Variables, issues);
+}
+
+/// [`check_request`] for requests whose placeholders the caller checks itself.
+pub(crate) fn check_request_as(
+    at: &str,
+    request: &RequestSpec,
+    placeholders: Placeholders,
+    issues: &mut Vec<ValidationIssue>,
+) {
     // Shape only: whether the final URL stays under the tool's base path is decided by the
     // connector on every call, after the URL parser has resolved every dot segment.
     let request_path = &request.path;
@@ -292,16 +303,18 @@ pub(crate) fn check_request(at: &str, request: &RequestSpec, issues: &mut Vec<Va
             "the path must start with / and stay under the tool's base URL",
         ));
     }
-    for (key, value) in &request.query {
-        crate::request::JsonTemplate(Value::String(value.clone()))
-            .check(&format!("{at}.query.{key}"), issues);
+    if placeholders == Placeholders::Variables {
+        for (key, value) in &request.query {
+            crate::request::JsonTemplate(Value::String(value.clone()))
+                .check(&format!("{at}.query.{key}"), issues);
+        }
     }
     match (request.method, &request.body) {
         (HttpMethod::Get, Some(_)) => issues.push(ValidationIssue::new(
             format!("{at}.body"),
             "a GET request sends no body: choose POST",
         )),
-        (_, Some(body)) => body.check(&format!("{at}.body"), issues),
+        (_, Some(body)) => body.check_as(&format!("{at}.body"), placeholders, issues),
         (HttpMethod::Post, None) => issues.push(ValidationIssue::new(
             format!("{at}.body"),
             "a POST needs a body: JSON, a GraphQL query or a SQL statement",

@@ -24,8 +24,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub(crate) use binding::check_request;
 pub use binding::{Binding, Continuation, HttpMethod, Pagination, PaginationSpec, RequestSpec};
+pub(crate) use binding::{check_request, check_request_as};
 pub use form::{
     FieldKind, FormField, FormProps, MAX_FIELD_CHARS, SubmitAction, form_outcome, is_safe_reference,
 };

@@ -14,6 +14,7 @@
 //! `retry` when a failed step is tried again, `watch` how a tool event notices changes and
 //! `schedule` when a cron trigger fires.
 
+pub mod channel;
 pub mod plan;
 pub mod retry;
 pub mod run;

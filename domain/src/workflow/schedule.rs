@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use chrono_tz::Tz;
 use croner::Cron;
 
@@ -26,11 +26,12 @@ impl Schedule {
 
     /// The first time the schedule fires strictly after `after`.
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let local = after.with_timezone(&self.zone);
+        // Firings are on whole seconds; the search would otherwise carry the fraction along.
+        let local = after.trunc_subsecs(0).with_timezone(&self.zone);
         self.cron
             .find_next_occurrence(&local, false)
             .ok()
-            .map(|next| next.with_timezone(&Utc))
+            .map(|next| next.with_timezone(&Utc).trunc_subsecs(0))
     }
 
     /// Names one firing: one schedule tick starts at most one run.
@@ -77,6 +78,11 @@ mod tests {
         let every_five = Schedule::parse("*/5 * * * *", "UTC").unwrap();
         assert_eq!(
             every_five.next_after(at("2025-01-01T10:05:00Z")),
+            Some(at("2025-01-01T10:10:00Z"))
+        );
+        // A fraction of a second in the time asked about does not carry over.
+        assert_eq!(
+            every_five.next_after(at("2025-01-01T10:07:30.273610293Z")),
             Some(at("2025-01-01T10:10:00Z"))
         );
         assert_eq!(

@@ -163,6 +163,23 @@ impl ChannelKind {
         ChannelKind::Function,
     ];
 
+    /// The name stored and sent (`slack`, `pagerduty`…).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Slack => "slack",
+            ChannelKind::Teams => "teams",
+            ChannelKind::Email => "email",
+            ChannelKind::Pagerduty => "pagerduty",
+            ChannelKind::Twilio => "twilio",
+            ChannelKind::Webhook => "webhook",
+            ChannelKind::Function => "function",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ChannelKind::Slack => "Slack",

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::ValidationIssue;
+use crate::request::Placeholders;
 
 use super::schedule::Schedule;
 use super::template::{check_json, check_text, unprovided_reads};
@@ -372,7 +373,12 @@ fn check_node(
                     format!("poll every {MIN_INTERVAL_SECONDS} seconds to once a day"),
                 ));
             }
-            crate::page::check_request(&at("request"), &watch.request, issues);
+            crate::page::check_request_as(
+                &at("request"),
+                &watch.request,
+                Placeholders::Elsewhere,
+                issues,
+            );
             if watch.request.declared_read_only() == Some(false) {
                 issues.push(ValidationIssue::new(
                     at("request"),
@@ -432,7 +438,7 @@ fn check_node(
             }
         }
         Step::CallTool { request, .. } => {
-            crate::page::check_request(&at("request"), request, issues);
+            crate::page::check_request_as(&at("request"), request, Placeholders::Elsewhere, issues);
         }
         _ => {}
     }
@@ -656,6 +662,24 @@ mod tests {
         assert!(messages(&workflow).iter().any(|m| {
             m.starts_with("nodes.is_production.expression: the condition reads step “email”")
         }));
+    }
+
+    #[test]
+    fn tool_calls_take_expressions_in_their_requests() {
+        let mut workflow = job_failed_workflow();
+        workflow.nodes[2].step = serde_json::from_value(serde_json::json!({
+            "type": "call_tool", "tool": "servicenow-demo",
+            "request": {"method": "POST", "path": "/api/now/table/incident",
+                        "query": {"sysparm_display_value": "{{ trigger.run_id || 'none' }}"},
+                        "body": {"kind": "json", "template": {"short_description": "{{ to_string(trigger.run_id) }}"}}}
+        }))
+        .unwrap();
+        assert_eq!(messages(&workflow), Vec::<String>::new());
+        // …and a GET with a body is still refused.
+        if let Step::CallTool { request, .. } = &mut workflow.nodes[2].step {
+            request.method = crate::page::HttpMethod::Get;
+        }
+        assert_eq!(paths(&workflow), ["nodes.log_only.request.body"]);
     }
 
     #[test]

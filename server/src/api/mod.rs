@@ -64,8 +64,9 @@ use settings::{
 use sso::{add_group, finish_sign_in, save_sso_settings, sso_settings, start_sign_in};
 use users::{create_user, disable_user, enable_user, issue_password_link, list_users, update_user};
 use workflows::{
-    create_workflow, delete_workflow, disable_workflow, enable_workflow, execute_workflow,
-    list_workflows, revert_workflow, run_workflow, save_workflow, workflow, workflow_history,
+    create_channel, create_workflow, delete_channel, delete_workflow, disable_workflow,
+    enable_workflow, execute_workflow, list_channels, list_workflows, revert_workflow,
+    run_workflow, save_workflow, test_channel, update_channel, workflow, workflow_history,
     workflow_run, workflow_runs,
 };
 
@@ -169,6 +170,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/workflows/{id}/runs", get(workflow_runs))
         .route("/api/workflows/execute", post(execute_workflow))
         .route("/api/runs/{id}", get(workflow_run))
+        .route("/api/channels", get(list_channels).post(create_channel))
+        .route(
+            "/api/channels/{id}",
+            put(update_channel).delete(delete_channel),
+        )
+        .route("/api/channels/{id}/test", post(test_channel))
         .route("/api/connector-templates", get(list_templates))
         .route("/api/tools/{id}/test", post(test_tool))
         .route("/api/audit", get(list_audit))

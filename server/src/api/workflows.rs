@@ -1,5 +1,5 @@
 //! Workflows (Admin, Integrator): list, create, open, save (problems and all), turn on and
-//! off, delete, history and revert; start runs and read them.
+//! off, delete, history and revert; start runs and read them; the channels steps send to.
 
 use axum::{
     Json,
@@ -11,6 +11,7 @@ use axum::{
 use domain::{
     versions::CompareVersions,
     workflow::{
+        channel::{ChannelInput, ChannelSummary, ChannelTest},
         run::{ExecuteWorkflow, RunDetail, RunStarted, RunSummary},
         wire::{
             EnableWorkflow, NewWorkflow, SaveWorkflow, WorkflowDraft, WorkflowHistory,
@@ -178,4 +179,58 @@ pub(super) async fn workflow_run(
     ApiPath(id): ApiPath<i32>,
 ) -> ApiResult<Json<RunDetail>> {
     Ok(Json(state.services.workflows.run(&actor, id).await?))
+}
+
+#[derive(Serialize)]
+pub(super) struct ChannelList {
+    channels: Vec<ChannelSummary>,
+}
+
+/// The organization's channels, never with their secrets.
+pub(super) async fn list_channels(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<ChannelList>> {
+    let channels = state.services.channels.list(&actor).await?;
+    Ok(Json(ChannelList { channels }))
+}
+
+/// `{name, kind, settings, secret}`; 422 names each missing or bad field.
+pub(super) async fn create_channel(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<ChannelInput>,
+) -> ApiResult<(StatusCode, Json<ChannelSummary>)> {
+    let created = state.services.channels.create(&actor, input).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Without `secret`, the stored one stays.
+pub(super) async fn update_channel(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(input): ApiJson<ChannelInput>,
+) -> ApiResult<Json<ChannelSummary>> {
+    Ok(Json(
+        state.services.channels.update(&actor, id, input).await?,
+    ))
+}
+
+pub(super) async fn delete_channel(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<StatusCode> {
+    state.services.channels.delete(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// "Send test message": `{ok, message}`, the channel's own words when it refused.
+pub(super) async fn test_channel(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiPath(id): ApiPath<i32>,
+) -> ApiResult<Json<ChannelTest>> {
+    Ok(Json(state.services.channels.test(&actor, id).await?))
 }

@@ -24,6 +24,7 @@ mod rendering;
 mod scim;
 mod tools;
 mod users;
+mod workflows;
 
 pub use common::*;
 

@@ -96,6 +96,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/workflows/{id}/runs", "GET"),
     ("/api/workflows/execute", "POST"),
     ("/api/runs/{id}", "GET"),
+    ("/api/channels", "GET POST"),
+    ("/api/channels/{id}", "PUT DELETE"),
+    ("/api/channels/{id}/test", "POST"),
 ];
 
 /// Every server function's endpoint, served at `POST /rpc/<endpoint>`; by the module of `app`
@@ -364,6 +367,15 @@ fn protected_entries(ids: Ids) -> Vec<Entry> {
         get("/api/workflows/{id}/runs", WORKFLOW_MANAGERS).on(workflow),
         // Authorized before the lookup: a 404 for those allowed.
         get("/api/runs/{id}", WORKFLOW_MANAGERS).at("/api/runs/999999"),
+        get("/api/channels", WORKFLOW_MANAGERS),
+        // Missing its webhook URL: a 422 once authorized, nothing added.
+        post("/api/channels", WORKFLOW_MANAGERS).json(json!({"name": "Ops", "kind": "slack"})),
+        // Authorized before the lookup: a 404 for those allowed.
+        put("/api/channels/{id}", WORKFLOW_MANAGERS)
+            .at("/api/channels/999999")
+            .json(json!({"name": "Ops", "kind": "webhook", "settings": {"url": "/mock/webhooks/ops"}})),
+        post("/api/channels/{id}/test", WORKFLOW_MANAGERS).at("/api/channels/999999/test"),
+        delete("/api/channels/{id}", WORKFLOW_MANAGERS).at("/api/channels/999999"),
         get("/api/pages", EVERYONE_SIGNED_IN),
         // Rendering has no role check beyond seeing the page; a draft would be a 404 to
         // viewers by design ("not found", not "forbidden"), so the published page is used.

@@ -1,0 +1,120 @@
+//! Workflows over HTTP against this server's own demo stand-ins: channels added through the
+//! API, a workflow built and turned on through it, a run started with "Run now", and every
+//! delivery visible in the stand-ins' inboxes.
+
+use super::*;
+
+async fn created(app: &TestApp, client: &Client, path: &str, body: Value) -> Value {
+    let response = client.post(app.url(path)).json(&body).send().await.unwrap();
+    let status = response.status();
+    let answer: Value = response.json().await.unwrap();
+    assert!(
+        status.is_success(),
+        "{}: POST {path} → {status}: {answer}",
+        app.label
+    );
+    answer
+}
+
+#[test]
+fn a_run_started_by_hand_reaches_slack_teams_and_pagerduty_stand_ins() {
+    on_shared_runtime(async {
+        for app in apps().await {
+            let label = app.label;
+            let admin = app.admin().await;
+            for channel in [
+                json!({"name": "ops-slack", "kind": "slack", "secret": "/mock/slack/hooks/T000/B000/ops"}),
+                json!({"name": "ops-teams", "kind": "teams", "secret": "/mock/teams/hooks/ops?sig=demo"}),
+                json!({"name": "on-call", "kind": "pagerduty", "secret": "demo-routing-key", "settings": {"url": "/mock/pagerduty"}}),
+            ] {
+                let summary = created(&app, &admin, "/api/channels", channel).await;
+                assert_eq!(summary["has_secret"], true, "{label}");
+                assert!(summary.get("secret").is_none(), "{label}: {summary}");
+            }
+            let definition = json!({"schema_version": 1,
+                "nodes": [
+                    {"id": "start", "step": {"type": "manual", "sample": {"job": "nightly-etl"}}},
+                    {"id": "slack", "step": {"type": "slack", "channel": "ops-slack", "text": "<b>{{ trigger.job }}</b> failed"}},
+                    {"id": "teams", "step": {"type": "teams", "channel": "ops-teams", "title": "{{ trigger.job }} failed", "text": "See the runs page."}},
+                    {"id": "page", "step": {"type": "pagerduty", "channel": "on-call", "summary": "{{ trigger.job }} failed", "severity": "critical"}}
+                ],
+                "edges": [{"from": "start", "to": "slack"}, {"from": "start", "to": "teams"}, {"from": "start", "to": "page"}]});
+            let draft = created(&app, &admin, "/api/workflows",
+                json!({"slug": "notify-on-call", "name": "Notify on-call", "definition": definition})).await;
+            assert_eq!(draft["issues"], json!([]), "{label}: {draft}");
+            let id = draft["workflow"]["id"].as_i64().unwrap();
+            created(
+                &app,
+                &admin,
+                &format!("/api/workflows/{id}/enable"),
+                json!({"base_revision": 1}),
+            )
+            .await;
+            let started = created(
+                &app,
+                &admin,
+                "/api/workflows/execute",
+                json!({"workflow": "notify-on-call", "input": {"job": "nightly-etl"}}),
+            )
+            .await;
+            let run = started["run_id"].as_i64().unwrap();
+
+            app.services.engine.run_due().await.unwrap();
+            let detail = app.get_json(&admin, &format!("/api/runs/{run}")).await;
+            assert_eq!(detail["run"]["status"], "succeeded", "{label}: {detail}");
+            assert_eq!(detail["input"], json!({"job": "nightly-etl"}), "{label}");
+
+            let inbox = |service: &'static str| {
+                let (app, client) = (&app, app.client());
+                async move {
+                    let response = client
+                        .get(app.url(&format!("/mock/{service}/inbox")))
+                        .header(header::ACCEPT, "application/json")
+                        .send()
+                        .await
+                        .unwrap();
+                    response.json::<Value>().await.unwrap()["deliveries"].clone()
+                }
+            };
+            let slack = inbox("slack").await;
+            assert_eq!(
+                slack[0]["body"],
+                json!({"text": "<b>nightly-etl</b> failed"}),
+                "{label}"
+            );
+            assert_eq!(
+                slack[0]["idempotency_key"],
+                format!("run-{run}-slack"),
+                "{label}"
+            );
+            let teams = inbox("teams").await;
+            assert_eq!(
+                teams[0]["body"]["attachments"][0]["content"]["body"][0]["text"],
+                "nightly-etl failed",
+                "{label}"
+            );
+            let pages = inbox("pagerduty").await;
+            assert_eq!(
+                pages[0]["body"]["dedup_key"],
+                format!("run-{run}-page"),
+                "{label}"
+            );
+
+            // The inbox page shows what arrived, escaped.
+            let page = app
+                .client()
+                .get(app.url("/mock/slack/inbox"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                page.contains("&lt;b&gt;nightly-etl&lt;/b&gt; failed"),
+                "{label}"
+            );
+            assert!(!page.contains("<b>nightly-etl</b>"), "{label}");
+        }
+    });
+}

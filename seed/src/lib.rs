@@ -6,11 +6,25 @@
 
 use backend::{Services, tools::NewTool, users::NewUser};
 use domain::access::Actor;
-use domain::{Role, dto::NewPage, tool::ToolAuth};
+use domain::{
+    Role,
+    dto::NewPage,
+    tool::ToolAuth,
+    workflow::{
+        channel::ChannelInput,
+        wire::{EnableWorkflow, NewWorkflow},
+    },
+};
 use serde::Deserialize;
 use serde_json::Value;
 
 const SEED: &str = include_str!("../fixtures/seed.json");
+
+/// Workflow definitions referenced by name from seed.json.
+const WORKFLOW_FILES: &[(&str, &str)] = &[(
+    "databricks-job-failed.workflow.json",
+    include_str!("../fixtures/databricks-job-failed.workflow.json"),
+)];
 
 /// Page definitions referenced by name from seed.json.
 const PAGE_FILES: &[(&str, &str)] = &[
@@ -41,6 +55,20 @@ struct SeedOrganization {
     tools: Vec<SeedTool>,
     #[serde(default)]
     pages: Vec<SeedPage>,
+    /// Where workflows send notifications (this server's demo stand-ins).
+    #[serde(default)]
+    channels: Vec<ChannelInput>,
+    #[serde(default)]
+    workflows: Vec<SeedWorkflow>,
+}
+
+#[derive(Deserialize)]
+struct SeedWorkflow {
+    slug: String,
+    name: String,
+    description: String,
+    definition: String,
+    enabled: bool,
 }
 
 #[derive(Deserialize)]
@@ -176,7 +204,65 @@ async fn seed_organization(
             .await?;
         created += 1;
     }
+    seed_automation(services, &admin, seed.channels, seed.workflows).await?;
     Ok(created)
+}
+
+/// The channels and workflows of an organization, each made once and the workflows turned on.
+async fn seed_automation(
+    services: &Services,
+    admin: &domain::dto::SessionUser,
+    channels: Vec<ChannelInput>,
+    workflows: Vec<SeedWorkflow>,
+) -> Result<(), SeedError> {
+    let existing = services.channels.list(admin).await?;
+    for channel in channels {
+        if !existing.iter().any(|known| known.name == channel.name) {
+            services.channels.create(admin, channel).await?;
+        }
+    }
+    let existing = services.workflows.list(admin).await?;
+    for workflow in workflows {
+        if existing.iter().any(|known| known.slug == workflow.slug) {
+            continue;
+        }
+        let definition = WORKFLOW_FILES
+            .iter()
+            .find(|(name, _)| *name == workflow.definition)
+            .and_then(|(_, text)| serde_json::from_str(text).ok())
+            .ok_or_else(|| {
+                SeedError::Fixture(format!(
+                    "workflow file {} is missing or not JSON",
+                    workflow.definition
+                ))
+            })?;
+        let created = services
+            .workflows
+            .create(
+                admin,
+                NewWorkflow {
+                    slug: workflow.slug,
+                    name: workflow.name,
+                    description: workflow.description,
+                    definition: Some(definition),
+                },
+            )
+            .await?;
+        if workflow.enabled {
+            let revision = created.workflow.revision;
+            services
+                .workflows
+                .enable(
+                    admin,
+                    created.workflow.id,
+                    EnableWorkflow {
+                        base_revision: revision,
+                    },
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 fn new_user(user: &SeedUser) -> NewUser {
@@ -233,6 +319,22 @@ mod tests {
                 ["finance-overview"]
             );
             assert!(services.tools.list(&finance).await.unwrap().is_empty());
+            // The demo workflow is there once, turned on, with its channels.
+            let admin = services
+                .auth
+                .login("admin@example.com", "Admin123!")
+                .await
+                .unwrap()
+                .user;
+            let workflows = services.workflows.list(&admin).await.unwrap();
+            assert_eq!(workflows.len(), 1);
+            assert!(
+                workflows[0].enabled && workflows[0].problems == 0,
+                "{:?}",
+                workflows[0]
+            );
+            assert_eq!(workflows[0].trigger.as_deref(), Some("tool_event"));
+            assert_eq!(services.channels.list(&admin).await.unwrap().len(), 3);
         }
     }
 }

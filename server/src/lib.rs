@@ -61,6 +61,20 @@ pub fn router(state: AppState) -> Router {
     if state.config.demo_tools {
         router = router.nest("/mock", mock::routes());
     }
+    // The WASM, JS and CSS bundle is served here, not by Leptos' file fallback: that one
+    // looks its status up in whatever reactive owner its thread ran last, so a status set
+    // by a concurrent server function (a 422, say) could land on the bundle.
+    let pkg = format!("/{}", leptos_options.site_pkg_dir);
+    let pkg_dir = format!(
+        "{}/{}",
+        leptos_options.site_root, leptos_options.site_pkg_dir
+    );
+    router = router.nest_service(
+        &pkg,
+        tower_http::services::ServeDir::new(pkg_dir)
+            .precompressed_gzip()
+            .precompressed_br(),
+    );
     router
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))

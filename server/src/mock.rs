@@ -34,11 +34,16 @@ pub const MAX_CREATED_INCIDENTS: usize = 500;
 const SHORT_DESCRIPTION_MAX: usize = 160;
 const DESCRIPTION_MAX: usize = 4_000;
 
-/// What the demo tools remember between requests: incidents created through the API.
+/// What the demo tools remember between requests: incidents created through the API, and
+/// job runs failed on demand (newest first).
 #[derive(Clone, Default)]
 pub struct MockState {
     created: Arc<Mutex<CreatedIncidents>>,
+    failed_runs: Arc<Mutex<std::collections::VecDeque<Value>>>,
 }
+
+/// Runs failed on demand that the demo keeps.
+pub const MAX_FAILED_RUNS: usize = 100;
 
 #[derive(Clone, Default)]
 struct CreatedIncidents {
@@ -57,6 +62,7 @@ fn truncated(text: String, max_chars: usize) -> String {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/databricks/api/2.1/jobs/runs/list", get(databricks_runs))
+        .route("/databricks/demo/fail-job", post(databricks_fail_job))
         .route(
             "/servicenow/api/now/table/incident",
             get(servicenow_incidents).post(servicenow_create_incident),
@@ -287,7 +293,58 @@ fn databricks_error(message: String) -> Response {
 }
 
 /// `GET /api/2.1/jobs/runs/list`: `limit` 1–25 (default 20), `offset`, `job_id`.
-async fn databricks_runs(Query(query): Query<RunsQuery>) -> Response {
+#[derive(Deserialize, Default)]
+struct FailJob {
+    job_id: Option<i64>,
+}
+
+/// Demo only: a job run that just failed, listed first by `runs/list` from now on — what a
+/// workflow watching for failed runs reacts to. `{"job_id": 101}` picks the job (default
+/// nightly-etl).
+async fn databricks_fail_job(
+    State(state): State<MockState>,
+    body: Option<Json<FailJob>>,
+) -> Response {
+    let job_id = body.and_then(|Json(body)| body.job_id).unwrap_or(JOBS[0].0);
+    let Some((_, name)) = JOBS.iter().find(|(id, _)| *id == job_id) else {
+        return databricks_error(format!("job {job_id} does not exist"));
+    };
+    let mut failed = state
+        .failed_runs
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let run_id = failed
+        .front()
+        .and_then(|run| run["run_id"].as_i64())
+        .map_or(990_001, |last| last + 1);
+    let now = Utc::now().timestamp_millis();
+    let run = json!({
+        "job_id": job_id,
+        "run_id": run_id,
+        "run_name": name,
+        "creator_user_name": "platform-automation@example.com",
+        "state": {
+            "life_cycle_state": "TERMINATED",
+            "result_state": "FAILED",
+            "state_message": "Task failed with an error: demo failure on request.",
+            "user_cancelled_or_timedout": false
+        },
+        "start_time": now - 60_000,
+        "end_time": now,
+        "run_duration": 60_000,
+        "trigger": "ONE_TIME",
+        "run_type": "JOB_RUN",
+        "run_page_url": format!("https://adb-1234567890123456.7.azuredatabricks.net/?o=1234567890123456#job/{job_id}/run/{run_id}")
+    });
+    failed.push_front(run.clone());
+    failed.truncate(MAX_FAILED_RUNS);
+    (StatusCode::CREATED, Json(run)).into_response()
+}
+
+async fn databricks_runs(
+    State(state): State<MockState>,
+    Query(query): Query<RunsQuery>,
+) -> Response {
     let limit = match query.limit.as_deref().map(str::parse::<usize>) {
         None => 20,
         Some(Ok(limit @ 1..=25)) => limit,
@@ -303,8 +360,16 @@ async fn databricks_runs(Query(query): Query<RunsQuery>) -> Response {
         Some(Ok(id)) => Some(id),
         Some(Err(_)) => return databricks_error("job_id must be an integer".into()),
     };
-    let matching: Vec<&Value> = RUNS
+    let failed: Vec<Value> = state
+        .failed_runs
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .iter()
+        .cloned()
+        .collect();
+    let matching: Vec<&Value> = failed
+        .iter()
+        .chain(RUNS.iter())
         .filter(|run| job_id.is_none_or(|id| run["job_id"] == id))
         .collect();
     let page: Vec<&Value> = matching.iter().skip(offset).take(limit).copied().collect();

@@ -16,6 +16,18 @@ async fn created(app: &TestApp, client: &Client, path: &str, body: Value) -> Val
     answer
 }
 
+/// What a demo stand-in received, newest first.
+async fn inbox(app: &TestApp, service: &str) -> Value {
+    let response = app
+        .client()
+        .get(app.url(&format!("/mock/{service}/inbox")))
+        .header(header::ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap();
+    response.json::<Value>().await.unwrap()["deliveries"].clone()
+}
+
 #[test]
 fn a_run_started_by_hand_reaches_slack_teams_and_pagerduty_stand_ins() {
     on_shared_runtime(async {
@@ -64,19 +76,7 @@ fn a_run_started_by_hand_reaches_slack_teams_and_pagerduty_stand_ins() {
             assert_eq!(detail["run"]["status"], "succeeded", "{label}: {detail}");
             assert_eq!(detail["input"], json!({"job": "nightly-etl"}), "{label}");
 
-            let inbox = |service: &'static str| {
-                let (app, client) = (&app, app.client());
-                async move {
-                    let response = client
-                        .get(app.url(&format!("/mock/{service}/inbox")))
-                        .header(header::ACCEPT, "application/json")
-                        .send()
-                        .await
-                        .unwrap();
-                    response.json::<Value>().await.unwrap()["deliveries"].clone()
-                }
-            };
-            let slack = inbox("slack").await;
+            let slack = inbox(&app, "slack").await;
             assert_eq!(
                 slack[0]["body"],
                 json!({"text": "<b>nightly-etl</b> failed"}),
@@ -87,13 +87,13 @@ fn a_run_started_by_hand_reaches_slack_teams_and_pagerduty_stand_ins() {
                 format!("run-{run}-slack"),
                 "{label}"
             );
-            let teams = inbox("teams").await;
+            let teams = inbox(&app, "teams").await;
             assert_eq!(
                 teams[0]["body"]["attachments"][0]["content"]["body"][0]["text"],
                 "nightly-etl failed",
                 "{label}"
             );
-            let pages = inbox("pagerduty").await;
+            let pages = inbox(&app, "pagerduty").await;
             assert_eq!(
                 pages[0]["body"]["dedup_key"],
                 format!("run-{run}-page"),
@@ -182,24 +182,12 @@ fn a_databricks_job_failed_on_request_opens_an_incident_and_tells_teams_and_slac
                 "{label}"
             );
 
-            let inbox = |service: &'static str| {
-                let (app, client) = (&app, app.client());
-                async move {
-                    let response = client
-                        .get(app.url(&format!("/mock/{service}/inbox")))
-                        .header(header::ACCEPT, "application/json")
-                        .send()
-                        .await
-                        .unwrap();
-                    response.json::<Value>().await.unwrap()["deliveries"].clone()
-                }
-            };
-            let slack = inbox("slack").await;
+            let slack = inbox(&app, "slack").await;
             assert!(
                 slack[0]["body"]["text"].as_str().unwrap().contains(&number),
                 "{label}: {slack}"
             );
-            let teams = inbox("teams").await;
+            let teams = inbox(&app, "teams").await;
             let title = teams[0]["body"]["attachments"][0]["content"]["body"][0]["text"]
                 .as_str()
                 .unwrap();

@@ -268,11 +268,19 @@ impl Builder {
                 true
             }
             Err(err) => {
-                self.save_state.set(match err.code() {
-                    ErrorCode::Conflict => SaveState::Conflict(err.message().to_owned()),
-                    _ => SaveState::Failed(err.message().to_owned()),
-                });
                 self.issues.set(err.0.issues.clone());
+                if err.code() == ErrorCode::Conflict {
+                    self.save_state
+                        .set(SaveState::Conflict(err.message().to_owned()));
+                } else if self.edits.get_untracked() != sent_edits {
+                    // Edited while this save was being refused: the newer draft (a fixed
+                    // expression, say) gets its own save.
+                    self.save_state.set(SaveState::Unsaved);
+                    self.schedule_save();
+                } else {
+                    self.save_state
+                        .set(SaveState::Failed(err.message().to_owned()));
+                }
                 false
             }
         }
